@@ -1,0 +1,55 @@
+# Throwaway PostgreSQL and Redis on loopback, for CI and for developers who want the real thing.
+# Source it, then: services_start (exports DATABASE_URL, REDIS_URL, REDIS_PORT) ... services_stop
+# shellcheck shell=bash
+
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+
+services_install() {
+  local need=()
+  command -v redis-server >/dev/null || need+=(redis-server)
+  [ -x "$PGBIN/initdb" ] || need+=(postgresql-15)
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "ci: installing ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+}
+
+_free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+services_start() {
+  SERVICES_DIR=$(mktemp -d /tmp/baznegar-services.XXXXXX)
+  chmod 755 "$SERVICES_DIR"
+  mkdir -p "$SERVICES_DIR/pg" "$SERVICES_DIR/redis"
+  local pg_port redis_port
+  pg_port=$(_free_port)
+  redis_port=$(_free_port)
+  local as_pg=()
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres "$SERVICES_DIR/pg"
+    as_pg=(runuser -u postgres --)
+  fi
+  "${as_pg[@]}" "$PGBIN/initdb" -D "$SERVICES_DIR/pg/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$SERVICES_DIR/pg/data" -l "$SERVICES_DIR/pg/log" -w -t 60 \
+    -o "-p $pg_port -k $SERVICES_DIR/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+  redis-server --port "$redis_port" --bind 127.0.0.1 --daemonize yes --save '' --appendonly no \
+    --dir "$SERVICES_DIR/redis" --pidfile "$SERVICES_DIR/redis/redis.pid" --logfile "$SERVICES_DIR/redis/log"
+  for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/baznegar"
+  export REDIS_URL="redis://127.0.0.1:$redis_port/0"
+  export REDIS_PORT="$redis_port" PG_PORT="$pg_port" SERVICES_DIR
+  echo "ci: PostgreSQL on 127.0.0.1:$pg_port, Redis on 127.0.0.1:$redis_port"
+}
+
+services_stop() {
+  [ -n "${SERVICES_DIR:-}" ] || return 0
+  if [ -f "$SERVICES_DIR/redis/redis.pid" ]; then kill "$(cat "$SERVICES_DIR/redis/redis.pid")" 2>/dev/null || true; fi
+  local as_pg=()
+  [ "$(id -u)" = 0 ] && as_pg=(runuser -u postgres --)
+  "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$SERVICES_DIR/pg/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$SERVICES_DIR"
+  SERVICES_DIR=
+}

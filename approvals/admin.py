@@ -1,0 +1,44 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from guardian.admin import GuardedModelAdminMixin
+
+from approvals import audit
+from approvals.models import AuditEvent, AuditVerification, User
+
+
+@admin.register(User)
+class UserAdmin(GuardedModelAdminMixin, DjangoUserAdmin):
+    fieldsets = DjangoUserAdmin.fieldsets + ((_("Preferences"), {"fields": ("language",)}),)
+    list_display = ("username", "first_name", "last_name", "email", "is_active", "language")
+    list_filter = DjangoUserAdmin.list_filter + ("language",)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The audit trail is append-only: the admin reads it and nothing else."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("id", "occurred_at", "actor_username", "on_behalf_of_username", "action_label", "object_repr")
+    list_filter = ("action", "object_type")
+    search_fields = ("actor_username", "object_repr", "object_id", "action")
+    show_full_result_count = False  # counting a million rows on every page is the slow part
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_label(self, event):
+        return audit.action_label(event.action)
+
+
+@admin.register(AuditVerification)
+class AuditVerificationAdmin(ReadOnlyAdmin):
+    list_display = ("checked_at", "ok", "events_checked", "last_verified_event_id", "broken_event_id")

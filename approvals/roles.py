@@ -1,0 +1,40 @@
+"""The roles of the approval path, held as Django groups with stable names.
+
+A role says what kind of step a person may take; which objects they may take it on is an
+object permission (django-guardian), granted per committee or per revision.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COMMITTEE_MEMBER = "committee_member", _("Committee member")
+    COMMITTEE_CHAIR = "committee_chair", _("Committee chair")
+    INTEGRATION = "integration_working_group", _("Integration working group")
+    PLANNING_OFFICE = "planning_office", _("Planning deputy's office")
+    POLICY_COUNCIL = "policy_council_secretariat", _("Policy council secretariat")
+    CITY_COUNCIL = "city_council_secretariat", _("City council secretariat")
+    GOVERNORATE = "governorate_liaison", _("Governorate liaison")
+    AUDITOR = "auditor", _("Auditor")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+# Model permissions each role's group holds, as "app_label.codename". Permissions of apps
+# that are not installed yet are skipped, so the list can name what later issues add.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.AUDITOR: [
+        "approvals.view_auditevent",
+        "approvals.view_auditverification",
+        "approvals.view_user",
+    ],
+    Role.ADMINISTRATOR: [
+        "approvals.view_user",
+        "approvals.add_user",
+        "approvals.change_user",
+        "auth.view_group",
+        "auth.change_group",
+        "approvals.view_auditevent",
+        "approvals.view_auditverification",
+    ],
+}

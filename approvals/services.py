@@ -1,0 +1,197 @@
+"""Every write of the approvals app: audit events, the chain check, role groups."""
+
+import json
+import logging
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, Permission
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from approvals import audit
+from approvals.models import AuditChainHead, AuditEvent, AuditVerification, User
+from approvals.roles import ROLE_PERMISSIONS, Role
+
+logger = logging.getLogger(__name__)
+
+
+class AuditOutsideTransaction(RuntimeError):
+    """An audit event must be written in the transaction of the change it records."""
+
+
+def register_core_audit_actions() -> None:
+    """Actions the approvals app itself records."""
+    audit.register_action("approvals.audit.verify", _("Audit chain verified"))
+    audit.register_action("approvals.user.create", _("User created"))
+    audit.register_action("approvals.user.language_change", _("Language changed"))
+    audit.register_action("approvals.role.grant", _("Role granted"))
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: User | None = None,
+    obj: Model | None = None,
+    data: dict | None = None,
+    on_behalf_of: User | None = None,
+    ip_address: str | None = None,
+    occurred_at=None,
+) -> AuditEvent:
+    """Append one event to the chain, in the caller's transaction.
+
+    The chain head row is locked (SELECT ... FOR UPDATE) until the caller commits, so
+    concurrent writers append one after another and the chain has no fork.
+    """
+    if not connection.in_atomic_block:
+        raise AuditOutsideTransaction(f"audit_record({action!r}) called outside a transaction")
+    if not audit.is_registered(action):
+        raise ValueError(f"unregistered audit action {action!r}")
+    # Store exactly what is hashed: JSON text back to Python values.
+    stored_data = json.loads(audit.canonical_json(data or {}))
+    # get_or_create: the test runner empties tables; a missing head with events left is caught by the check
+    head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    fields = {
+        "occurred_at": occurred_at or timezone.now(),
+        "actor_id": actor.pk if actor else None,
+        "actor_username": actor.get_username() if actor else "",
+        "on_behalf_of_id": on_behalf_of.pk if on_behalf_of else None,
+        "on_behalf_of_username": on_behalf_of.get_username() if on_behalf_of else "",
+        "action": action,
+        "object_type": obj._meta.label_lower if obj is not None else "",
+        "object_id": str(obj.pk) if obj is not None else "",
+        "object_repr": str(obj)[:255] if obj is not None else "",
+        "data": stored_data,
+        "ip_address": ip_address if ip_address is not None else audit.current_ip.get(),
+    }
+    event = AuditEvent(prev_hash=head.last_hash or audit.GENESIS_HASH, **fields)
+    event.hash = audit.hash_of_event(event)
+    event.save(force_insert=True)
+    head.last_event_id = event.pk
+    head.last_hash = event.hash
+    head.save(update_fields=["last_event_id", "last_hash"])
+    return event
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    ok: bool
+    events_checked: int
+    last_verified_event_id: int | None
+    broken_event_id: int | None
+    reason: str
+
+
+def audit_chain_check(*, chunk_size: int = 5000) -> ChainCheck:
+    """Walk the whole chain in id order; stop at the first broken link and say why."""
+    expected_prev = audit.GENESIS_HASH
+    last_ok = None
+    checked = 0
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=chunk_size):
+        checked += 1
+        if event.prev_hash != expected_prev:
+            return ChainCheck(
+                False, checked, last_ok, event.pk,
+                f"event #{event.pk} does not follow event #{last_ok}: an event before it was removed, "
+                "inserted or altered",
+            )
+        if audit.hash_of_event(event) != event.hash:
+            return ChainCheck(
+                False, checked, last_ok, event.pk, f"event #{event.pk} was altered: its content does not match its hash"
+            )
+        expected_prev = event.hash
+        last_ok = event.pk
+    head = AuditChainHead.objects.filter(pk=1).first() or AuditChainHead(last_event_id=0, last_hash="")
+    if (head.last_event_id or None) != last_ok or (head.last_hash or audit.GENESIS_HASH) != expected_prev:
+        return ChainCheck(
+            False, checked, last_ok, head.last_event_id,
+            f"the chain ends at event #{last_ok} but its head names event #{head.last_event_id}: "
+            "the newest events were removed",
+        )
+    return ChainCheck(True, checked, last_ok, None, "")
+
+
+def audit_chain_verify() -> AuditVerification:
+    """Check the chain and keep the outcome, so the interface can say when it was last proven."""
+    result = audit_chain_check()
+    with transaction.atomic():
+        verification = AuditVerification.objects.create(
+            ok=result.ok,
+            events_checked=result.events_checked,
+            last_verified_event_id=result.last_verified_event_id,
+            broken_event_id=result.broken_event_id,
+            reason=result.reason,
+        )
+    if not result.ok:
+        logger.error("audit chain broken: %s", result.reason)
+    return verification
+
+
+@transaction.atomic
+def role_groups_ensure(*, using: str = "default") -> list[Group]:
+    """Create the role groups and give them their model permissions; safe to run again."""
+    groups = []
+    for role in Role:
+        group, _created = Group.objects.using(using).get_or_create(name=role.value)
+        wanted = []
+        for dotted in ROLE_PERMISSIONS.get(role, []):
+            app_label, codename = dotted.split(".", 1)
+            perm = (
+                Permission.objects.using(using)
+                .filter(content_type__app_label=app_label, codename=codename)
+                .first()
+            )
+            if perm is not None:
+                wanted.append(perm)
+        if wanted:
+            group.permissions.add(*wanted)
+        groups.append(group)
+    return groups
+
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> User:
+    """Save the language a user reads the interface in."""
+    user.language = language
+    user.full_clean(validate_unique=False, exclude=["password"])
+    user.save(update_fields=["language"])
+    audit_record(action="approvals.user.language_change", actor=user, obj=user, data={"language": language})
+    return user
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    roles: list[Role] | tuple[Role, ...] = (),
+    is_staff: bool = False,
+    is_superuser: bool = False,
+    created_by: User | None = None,
+) -> User:
+    """Create a user with their roles, and record it."""
+    user = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        is_staff=is_staff,
+        is_superuser=is_superuser,
+    )
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    if roles:
+        role_groups_ensure()
+        user.groups.add(*Group.objects.filter(name__in=[Role(r).value for r in roles]))
+    audit_record(
+        action="approvals.user.create",
+        actor=created_by,
+        obj=user,
+        data={"roles": sorted(Role(r).value for r in roles), "staff": is_staff, "superuser": is_superuser},
+    )
+    return user

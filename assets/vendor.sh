@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Copy the browser assets the app serves from the npm packages pinned in package-lock.json.
+# Run by `make assets`; the copies are committed so that `make run` needs no npm.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out="$here/../config/static/vendor"
+cd "$here"
+npm ci --no-audit --no-fund --silent
+rm -rf "$out" && mkdir -p "$out/htmx" "$out/vazirmatn" "$out/jalalidatepicker"
+cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE "$out/htmx/"
+cp node_modules/vazirmatn/fonts/webfonts/Vazirmatn-Regular.woff2 \
+   node_modules/vazirmatn/fonts/webfonts/Vazirmatn-Bold.woff2 \
+   node_modules/vazirmatn/OFL.txt "$out/vazirmatn/"
+cp node_modules/@majidh1/jalalidatepicker/dist/jalalidatepicker.min.js \
+   node_modules/@majidh1/jalalidatepicker/dist/jalalidatepicker.min.css "$out/jalalidatepicker/"
+cp node_modules/@majidh1/jalalidatepicker/LICENSE* "$out/jalalidatepicker/" 2>/dev/null || true
+echo "vendored into $out"

@@ -1,0 +1,79 @@
+"""Reading settings from the environment, failing with one clear line on a bad value.
+
+A municipality's operator who mistypes a setting must see which one, not a traceback.
+"""
+
+import sys
+
+import environ
+
+env = environ.Env()
+
+
+class SettingError(SystemExit):
+    """A missing or malformed setting: stops start-up with one line naming it."""
+
+    def __init__(self, name: str, problem: str):
+        line = f"baznegar: configuration error: {name}: {problem}"
+        sys.stderr.write(line + "\n")
+        super().__init__(2)
+        self.line = line
+
+
+def required(name: str) -> str:
+    """A setting that has no default: missing or empty stops start-up."""
+    value = env.str(name, default="").strip()
+    if not value:
+        raise SettingError(name, "is required and not set")
+    return value
+
+
+def database(name: str, default: str) -> dict:
+    """Parse a database URL (postgres://, sqlite:///), naming the setting when it is malformed."""
+    raw = env.str(name, default=default)
+    try:
+        config = environ.Env.db_url_config(raw)
+    except Exception as exc:  # environ raises several types for a bad URL
+        raise SettingError(name, f"malformed database URL ({exc})") from None
+    if not config.get("ENGINE"):
+        raise SettingError(name, f"unknown database scheme in {raw.split(':', 1)[0]!r}")
+    return config
+
+
+def boolean(name: str, default: bool) -> bool:
+    raw = env.str(name, default="")
+    if raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise SettingError(name, f"expected true or false, got {raw!r}")
+
+
+def integer(name: str, default: int) -> int:
+    raw = env.str(name, default="")
+    if raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingError(name, f"expected a whole number, got {raw!r}") from None
+
+
+def url_list(name: str, default: list[str]) -> list[str]:
+    raw = env.str(name, default="")
+    if raw == "":
+        return default
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def broker_url(default: str) -> str:
+    """CELERY_BROKER_URL, else REDIS_URL, else the embedded default."""
+    raw = env.str("CELERY_BROKER_URL", default="") or env.str("REDIS_URL", default="") or default
+    scheme = raw.split("://", 1)[0] if "://" in raw else ""
+    if scheme not in {"redis", "rediss", "filesystem", "memory", "amqp", "sentinel"}:
+        name = "CELERY_BROKER_URL" if env.str("CELERY_BROKER_URL", default="") else "REDIS_URL"
+        raise SettingError(name, f"malformed broker URL {raw!r}")
+    return raw

@@ -1,0 +1,112 @@
+"""Jalali (Solar Hijri) dates and Persian text at the edges: display, input parsing, plan years.
+
+Inside, every time is an aware UTC datetime; these helpers convert only for people.
+"""
+
+import datetime as dt
+import re
+
+import jdatetime
+from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
+_TO_ASCII = str.maketrans(PERSIAN_DIGITS + ARABIC_DIGITS + "٫٬", "0123456789" * 2 + ".,")
+_TO_PERSIAN = str.maketrans("0123456789", PERSIAN_DIGITS)
+# Arabic yeh/kaf (and alef maksura) typed on Arabic keyboards become their Persian forms.
+_TO_PERSIAN_LETTERS = str.maketrans({"ي": "ی", "ك": "ک", "ى": "ی"})
+_DATE_RE = re.compile(r"^\s*(\d{4})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*$")
+_TIME_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$")
+
+
+def ascii_digits(text: str) -> str:
+    """Persian (۰–۹) and Arabic (٠–٩) digits and separators to ASCII."""
+    return text.translate(_TO_ASCII)
+
+
+def persian_digits(text) -> str:
+    """ASCII digits to Persian ones, for display."""
+    return str(text).translate(_TO_PERSIAN)
+
+
+def normalize_persian(text: str) -> str:
+    """Normalise user input: ASCII digits, Persian ی and ک, no stray zero-width joiners at the ends."""
+    return ascii_digits(text).translate(_TO_PERSIAN_LETTERS).strip("\u200c \t\r\n")
+
+
+def localize_digits(text, language: str | None = None) -> str:
+    """Persian digits when the language is Persian, else unchanged."""
+    language = language or translation.get_language() or "fa"
+    return persian_digits(text) if language.startswith("fa") else str(text)
+
+
+def to_jalali(value: dt.datetime | dt.date) -> jdatetime.datetime | jdatetime.date:
+    """A Gregorian date, or an aware datetime shown in the local time zone, as Jalali."""
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return jdatetime.datetime.fromgregorian(datetime=value)
+    return jdatetime.date.fromgregorian(date=value)
+
+
+def format_jalali(value, *, with_time: bool = False, long: bool = False, language: str | None = None) -> str:
+    """Display a date or datetime in Jalali: 1403/03/17, or 17 Khordad 1403 when long."""
+    if value in (None, ""):
+        return ""
+    language = language or translation.get_language() or "fa"
+    persian = language.startswith("fa")
+    jvalue = to_jalali(value)
+    if long:
+        month = (jdatetime.date.j_months_fa if persian else jdatetime.date.j_months_en)[jvalue.month - 1]
+        text = f"{jvalue.day} {month} {jvalue.year}"
+    else:
+        text = f"{jvalue.year:04d}/{jvalue.month:02d}/{jvalue.day:02d}"
+    if with_time and isinstance(jvalue, jdatetime.datetime):
+        text += f" {jvalue.hour:02d}:{jvalue.minute:02d}"
+    return persian_digits(text) if persian else text
+
+
+def parse_jalali_date(text: str) -> dt.date:
+    """Parse a Jalali date typed by a person (1403/3/17, ۱۴۰۳-۰۳-۱۷) into a Gregorian date."""
+    match = _DATE_RE.match(normalize_persian(text or ""))
+    if not match:
+        raise ValidationError(
+            _("Enter a Jalali date as year/month/day, for example 1403/03/17."), code="invalid_jalali_date"
+        )
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        return jdatetime.date(year, month, day).togregorian()
+    except ValueError:
+        raise ValidationError(
+            _("%(value)s is not a day of the Jalali calendar."),
+            code="invalid_jalali_date",
+            params={"value": f"{year}/{month:02d}/{day:02d}"},
+        ) from None
+
+
+def parse_jalali_datetime(date_text: str, time_text: str = "") -> dt.datetime:
+    """A Jalali date and an optional local time (HH:MM) as an aware UTC datetime."""
+    day = parse_jalali_date(date_text)
+    hour = minute = second = 0
+    if time_text and time_text.strip():
+        match = _TIME_RE.match(ascii_digits(time_text))
+        if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+            raise ValidationError(_("Enter a time as hours:minutes, for example 14:30."), code="invalid_time")
+        hour, minute = int(match.group(1)), int(match.group(2))
+        second = int(match.group(3) or 0)
+    local = dt.datetime(day.year, day.month, day.day, hour, minute, second)
+    return timezone.make_aware(local).astimezone(dt.UTC)
+
+
+def jalali_year(value: dt.date | dt.datetime) -> int:
+    """The Jalali year (and so the plan and fiscal year) a date falls in."""
+    return to_jalali(value).year
+
+
+def jalali_year_bounds(year: int) -> tuple[dt.date, dt.date]:
+    """First and last Gregorian day of a Jalali year: 1 Farvardin to the end of Esfand."""
+    first = jdatetime.date(year, 1, 1).togregorian()
+    last = jdatetime.date(year + 1, 1, 1).togregorian() - dt.timedelta(days=1)
+    return first, last

@@ -1,0 +1,29 @@
+"""Production: every secret from the environment with no default; HTTPS behind a proxy."""
+
+from config import env as settings_env
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = settings_env.required("SECRET_KEY")
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    raise settings_env.SettingError("SECRET_KEY", "must be at least 50 characters with at least 5 distinct ones")
+ALLOWED_HOSTS = settings_env.url_list("ALLOWED_HOSTS", [])
+if not ALLOWED_HOSTS:
+    raise settings_env.SettingError("ALLOWED_HOSTS", "is required and not set (comma-separated host names)")
+DATABASES = {"default": settings_env.database("DATABASE_URL", settings_env.required("DATABASE_URL"))}
+DATABASES["default"]["CONN_MAX_AGE"] = settings_env.integer("DATABASE_CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+CELERY_BROKER_URL = settings_env.broker_url(settings_env.required("REDIS_URL"))
+
+# TLS is terminated by the reverse proxy in front of gunicorn.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = settings_env.boolean("SECURE_SSL_REDIRECT", True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes speak plain HTTP inside the cluster
+SECURE_HSTS_SECONDS = settings_env.integer("SECURE_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = settings_env.boolean("SECURE_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"

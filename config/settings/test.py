@@ -1,0 +1,20 @@
+"""The test suite: PostgreSQL and Redis when DATABASE_URL and REDIS_URL say so (CI), SQLite otherwise."""
+
+from .base import *  # noqa: F403
+from .base import DATABASES, VAR_DIR
+
+SECRET_KEY = "baznegar-test-key-0123456789-0123456789-0123456789-0123456789"  # noqa: S105 - tests only
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = False
+AXES_ENABLED = True
+for _folder in ("broker/queue", "broker/processed"):
+    (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Lets the test runner empty the audit table between tests; production never sets it.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c baznegar.allow_audit_truncate=on"

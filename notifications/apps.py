@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    """What users are told and when: in-app and email, reminders, escalations."""
+
+    name = "notifications"
+    verbose_name = _("Notifications")

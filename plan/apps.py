@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanConfig(AppConfig):
+    """The plan, its issued versions, and amendments as changesets."""
+
+    name = "plan"
+    verbose_name = _("Plan")

@@ -1,0 +1,103 @@
+"""Shared fixtures. PostgreSQL- and Redis-only tests skip on a bare machine and fail in CI."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUIRE_SERVICES = os.environ.get("BAZNEGAR_REQUIRE_SERVICES") == "1"
+
+
+def _missing(reason: str):
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (BAZNEGAR_REQUIRE_SERVICES=1: CI must provide it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _service_markers(request):
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _missing("needs PostgreSQL: set DATABASE_URL")
+    if request.node.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
+        _missing("needs Redis: set REDIS_URL")
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        _missing("needs Redis: set REDIS_URL")
+    return url
+
+
+def subprocess_env(**extra) -> dict:
+    """The environment for a child process of the project (manage.py, celery) in a test."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+    env["PATH"] = f"{Path(sys.executable).parent}:{env.get('PATH', '')}"
+    env.update(extra)
+    return env
+
+
+def test_database_url() -> str:
+    """A URL for the test database, so a worker process started by a test sees the test's rows."""
+    settings = connection.settings_dict
+    if connection.vendor != "postgresql":
+        _missing("a worker process shares the test database only on PostgreSQL")
+    user = settings["USER"] or "postgres"
+    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+
+
+test_database_url.__test__ = False  # a helper, not a test
+
+
+@pytest.fixture
+def celery_worker_process(tmp_path):
+    """Start a real Celery worker on the configured broker and the test database; stop it after."""
+    processes = []
+
+    def start(*, queues: str = "celery", concurrency: int = 1, extra_env: dict | None = None):
+        log = tmp_path / f"worker-{len(processes)}.log"
+        env = subprocess_env(
+            DJANGO_SETTINGS_MODULE="config.settings.test",
+            DATABASE_URL=test_database_url(),
+            **(extra_env or {}),
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO",
+             f"--concurrency={concurrency}", "-Q", queues, "--without-gossip", "--without-mingle",
+             "--hostname", f"test{len(processes)}@%h"],
+            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        processes.append(proc)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if "ready." in log.read_text():
+                return proc
+            if proc.poll() is not None:
+                raise RuntimeError(f"worker exited: {log.read_text()[-2000:]}")
+            time.sleep(0.2)
+        raise RuntimeError(f"worker not ready in 60 s: {log.read_text()[-2000:]}")
+
+    yield start
+    for proc in processes:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture
+def chromium_path():
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        _missing("needs Debian's chromium")
+    return path
