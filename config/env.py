@@ -31,12 +31,13 @@ def required(name: str) -> str:
 def database(name: str, default: str) -> dict:
     """Parse a database URL (postgres://, sqlite:///), naming the setting when it is malformed."""
     raw = env.str(name, default=default)
+    scheme = raw.split("://", 1)[0] if "://" in raw else raw.split(":", 1)[0]
+    if scheme not in {"postgres", "postgresql", "pgsql", "sqlite"}:
+        raise SettingError(name, f"unsupported database scheme {scheme!r} (use postgres:// or sqlite:///)")
     try:
         config = environ.Env.db_url_config(raw)
     except Exception as exc:  # environ raises several types for a bad URL
         raise SettingError(name, f"malformed database URL ({exc})") from None
-    if not config.get("ENGINE"):
-        raise SettingError(name, f"unknown database scheme in {raw.split(':', 1)[0]!r}")
     return config
 
 

@@ -17,6 +17,8 @@ ALLOWED_HOSTS = settings_env.url_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1"
 CSRF_TRUSTED_ORIGINS = settings_env.url_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # first, so that our templates (login, base) win over viewflow's Material ones
+    "config.apps.SiteConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -30,7 +32,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "viewflow",
     "viewflow.workflow",
-    "config.apps.SiteConfig",
     "approvals",
     "plan",
     "workflows",

@@ -1,0 +1,9 @@
+#!/bin/sh
+# Web: apply migrations (one container at a time, guarded by PostgreSQL's own lock), then gunicorn.
+set -eu
+python manage.py migrate --noinput
+exec gunicorn config.wsgi:application \
+  --bind "0.0.0.0:${PORT:-8000}" \
+  --workers "${GUNICORN_WORKERS:-3}" \
+  --timeout "${GUNICORN_TIMEOUT:-60}" \
+  --access-logfile - --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}"

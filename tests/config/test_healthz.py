@@ -1,0 +1,53 @@
+import time
+
+import pytest
+from django.test import override_settings
+
+from config import health
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthy_when_database_and_broker_answer(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "broker": "ok", "status": "ok"}
+
+
+@pytest.mark.redis
+def test_real_redis_broker_is_checked(client, redis_url):
+    with override_settings(CELERY_BROKER_URL=redis_url):
+        assert client.get("/healthz").json()["broker"] == "ok"
+
+
+def test_broker_down_is_named_and_answers_503(client):
+    with override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0"):
+        started = time.monotonic()
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["database"] == "ok"
+    assert body["broker"].startswith("down:")
+    assert body["status"] == "down: broker"
+    assert time.monotonic() - started < 10
+
+
+def test_database_down_is_named(client, monkeypatch):
+    def refuse():
+        raise ConnectionRefusedError("database refused the connection")
+
+    monkeypatch.setitem(health.CHECKS, "database", refuse)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "down: ConnectionRefusedError: database refused the connection"
+    assert response.json()["status"] == "down: database"
+
+
+def test_a_hanging_dependency_answers_503_instead_of_hanging(client, monkeypatch, settings):
+    settings.HEALTHZ_TIMEOUT = 0.2
+    monkeypatch.setitem(health.CHECKS, "broker", lambda: time.sleep(3))
+    started = time.monotonic()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "no answer" in response.json()["broker"]
+    assert time.monotonic() - started < 2
