@@ -35,6 +35,7 @@ services_start() {
   "${as_pg[@]}" "$PGBIN/initdb" -D "$SERVICES_DIR/pg/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
   "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$SERVICES_DIR/pg/data" -l "$SERVICES_DIR/pg/log" -w -t 60 \
     -o "-p $pg_port -k $SERVICES_DIR/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+  "$PGBIN/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres baznegar
   redis-server --port "$redis_port" --bind 127.0.0.1 --daemonize yes --save '' --appendonly no \
     --dir "$SERVICES_DIR/redis" --pidfile "$SERVICES_DIR/redis/redis.pid" --logfile "$SERVICES_DIR/redis/log"
   for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done

@@ -13,7 +13,7 @@ STORAGES = {
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = False
 AXES_ENABLED = True
-for _folder in ("broker/queue", "broker/processed"):
+for _folder in ("broker/queue", "broker/processed", "static"):
     (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Lets the test runner empty the audit table between tests; production never sets it.
