@@ -7,3 +7,8 @@ class PlanConfig(AppConfig):
 
     name = "plan"
     verbose_name = _("Plan")
+
+    def ready(self):
+        from plan.services import register_audit_actions
+
+        register_audit_actions()

@@ -5,6 +5,9 @@ from django.utils import translation
 
 from approvals.demo import demo_users_ensure
 from approvals.services import role_groups_ensure
+from plan.demo import ahvaz_1407
+from plan.models import Plan
+from plan.services import plan_import
 
 
 class Command(BaseCommand):
@@ -16,6 +19,10 @@ class Command(BaseCommand):
     def handle(self, *args, reset_passwords=False, **options):
         translation.activate("en")
         role_groups_ensure()
+        demo = ahvaz_1407()
+        if not Plan.objects.filter(code=demo["plan"]["code"]).exists():
+            plan = plan_import(document=demo)
+            self.stdout.write(f"Demo plan loaded: {plan.name_en}, {plan.versions.get().item_count} items.")
         issued = demo_users_ensure(reset_passwords=reset_passwords)
         if issued:
             self.stdout.write(self.style.WARNING("Demo users (passwords are shown this once):"))

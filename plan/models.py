@@ -1,0 +1,217 @@
+"""The plan, its issued versions, and amendments as field-level changesets.
+
+An issued version is never rewritten. Item states are rows valid over a range of versions
+(`valid_from` ≤ N < `valid_to`): issuing version N+1 closes the rows of the items it changes and
+adds their new states, so every earlier version reads back exactly as it was issued, and a diff
+between two versions reads only the rows that changed between them.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from plan.schema import Kind
+
+
+class Plan(models.Model):
+    """A city's strategic-operational plan, e.g. Ahvaz 1407."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_fa = models.CharField(_("name (Persian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    city_fa = models.CharField(_("city (Persian)"), max_length=100)
+    city_en = models.CharField(_("city (English)"), max_length=100, blank=True)
+    strategic_start_year = models.PositiveSmallIntegerField(_("strategic horizon from"))
+    strategic_end_year = models.PositiveSmallIntegerField(_("strategic horizon to"))
+    operational_start_year = models.PositiveSmallIntegerField(_("operational horizon from"))
+    operational_end_year = models.PositiveSmallIntegerField(_("operational horizon to"))
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(operational_start_year__lte=models.F("operational_end_year")),
+                name="plan_operational_horizon_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name_fa
+
+    @property
+    def operational_years(self) -> range:
+        return range(self.operational_start_year, self.operational_end_year + 1)
+
+
+class Committee(models.Model):
+    """A specialised committee: owns the outputs of its theme; its members draft amendments to them."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="committees", verbose_name=_("plan"))
+    code = models.CharField(_("code"), max_length=20)
+    name_fa = models.CharField(_("name (Persian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("committee")
+        verbose_name_plural = _("committees")
+        ordering = ["plan", "position", "code"]
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="committee_code_unique_in_plan")]
+        permissions = [
+            ("draft_amendment", _("Can draft amendments for this committee")),
+            ("sign_off_amendment", _("Can sign off amendments of this committee")),
+        ]
+
+    def __str__(self):
+        return self.name_fa
+
+
+class IssuedVersion(models.Model):
+    """One issued version of a plan: the legal record; the newest is the version in force."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="versions", verbose_name=_("plan"))
+    number = models.PositiveIntegerField(_("version"))
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    issuance_number = models.CharField(_("issuance number"), max_length=100)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("issued by"),
+    )
+    item_count = models.PositiveIntegerField(_("items"), default=0)
+    fingerprint = models.CharField(_("content fingerprint"), max_length=64)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("issued version")
+        verbose_name_plural = _("issued versions")
+        ordering = ["plan", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="version_number_unique_in_plan"),
+            models.UniqueConstraint(fields=["plan", "issuance_number"], name="issuance_number_unique_in_plan"),
+        ]
+
+    def __str__(self):
+        return f"{self.plan} · v{self.number}"
+
+
+class PlanItem(models.Model):
+    """The state of one item (objective, output, indicator ...) over a range of versions."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="item_states", verbose_name=_("plan"))
+    code = models.CharField(_("code"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent_code = models.CharField(_("parent"), max_length=40, blank=True)
+    name_fa = models.CharField(_("name (Persian)"), max_length=500)
+    name_en = models.CharField(_("name (English)"), max_length=500, blank=True)
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    valid_from = models.PositiveIntegerField(_("from version"))
+    valid_to = models.PositiveIntegerField(_("until version"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("plan item state")
+        verbose_name_plural = _("plan item states")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code", "valid_from"], name="item_state_unique_per_version"),
+            models.UniqueConstraint(
+                fields=["plan", "code"], condition=Q(valid_to__isnull=True), name="item_one_current_state"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["plan", "valid_from"], name="item_valid_from_idx"),
+            models.Index(fields=["plan", "valid_to"], name="item_valid_to_idx"),
+            models.Index(fields=["plan", "kind", "code"], name="item_kind_code_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name_fa}"
+
+
+class Amendment(models.Model):
+    """A set of field-level changes to a named issued version, drafted for one committee."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Awaiting committee sign-off")
+        SIGNED_OFF = "signed_off", _("Awaiting integration")
+        ACCEPTED = "accepted", _("Accepted into the revision")
+        RETURNED = "returned", _("Returned for changes")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        ISSUED = "issued", _("Issued")
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("plan"))
+    base_version = models.ForeignKey(
+        IssuedVersion, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("base version")
+    )
+    committee = models.ForeignKey(
+        Committee, null=True, blank=True, on_delete=models.PROTECT, related_name="amendments",
+        verbose_name=_("committee"), help_text=_("Empty for an amendment of the integration working group."),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True)
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="drafted_amendments",
+        verbose_name=_("drafted by"),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    issued_in = models.ForeignKey(
+        IssuedVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="issued_amendments",
+        verbose_name=_("issued in"),
+    )
+
+    class Meta:
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"#{self.pk} {self.title}"
+
+
+class AmendmentOperation(models.Model):
+    """One operation of an amendment: add, change fields, retire or move an item, with its justification."""
+
+    class Action(models.TextChoices):
+        ADD = "add", _("Add an item")
+        CHANGE = "change", _("Change fields")
+        RETIRE = "retire", _("Retire an item")
+        MOVE = "move", _("Move an item")
+
+    amendment = models.ForeignKey(
+        Amendment, on_delete=models.CASCADE, related_name="operations", verbose_name=_("amendment")
+    )
+    position = models.PositiveIntegerField(_("order"))
+    action = models.CharField(_("operation"), max_length=10, choices=Action.choices)
+    code = models.CharField(_("item code"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, blank=True)
+    # add: {field: value}; change: {field: {"old": .., "new": ..}}; move: {"parent"|"portfolio": {"old", "new"}}
+    values = models.JSONField(_("values"), default=dict, blank=True)
+    cascade = models.BooleanField(_("retire its children too"), default=False)
+    justification = models.TextField(_("justification"))
+
+    class Meta:
+        verbose_name = _("amendment operation")
+        verbose_name_plural = _("amendment operations")
+        ordering = ["amendment", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["amendment", "position"], name="operation_position_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.code}"
+
+    def as_dict(self) -> dict:
+        return {
+            "action": self.action,
+            "code": self.code,
+            "kind": self.kind,
+            "values": self.values,
+            "cascade": self.cascade,
+            "justification": self.justification,
+        }

@@ -1,0 +1,123 @@
+"""What a plan is made of: the kinds of item, their fields, and where each may hang.
+
+Items are handled as flat dicts (`{"code", "kind", "parent", "name_fa", ..., "targets.1405": 12}`)
+so that an amendment, a diff and a conflict all speak of the same unit: one field of one item.
+Per-year fields (targets, budgets) are flattened to `targets.<year>`.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    STATEMENT = "statement", _("Statement (mission, vision)")
+    OBJECTIVE = "objective", _("Strategic objective")
+    OUTPUT = "output", _("Effective output")
+    INDICATOR = "indicator", _("Output indicator")
+    PROJECT = "project", _("Plan or project")
+    ACTION = "action", _("Action")
+    PORTFOLIO = "portfolio", _("Main project portfolio")
+
+
+# The kind an item must hang under; kinds not listed have no parent.
+PARENT_KIND = {
+    Kind.OUTPUT: Kind.OBJECTIVE,
+    Kind.INDICATOR: Kind.OUTPUT,
+    Kind.PROJECT: Kind.OUTPUT,
+    Kind.ACTION: Kind.OUTPUT,
+}
+
+# Top-level lists of the exchange file, in this order, and the kind each holds.
+EXPORT_LISTS = [
+    ("objectives", Kind.OBJECTIVE),
+    ("committees", None),
+    ("outputs", Kind.OUTPUT),
+    ("indicators", Kind.INDICATOR),
+    ("projects", Kind.PROJECT),
+    ("actions", Kind.ACTION),
+    ("portfolios", Kind.PORTFOLIO),
+]
+
+
+class FieldType(models.TextChoices):
+    TEXT = "text"
+    NUMBER = "number"
+    AMOUNT = "amount"  # rials: a whole number, not negative
+    YEAR = "year"
+    DATE = "date"  # a Jalali date, kept as YYYY/MM/DD text
+    DIRECTION = "direction"
+    COMMITTEE = "committee"
+    PORTFOLIO = "portfolio"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str
+    label: object
+    required: bool = False
+    per_year: bool = False  # one value per operational year: name.<year>
+
+
+NAME_FIELDS = (
+    FieldSpec("name_fa", FieldType.TEXT, _("name (Persian)"), required=True),
+    FieldSpec("name_en", FieldType.TEXT, _("name (English)")),
+)
+
+FIELDS: dict[str, tuple[FieldSpec, ...]] = {
+    Kind.STATEMENT: NAME_FIELDS
+    + (
+        FieldSpec("text_fa", FieldType.TEXT, _("text (Persian)"), required=True),
+        FieldSpec("text_en", FieldType.TEXT, _("text (English)")),
+    ),
+    Kind.OBJECTIVE: NAME_FIELDS,
+    Kind.OUTPUT: NAME_FIELDS + (FieldSpec("committee", FieldType.COMMITTEE, _("committee"), required=True),),
+    Kind.INDICATOR: NAME_FIELDS
+    + (
+        FieldSpec("unit", FieldType.TEXT, _("unit"), required=True),
+        FieldSpec("baseline", FieldType.NUMBER, _("baseline")),
+        FieldSpec("direction", FieldType.DIRECTION, _("desired direction"), required=True),
+        FieldSpec("targets", FieldType.NUMBER, _("target"), per_year=True),
+    ),
+    Kind.PROJECT: NAME_FIELDS
+    + (
+        FieldSpec("responsible_unit", FieldType.TEXT, _("responsible unit"), required=True),
+        FieldSpec("start", FieldType.DATE, _("start")),
+        FieldSpec("end", FieldType.DATE, _("end")),
+        FieldSpec("budgets", FieldType.AMOUNT, _("budget (rials)"), per_year=True),
+        FieldSpec("portfolio", FieldType.PORTFOLIO, _("portfolio")),
+    ),
+    Kind.ACTION: NAME_FIELDS
+    + (
+        FieldSpec("responsible_unit", FieldType.TEXT, _("responsible unit"), required=True),
+        FieldSpec("due_year", FieldType.YEAR, _("due year")),
+    ),
+    Kind.PORTFOLIO: NAME_FIELDS,
+}
+
+DIRECTIONS = {"up": _("higher is better"), "down": _("lower is better")}
+
+STRUCTURE_FIELDS = ("code", "kind", "parent")
+
+
+def field_spec(kind: str, field: str) -> FieldSpec | None:
+    """The spec of a flat field name (`targets.1405` → the targets spec), or None."""
+    base, _dot, _year = field.partition(".")
+    for spec in FIELDS.get(kind, ()):
+        if spec.name == base and spec.per_year == bool(_dot):
+            return spec
+    return None
+
+
+def field_label(kind: str, field: str) -> str:
+    """A person's name for a flat field: 'target 1405'."""
+    if field == "parent":
+        return str(_("parent"))
+    spec = field_spec(kind, field)
+    if spec is None:
+        return field
+    if spec.per_year:
+        return f"{spec.label} {field.partition('.')[2]}"
+    return str(spec.label)

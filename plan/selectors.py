@@ -1,0 +1,193 @@
+"""Reads of the plan: a version's state, diffs, an amendment's preview, conflicts, exports, history."""
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from plan import diff as plan_diff
+from plan.changesets import PlanContext, apply_changeset
+from plan.conflicts import Conflict, Footprint, conflicts_between, find_conflicts
+from plan.items import State, exchange_form, item_from_row
+from plan.models import Amendment, Committee, IssuedVersion, Plan, PlanItem
+from plan.schema import EXPORT_LISTS, Kind
+
+_ROW = ("code", "kind", "parent_code", "name_fa", "name_en", "attributes")
+
+
+class _VersionCache:
+    """Issued versions never change, so their states can be kept in memory, a few at a time."""
+
+    def __init__(self, size: int = 6):
+        self.size = size
+        self.data: OrderedDict[tuple[int, int], State] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            state = self.data.get(key)
+            if state is not None:
+                self.data.move_to_end(key)
+            return state
+
+    def put(self, key, state):
+        with self.lock:
+            self.data[key] = state
+            self.data.move_to_end(key)
+            while len(self.data) > self.size:
+                self.data.popitem(last=False)
+
+    def clear(self):
+        with self.lock:
+            self.data.clear()
+
+
+version_cache = _VersionCache()
+
+
+def _valid_at(number: int) -> Q:
+    return Q(valid_from__lte=number) & (Q(valid_to__isnull=True) | Q(valid_to__gt=number))
+
+
+def version_state(version: IssuedVersion) -> State:
+    """Every item of an issued version, exactly as it was issued. Callers must not mutate it."""
+    # the fingerprint is part of the key: a row id reused after a rollback never serves stale content
+    key = (version.pk, version.fingerprint)
+    state = version_cache.get(key)
+    if state is None:
+        rows = PlanItem.objects.filter(_valid_at(version.number), plan_id=version.plan_id).values_list(*_ROW)
+        state = {row[0]: item_from_row(*row) for row in rows.iterator(chunk_size=5000)}
+        version_cache.put(key, state)
+    return state
+
+
+def version_in_force(plan: Plan) -> IssuedVersion | None:
+    return plan.versions.order_by("-number").first()
+
+
+def plan_context(plan: Plan, *, committee: Committee | None = None) -> PlanContext:
+    return PlanContext(
+        years=plan.operational_years,
+        committees=set(plan.committees.values_list("code", flat=True)),
+        used_codes=set(PlanItem.objects.filter(plan=plan).values_list("code", flat=True).distinct()),
+        amending_committee=committee.code if committee else None,
+    )
+
+
+def versions_diff(old: IssuedVersion, new: IssuedVersion) -> list[dict]:
+    """The diff between two issued versions, reading only the rows that changed between them."""
+    if old.plan_id != new.plan_id:
+        raise ValueError("versions of different plans")
+    if old.number == new.number:
+        return []
+    low, high = sorted((old.number, new.number))
+    rows = PlanItem.objects.filter(plan_id=old.plan_id).filter(
+        Q(valid_from__gt=low, valid_from__lte=high) | Q(valid_to__gt=low, valid_to__lte=high)
+    ).values_list("valid_from", "valid_to", *_ROW)
+    at_low: State = {}
+    at_high: State = {}
+    for valid_from, valid_to, *row in rows:
+        if valid_from <= low and (valid_to is None or valid_to > low):
+            at_low[row[0]] = item_from_row(*row)
+        if valid_from <= high and (valid_to is None or valid_to > high):
+            at_high[row[0]] = item_from_row(*row)
+    before, after = (at_low, at_high) if old.number < new.number else (at_high, at_low)
+    return plan_diff.diff_states(before, after)
+
+
+@dataclass
+class AmendmentPreview:
+    """An amendment applied to its base version: the state after it, its diff and fingerprint."""
+
+    state: State
+    applied: list[dict]
+    entries: list[dict]
+    fingerprint: str
+    footprint: Footprint
+
+
+def amendment_operations(amendment: Amendment) -> list[dict]:
+    return [op.as_dict() for op in amendment.operations.all()]
+
+
+def amendment_preview(amendment: Amendment, *, operations: list[dict] | None = None) -> AmendmentPreview:
+    """Apply an amendment's operations to its base version in memory; raises ChangesetInvalid."""
+    base = version_state(amendment.base_version)
+    ops = amendment_operations(amendment) if operations is None else operations
+    ctx = plan_context(amendment.plan, committee=amendment.committee)
+    state, applied = apply_changeset(base, ops, ctx)
+    codes = {op["code"] for op in applied} | {c for op in applied for c in op.get("retired", ())}
+    entries = plan_diff.diff_states(base, state, codes)
+    return AmendmentPreview(state, applied, entries, plan_diff.fingerprint(entries), Footprint.of_operations(applied))
+
+
+def amendment_staleness(amendment: Amendment) -> tuple[IssuedVersion, list[Conflict]]:
+    """The version in force and what in the plan's changes since the amendment's base collides with it."""
+    in_force = version_in_force(amendment.plan)
+    if in_force is None or in_force.number == amendment.base_version.number:
+        return in_force, []
+    since = Footprint.of_diff(versions_diff(amendment.base_version, in_force))
+    mine = amendment_preview(amendment).footprint
+    return in_force, conflicts_between(amendment, mine, in_force, since)
+
+
+def amendments_conflicts(amendments: list[Amendment]) -> list[Conflict]:
+    """Conflicts among amendments meant for the same revision."""
+    return find_conflicts({amendment: amendment_preview(amendment).footprint for amendment in amendments})
+
+
+def plan_export(version: IssuedVersion) -> dict:
+    """The exchange document of a version: top-level lists, each item with its code."""
+    from config.jalali import format_jalali
+
+    plan = version.plan
+    state = version_state(version)
+    by_kind: dict[str, list] = {}
+    for code in sorted(state, key=_code_sort_key):
+        item = state[code]
+        by_kind.setdefault(item["kind"], []).append(item)
+    document = {
+        "format": "baznegar-plan/1",
+        "plan": {
+            "code": plan.code,
+            "name_fa": plan.name_fa,
+            "name_en": plan.name_en,
+            "city_fa": plan.city_fa,
+            "city_en": plan.city_en,
+            "strategic_horizon": [plan.strategic_start_year, plan.strategic_end_year],
+            "operational_horizon": [plan.operational_start_year, plan.operational_end_year],
+        },
+        "version": {
+            "number": version.number,
+            "issuance_number": version.issuance_number,
+            "issued_at": version.issued_at.isoformat(),
+            "issued_at_jalali": format_jalali(version.issued_at, language="en"),
+            "fingerprint": version.fingerprint,
+        },
+        "statements": [exchange_form(item) for item in by_kind.get(Kind.STATEMENT, [])],
+    }
+    committees = list(plan.committees.order_by("position", "code"))
+    for key, kind in EXPORT_LISTS:
+        if kind is None:
+            document[key] = [{"code": c.code, "name_fa": c.name_fa, "name_en": c.name_en} for c in committees]
+        else:
+            document[key] = [exchange_form(item) for item in by_kind.get(kind, [])]
+    return document
+
+
+def _code_sort_key(code: str):
+    """Natural order: EO2.10 after EO2.9, PRJ-045 after PRJ-044."""
+    import re
+
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", code)]
+
+
+def item_history(plan: Plan, code: str) -> list[dict]:
+    """Every state an item has had: from which version, until which, and its fields."""
+    rows = PlanItem.objects.filter(plan=plan, code=code).order_by("valid_from")
+    return [
+        {"valid_from": row.valid_from, "valid_to": row.valid_to,
+         "item": item_from_row(row.code, row.kind, row.parent_code, row.name_fa, row.name_en, row.attributes)}
+        for row in rows
+    ]

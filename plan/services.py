@@ -1,0 +1,247 @@
+"""Every write of the plan: import, amendments and their operations, rebase, issuance."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from approvals import audit
+from approvals.models import User
+from approvals.services import audit_record
+from plan import diff as plan_diff
+from plan import exchange
+from plan.changesets import PlanContext, apply_changeset
+from plan.items import State, row_fields
+from plan.models import Amendment, AmendmentOperation, Committee, IssuedVersion, Plan, PlanItem
+from plan.selectors import (
+    amendment_operations,
+    amendment_preview,
+    amendment_staleness,
+    amendments_conflicts,
+    plan_context,
+    version_in_force,
+    version_state,
+)
+
+
+def register_audit_actions() -> None:
+    audit.register_action("plan.plan.import", gettext_lazy("Plan imported"))
+    audit.register_action("plan.version.issue", gettext_lazy("Plan version issued"))
+    audit.register_action("plan.amendment.create", gettext_lazy("Amendment created"))
+    audit.register_action("plan.amendment.edit", gettext_lazy("Amendment operations saved"))
+    audit.register_action("plan.amendment.rebase", gettext_lazy("Amendment rebased"))
+
+
+class PlanConflict(ValidationError):
+    """Changes that collide: the conflicts are listed for a person to resolve."""
+
+    def __init__(self, conflicts, message):
+        self.conflicts = conflicts
+        super().__init__(message, code="conflict")
+
+
+@transaction.atomic
+def plan_import(*, document: dict, acting_user: User | None = None, code: str | None = None) -> Plan:
+    """Create a plan and its first issued version from an exchange document; all or nothing."""
+    parsed = exchange.parse_document(document)
+    plan_code = code or parsed.plan["code"]
+    if Plan.objects.filter(code=plan_code).exists():
+        raise ValidationError(_("a plan with the code “%(code)s” already exists") % {"code": plan_code})
+    plan = Plan(code=plan_code, **{k: v for k, v in parsed.plan.items() if k != "code"})
+    plan.full_clean()
+    plan.save()
+    Committee.objects.bulk_create(
+        [Committee(plan=plan, position=i, **committee) for i, committee in enumerate(parsed.committees)]
+    )
+    version = _write_version(
+        plan=plan,
+        number=parsed.version.get("number", 1),
+        previous=None,
+        state=parsed.state,
+        issuance_number=parsed.version.get("issuance_number") or "1",
+        issued_at=parsed.version.get("issued_at") or timezone.now(),
+        issued_by=acting_user,
+    )
+    audit_record(
+        action="plan.plan.import",
+        actor=acting_user,
+        obj=plan,
+        data={"version": version.number, "items": version.item_count, "fingerprint": version.fingerprint},
+    )
+    return plan
+
+
+def _write_version(*, plan, number, previous: State | None, state: State, issuance_number, issued_at, issued_by,
+                   note="") -> IssuedVersion:
+    """Store version `number`: close the rows of items that changed, add their new states."""
+    previous = previous or {}
+    changed = [code for code in state.keys() | previous.keys() if state.get(code) != previous.get(code)]
+    closing = [code for code in changed if code in previous]
+    if closing:
+        PlanItem.objects.filter(plan=plan, code__in=closing, valid_to__isnull=True).update(valid_to=number)
+    PlanItem.objects.bulk_create(
+        [PlanItem(plan=plan, valid_from=number, **row_fields(state[code])) for code in changed if code in state],
+        batch_size=2000,
+    )
+    version = IssuedVersion(
+        plan=plan,
+        number=number,
+        issuance_number=issuance_number,
+        issued_at=issued_at,
+        issued_by=issued_by,
+        item_count=len(state),
+        fingerprint=plan_diff.state_fingerprint(state),
+        note=note,
+    )
+    version.full_clean()
+    version.save()
+    return version
+
+
+@transaction.atomic
+def amendment_create(
+    *, plan: Plan, drafted_by: User, title: str, committee: Committee | None = None, summary: str = ""
+) -> Amendment:
+    """Start an amendment on the version in force."""
+    base = version_in_force(plan)
+    if base is None:
+        raise ValidationError(_("the plan has no issued version to amend"))
+    amendment = Amendment(
+        plan=plan, base_version=base, committee=committee, title=title.strip(), summary=summary, drafted_by=drafted_by
+    )
+    amendment.full_clean()
+    amendment.save()
+    audit_record(
+        action="plan.amendment.create",
+        actor=drafted_by,
+        obj=amendment,
+        data={"base_version": base.number, "committee": committee.code if committee else None},
+    )
+    return amendment
+
+
+@transaction.atomic
+def amendment_operations_set(*, amendment: Amendment, operations: list[dict], acting_user: User) -> Amendment:
+    """Replace an amendment's operations after validating them all against its base; refused whole if invalid."""
+    amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
+    if amendment.status not in (Amendment.Status.DRAFT, Amendment.Status.RETURNED):
+        raise ValidationError(_("only a draft or a returned amendment can be edited"))
+    preview = amendment_preview(amendment, operations=operations)  # raises ChangesetInvalid
+    base = version_state(amendment.base_version)
+    amendment.operations.all().delete()
+    AmendmentOperation.objects.bulk_create(
+        [
+            AmendmentOperation(
+                amendment=amendment,
+                position=position,
+                action=op["action"],
+                code=op["code"],
+                kind=op["kind"] or base.get(op["code"], {}).get("kind", ""),
+                values=op["values"],
+                cascade=op["cascade"],
+                justification=op["justification"],
+            )
+            for position, op in enumerate(preview.applied)
+        ]
+    )
+    amendment.save(update_fields=["updated_at"])
+    audit_record(
+        action="plan.amendment.edit",
+        actor=acting_user,
+        obj=amendment,
+        data={"operations": len(preview.applied), "fingerprint": preview.fingerprint},
+    )
+    return amendment
+
+
+@transaction.atomic
+def amendment_rebase(*, amendment: Amendment, acting_user: User | None = None) -> Amendment:
+    """Move an amendment drafted on an older version onto the version in force, when nothing it
+    touches changed since; otherwise raise PlanConflict naming both sides."""
+    amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
+    in_force, conflicts = amendment_staleness(amendment)
+    if in_force is None or in_force.pk == amendment.base_version_id:
+        return amendment
+    if conflicts:
+        raise PlanConflict(
+            conflicts,
+            _("the amendment collides with changes issued since version %(base)s: %(codes)s")
+            % {"base": amendment.base_version.number, "codes": ", ".join(sorted({c.code for c in conflicts}))},
+        )
+    old_base = amendment.base_version
+    amendment.base_version = in_force
+    amendment.save(update_fields=["base_version", "updated_at"])
+    audit_record(
+        action="plan.amendment.rebase",
+        actor=acting_user,
+        obj=amendment,
+        data={"from_version": old_base.number, "to_version": in_force.number},
+    )
+    return amendment
+
+
+@transaction.atomic
+def plan_version_issue(
+    *,
+    plan: Plan,
+    amendments: list[Amendment],
+    issuance_number: str,
+    issued_by: User | None,
+    issued_at: dt.datetime | None = None,
+    note: str = "",
+) -> IssuedVersion:
+    """Apply approved amendments together, producing the next issued version: all or nothing."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)  # one issuance of a plan at a time
+    in_force = version_in_force(plan)
+    if not amendments:
+        raise ValidationError(_("an issuance needs at least one amendment"))
+    if IssuedVersion.objects.filter(plan=plan, issuance_number=issuance_number).exists():
+        raise ValidationError(_("the issuance number %(number)s is already used") % {"number": issuance_number})
+    for amendment in amendments:
+        if amendment.plan_id != plan.pk:
+            raise ValidationError(_("amendment %(id)s belongs to another plan") % {"id": amendment.pk})
+        if amendment.status == Amendment.Status.ISSUED:
+            raise ValidationError(_("amendment %(id)s was already issued") % {"id": amendment.pk})
+        if amendment.base_version_id != in_force.pk:
+            amendment_rebase(amendment=amendment, acting_user=issued_by)
+            amendment.refresh_from_db()
+    conflicts = amendments_conflicts(amendments)
+    if conflicts:
+        raise PlanConflict(
+            conflicts,
+            _("the amendments collide on %(codes)s; resolve the conflicts first")
+            % {"codes": ", ".join(sorted({c.code for c in conflicts}))},
+        )
+    base = version_state(in_force)
+    ctx: PlanContext = plan_context(plan)
+    operations = [op for amendment in amendments for op in amendment_operations(amendment)]
+    state, _applied = apply_changeset(base, operations, ctx)
+    version = _write_version(
+        plan=plan,
+        number=in_force.number + 1,
+        previous=base,
+        state=state,
+        issuance_number=issuance_number,
+        issued_at=issued_at or timezone.now(),
+        issued_by=issued_by,
+        note=note,
+    )
+    Amendment.objects.filter(pk__in=[a.pk for a in amendments]).update(
+        status=Amendment.Status.ISSUED, issued_in=version
+    )
+    audit_record(
+        action="plan.version.issue",
+        actor=issued_by,
+        obj=version,
+        data={
+            "number": version.number,
+            "issuance_number": issuance_number,
+            "amendments": sorted(a.pk for a in amendments),
+            "fingerprint": version.fingerprint,
+        },
+    )
+    return version
+
