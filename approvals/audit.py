@@ -43,9 +43,21 @@ def canonical_json(value) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def event_hash(*, prev_hash: str, occurred_at, actor_id, actor_username: str, on_behalf_of_id,
-               on_behalf_of_username: str, action: str, object_type: str, object_id: str,
-               object_repr: str, data, ip_address) -> str:
+def event_hash(
+    *,
+    prev_hash: str,
+    occurred_at,
+    actor_id,
+    actor_username: str,
+    on_behalf_of_id,
+    on_behalf_of_username: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    object_repr: str,
+    data,
+    ip_address,
+) -> str:
     """SHA-256 over the event's content and its predecessor's hash."""
     payload = canonical_json(
         {

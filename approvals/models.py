@@ -10,9 +10,7 @@ from django.utils.translation import gettext_lazy as _
 class User(AbstractUser):
     """A person who uses Baznegar; roles come from groups, committee rights from object permissions."""
 
-    language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
-    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
 
     class Meta:
         verbose_name = _("user")

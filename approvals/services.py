@@ -92,7 +92,10 @@ def audit_chain_check(*, chunk_size: int = 5000) -> ChainCheck:
         checked += 1
         if event.prev_hash != expected_prev:
             return ChainCheck(
-                False, checked, last_ok, event.pk,
+                False,
+                checked,
+                last_ok,
+                event.pk,
                 f"event #{event.pk} does not follow event #{last_ok}: an event before it was removed, "
                 "inserted or altered",
             )
@@ -105,7 +108,10 @@ def audit_chain_check(*, chunk_size: int = 5000) -> ChainCheck:
     head = AuditChainHead.objects.filter(pk=1).first() or AuditChainHead(last_event_id=0, last_hash="")
     if (head.last_event_id or None) != last_ok or (head.last_hash or audit.GENESIS_HASH) != expected_prev:
         return ChainCheck(
-            False, checked, last_ok, head.last_event_id,
+            False,
+            checked,
+            last_ok,
+            head.last_event_id,
             f"the chain ends at event #{last_ok} but its head names event #{head.last_event_id}: "
             "the newest events were removed",
         )
@@ -137,11 +143,7 @@ def role_groups_ensure(*, using: str = "default") -> list[Group]:
         wanted = []
         for dotted in ROLE_PERMISSIONS.get(role, []):
             app_label, codename = dotted.split(".", 1)
-            perm = (
-                Permission.objects.using(using)
-                .filter(content_type__app_label=app_label, codename=codename)
-                .first()
-            )
+            perm = Permission.objects.using(using).filter(content_type__app_label=app_label, codename=codename).first()
             if perm is not None:
                 wanted.append(perm)
         if wanted:

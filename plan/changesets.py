@@ -180,7 +180,9 @@ class _Applier:
             return False
         if target["kind"] != wanted:
             self.problem(
-                index, code, "parent",
+                index,
+                code,
+                "parent",
                 _("a %(kind)s must hang under a %(parent_kind)s")
                 % {"kind": Kind(kind).label, "parent_kind": Kind(wanted).label},
                 kind,
@@ -190,9 +192,9 @@ class _Applier:
 
     def check_consistency(self, index, code):
         item = self.state.get(code)
-        if item and item["kind"] == Kind.PROJECT and item.get("start") and item.get("end"):
-            if item["start"] > item["end"]:
-                self.problem(index, code, "end", _("the end is before the start"), item["kind"])
+        # dates are kept as zero-padded YYYY/MM/DD, so text order is date order
+        if item and item["kind"] == Kind.PROJECT and (item.get("start") or "") > (item.get("end") or "9999"):
+            self.problem(index, code, "end", _("the end is before the start"), item["kind"])
 
     # -- operations
     def run(self, index, op):
@@ -212,13 +214,20 @@ class _Applier:
             self.problem(index, code, "", _("unknown kind of item “%(kind)s”") % {"kind": kind})
             return
         if not CODE_RE.match(code):
-            self.problem(index, code, "", _("a code starts with a letter and has only letters, digits, “.”, “-” or “_”"))
+            self.problem(
+                index, code, "", _("a code starts with a letter and has only letters, digits, “.”, “-” or “_”")
+            )
             return
         if code in self.state or code in self.added:
             self.problem(index, code, "", _("the code %(code)s is already used in this version") % {"code": code})
             return
         if code in self.ctx.used_codes:
-            self.problem(index, code, "", _("the code %(code)s belonged to an item that was retired; codes are never reused") % {"code": code})
+            self.problem(
+                index,
+                code,
+                "",
+                _("the code %(code)s belonged to an item that was retired; codes are never reused") % {"code": code},
+            )
             return
         parent = normalize_text(values.pop("parent", ""))
         if not self.check_parent(index, code, kind, parent):
@@ -227,7 +236,9 @@ class _Applier:
             if kind not in PARENT_KIND or (
                 kind != Kind.OUTPUT and owner_committee(self.state, parent) != self.ctx.amending_committee
             ):
-                self.problem(index, code, "", _("your committee does not own this item; only its committee may amend it"))
+                self.problem(
+                    index, code, "", _("your committee does not own this item; only its committee may amend it")
+                )
                 return
             if kind == Kind.OUTPUT and values.get("committee") != self.ctx.amending_committee:
                 self.problem(index, code, "committee", _("a committee adds outputs only for itself"), kind)
@@ -275,7 +286,13 @@ class _Applier:
                 self.problem(index, code, name, _("this field cannot be changed this way"), item["kind"])
                 continue
             if name == "committee" and self.ctx.amending_committee is not None:
-                self.problem(index, code, name, _("only the integration working group reassigns an output's committee"), item["kind"])
+                self.problem(
+                    index,
+                    code,
+                    name,
+                    _("only the integration working group reassigns an output's committee"),
+                    item["kind"],
+                )
                 continue
             try:
                 new = clean_value(item["kind"], name, pair["new"], ctx=self.ctx, state=self.state)
@@ -285,7 +302,9 @@ class _Applier:
             current = item.get(name)
             if self.check_old and "old" in pair and _same(pair["old"], current) is False:
                 self.problem(
-                    index, code, name,
+                    index,
+                    code,
+                    name,
                     _("changed since this amendment was drafted: it was “%(old)s”, it is now “%(current)s”")
                     % {"old": _shown(pair["old"]), "current": _shown(current)},
                     item["kind"],
@@ -310,7 +329,9 @@ class _Applier:
         below = descendants(self.children(), code)
         if below and not op["cascade"]:
             self.problem(
-                index, code, "",
+                index,
+                code,
+                "",
                 _("%(code)s has %(count)s items under it: retire them first, or retire it with its children")
                 % {"code": code, "count": len(below)},
             )
@@ -319,7 +340,9 @@ class _Applier:
             members = sorted(c for c, i in self.state.items() if i.get("portfolio") == code)
             if members:
                 self.problem(
-                    index, code, "",
+                    index,
+                    code,
+                    "",
                     _("projects still belong to this portfolio (%(codes)s): move them first")
                     % {"codes": ", ".join(members[:5])},
                 )
@@ -342,7 +365,9 @@ class _Applier:
             current = item.get(name, "")
             if self.check_old and "old" in (pair or {}) and (pair["old"] or "") != (current or ""):
                 self.problem(
-                    index, code, name,
+                    index,
+                    code,
+                    name,
                     _("changed since this amendment was drafted: it was “%(old)s”, it is now “%(current)s”")
                     % {"old": pair["old"], "current": current},
                     item["kind"],
@@ -355,11 +380,16 @@ class _Applier:
             if name == "parent":
                 if not self.check_parent(index, code, item["kind"], new):
                     continue
-                if self.ctx.amending_committee is not None and owner_committee(self.state, new) != self.ctx.amending_committee:
+                if (
+                    self.ctx.amending_committee is not None
+                    and owner_committee(self.state, new) != self.ctx.amending_committee
+                ):
                     self.problem(index, code, name, _("your committee does not own the new parent"), item["kind"])
                     continue
                 if item["kind"] == Kind.OUTPUT and new in descendants(self.children(), code):
-                    self.problem(index, code, name, _("an item cannot move under itself"), item["kind"])  # pragma: no cover
+                    self.problem(
+                        index, code, name, _("an item cannot move under itself"), item["kind"]
+                    )  # pragma: no cover
                     continue
                 self.writable(code)["parent"] = new
                 self.invalidate_children()

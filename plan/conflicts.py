@@ -103,7 +103,7 @@ def find_conflicts(footprints: dict) -> list[Conflict]:
     for keys in by_code.values():
         ordered = sorted(keys, key=str)
         for i, left in enumerate(ordered):
-            for right in ordered[i + 1:]:
+            for right in ordered[i + 1 :]:
                 pairs.add((left, right))
     conflicts = []
     for left, right in sorted(pairs, key=lambda p: (str(p[0]), str(p[1]))):

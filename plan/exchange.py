@@ -67,8 +67,12 @@ def parse_document(document) -> ParsedDocument:
         plan[key] = meta.get(key) or ""
     for key, prefix in (("strategic_horizon", "strategic"), ("operational_horizon", "operational")):
         horizon = meta.get(key)
-        if not (isinstance(horizon, list) and len(horizon) == 2 and all(isinstance(y, int) for y in horizon)
-                and horizon[0] <= horizon[1]):
+        if not (
+            isinstance(horizon, list)
+            and len(horizon) == 2
+            and all(isinstance(y, int) for y in horizon)
+            and horizon[0] <= horizon[1]
+        ):
             _fail(f"plan.{key}", _("expected [first year, last year]"))
         plan[f"{prefix}_start_year"], plan[f"{prefix}_end_year"] = horizon
 
@@ -107,8 +111,11 @@ def parse_document(document) -> ParsedDocument:
             _fail(where, _("the code %(code)s is used twice") % {"code": record["code"]})
         seen.add(record["code"])
         committees.append(
-            {"code": record["code"], "name_fa": _require(record, "name_fa", str, where),
-             "name_en": record.get("name_en") or ""}
+            {
+                "code": record["code"],
+                "name_fa": _require(record, "name_fa", str, where),
+                "name_en": record.get("name_en") or "",
+            }
         )
 
     operations, places = [], []
@@ -118,8 +125,9 @@ def parse_document(document) -> ParsedDocument:
             values = {k: v for k, v in item.items() if k not in ("code", "kind")}
             if not parent_key(kind) and not values.get("parent"):
                 values.pop("parent", None)
-            operations.append({"action": ADD, "code": item["code"], "kind": kind, "values": values,
-                               "justification": "import"})
+            operations.append(
+                {"action": ADD, "code": item["code"], "kind": kind, "values": values, "justification": "import"}
+            )
             places.append(f"{key}[{position}] ({item['code']})")
     ctx = PlanContext(
         years=range(plan["operational_start_year"], plan["operational_end_year"] + 1),

@@ -64,10 +64,12 @@ def exchange_form(item: Item) -> dict:
     for spec in FIELDS[item["kind"]]:
         if spec.per_year:
             prefix = spec.name + "."
-            years = sorted(k[len(prefix):] for k in item if k.startswith(prefix))
+            years = sorted(k[len(prefix) :] for k in item if k.startswith(prefix))
             out[spec.name] = {year: item[prefix + year] for year in years}
         else:
-            out[spec.name] = item.get(spec.name, "" if spec.type in ("text", "date", "committee", "portfolio") else None)
+            out[spec.name] = item.get(
+                spec.name, "" if spec.type in ("text", "date", "committee", "portfolio") else None
+            )
     return out
 
 

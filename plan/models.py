@@ -77,7 +77,11 @@ class IssuedVersion(models.Model):
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
     issuance_number = models.CharField(_("issuance number"), max_length=100)
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("issued by"),
     )
     item_count = models.PositiveIntegerField(_("items"), default=0)
@@ -148,20 +152,31 @@ class Amendment(models.Model):
         IssuedVersion, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("base version")
     )
     committee = models.ForeignKey(
-        Committee, null=True, blank=True, on_delete=models.PROTECT, related_name="amendments",
-        verbose_name=_("committee"), help_text=_("Empty for an amendment of the integration working group."),
+        Committee,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="amendments",
+        verbose_name=_("committee"),
+        help_text=_("Empty for an amendment of the integration working group."),
     )
     title = models.CharField(_("title"), max_length=300)
     summary = models.TextField(_("summary"), blank=True)
     drafted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="drafted_amendments",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="drafted_amendments",
         verbose_name=_("drafted by"),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     issued_in = models.ForeignKey(
-        IssuedVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="issued_amendments",
+        IssuedVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issued_amendments",
         verbose_name=_("issued in"),
     )
 

@@ -82,9 +82,11 @@ def versions_diff(old: IssuedVersion, new: IssuedVersion) -> list[dict]:
     if old.number == new.number:
         return []
     low, high = sorted((old.number, new.number))
-    rows = PlanItem.objects.filter(plan_id=old.plan_id).filter(
-        Q(valid_from__gt=low, valid_from__lte=high) | Q(valid_to__gt=low, valid_to__lte=high)
-    ).values_list("valid_from", "valid_to", *_ROW)
+    rows = (
+        PlanItem.objects.filter(plan_id=old.plan_id)
+        .filter(Q(valid_from__gt=low, valid_from__lte=high) | Q(valid_to__gt=low, valid_to__lte=high))
+        .values_list("valid_from", "valid_to", *_ROW)
+    )
     at_low: State = {}
     at_high: State = {}
     for valid_from, valid_to, *row in rows:
@@ -187,7 +189,10 @@ def item_history(plan: Plan, code: str) -> list[dict]:
     """Every state an item has had: from which version, until which, and its fields."""
     rows = PlanItem.objects.filter(plan=plan, code=code).order_by("valid_from")
     return [
-        {"valid_from": row.valid_from, "valid_to": row.valid_to,
-         "item": item_from_row(row.code, row.kind, row.parent_code, row.name_fa, row.name_en, row.attributes)}
+        {
+            "valid_from": row.valid_from,
+            "valid_to": row.valid_to,
+            "item": item_from_row(row.code, row.kind, row.parent_code, row.name_fa, row.name_en, row.attributes),
+        }
         for row in rows
     ]

@@ -74,8 +74,9 @@ def plan_import(*, document: dict, acting_user: User | None = None, code: str | 
     return plan
 
 
-def _write_version(*, plan, number, previous: State | None, state: State, issuance_number, issued_at, issued_by,
-                   note="") -> IssuedVersion:
+def _write_version(
+    *, plan, number, previous: State | None, state: State, issuance_number, issued_at, issued_by, note=""
+) -> IssuedVersion:
     """Store version `number`: close the rows of items that changed, add their new states."""
     previous = previous or {}
     changed = [code for code in state.keys() | previous.keys() if state.get(code) != previous.get(code)]
@@ -244,4 +245,3 @@ def plan_version_issue(
         },
     )
     return version
-

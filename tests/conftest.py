@@ -70,10 +70,27 @@ def celery_worker_process(tmp_path):
             **(extra_env or {}),
         )
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO",
-             f"--concurrency={concurrency}", "-Q", queues, "--without-gossip", "--without-mingle",
-             "--hostname", f"test{len(processes)}@%h"],
-            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--loglevel=INFO",
+                f"--concurrency={concurrency}",
+                "-Q",
+                queues,
+                "--without-gossip",
+                "--without-mingle",
+                "--hostname",
+                f"test{len(processes)}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         processes.append(proc)
         deadline = time.monotonic() + 60

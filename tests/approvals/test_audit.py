@@ -17,9 +17,7 @@ def record(n=1, **kwargs):
     events = []
     for i in range(n):
         with transaction.atomic():
-            events.append(
-                audit_record(action="approvals.user.create", data={"i": i, "متن": "کمیته"}, **kwargs)
-            )
+            events.append(audit_record(action="approvals.user.create", data={"i": i, "متن": "کمیته"}, **kwargs))
     return events
 
 

@@ -1,10 +1,18 @@
 import pytest
+from django.utils import translation
 
 from plan.demo import ahvaz_1407
 from plan.models import Committee
 from plan.selectors import version_cache
 from plan.services import plan_import
 from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Assertions below read English messages; Persian ones are checked where it matters."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

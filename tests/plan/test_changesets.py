@@ -23,15 +23,21 @@ def save(amendment, drafter, *operations):
 
 
 def problems(amendment, drafter, *operations):
-    with translation.override("en"), pytest.raises(ChangesetInvalid) as error:
-        save(amendment, drafter, *operations)
+    with translation.override("en"):
+        with pytest.raises(ChangesetInvalid) as error:
+            save(amendment, drafter, *operations)
+        found = [str(p) for p in error.value.problems]
     assert AmendmentOperation.objects.filter(amendment=amendment).count() == 0  # refused whole
-    return [str(p) for p in error.value.problems]
+    return found
 
 
 def change(code, justification=WHY, **fields):
-    return {"action": "change", "code": code, "values": {k: {"new": v} for k, v in fields.items()},
-            "justification": justification}
+    return {
+        "action": "change",
+        "code": code,
+        "values": {k: {"new": v} for k, v in fields.items()},
+        "justification": justification,
+    }
 
 
 # waste committee (C02) owns EO3.1..EO3.3 and what hangs under them
@@ -47,11 +53,25 @@ def test_change_keeps_old_and_new_and_records_the_fingerprint(amendment, drafter
 
 
 def test_add_an_indicator_under_an_output(amendment, drafter):
-    save(amendment, drafter, {
-        "action": "add", "code": "ind3.1.9", "kind": "indicator", "justification": WHY,
-        "values": {"parent": "EO3.1", "name_fa": "سهم پسماند بازیافتی", "unit": "درصد", "direction": "up",
-                   "baseline": "12", "targets.1404": "15", "targets.1405": 18},
-    })
+    save(
+        amendment,
+        drafter,
+        {
+            "action": "add",
+            "code": "ind3.1.9",
+            "kind": "indicator",
+            "justification": WHY,
+            "values": {
+                "parent": "EO3.1",
+                "name_fa": "سهم پسماند بازیافتی",
+                "unit": "درصد",
+                "direction": "up",
+                "baseline": "12",
+                "targets.1404": "15",
+                "targets.1405": 18,
+            },
+        },
+    )
     state = amendment_preview(amendment).state
     assert state["IND3.1.9"]["targets.1405"] == 18 and state["IND3.1.9"]["baseline"] == 12
     assert state["IND3.1.9"]["parent"] == "EO3.1"
@@ -67,12 +87,19 @@ def test_retire_with_children_is_explicit(amendment, drafter):
 
 
 def test_move_to_another_parent_and_portfolio(amendment, drafter, plan):
-    project = next(c for c, i in amendment_preview_base(plan).items() if i.get("parent") == "EO3.1"
-                   and i["kind"] == "project")
-    save(amendment, drafter, {
-        "action": "move", "code": project, "justification": WHY,
-        "values": {"parent": {"new": "EO3.2"}, "portfolio": {"new": "PF-50"}},
-    })
+    project = next(
+        c for c, i in amendment_preview_base(plan).items() if i.get("parent") == "EO3.1" and i["kind"] == "project"
+    )
+    save(
+        amendment,
+        drafter,
+        {
+            "action": "move",
+            "code": project,
+            "justification": WHY,
+            "values": {"parent": {"new": "EO3.2"}, "portfolio": {"new": "PF-50"}},
+        },
+    )
     entry = amendment_preview(amendment).entries[0]
     assert entry["change"] == "moved"
     assert {f["field"]: f["new"] for f in entry["fields"]} == {"parent": "EO3.2", "portfolio": "PF-50"}
@@ -98,21 +125,65 @@ def amendment_preview_base(plan):
         (change("IND4.1.1", **{"unit": "نفر"}), "your committee does not own this item"),
         (change("O3", **{"name_fa": "تازه"}), "your committee does not own this item"),
         (change("EO3.1", **{"committee": "C03"}), "only the integration working group reassigns"),
-        ({"action": "add", "code": "IND3.1.1", "kind": "indicator", "justification": WHY,
-          "values": {"parent": "EO3.1", "name_fa": "x", "unit": "u", "direction": "up"}}, "already used"),
-        ({"action": "add", "code": "IND3.1.8", "kind": "indicator", "justification": WHY,
-          "values": {"parent": "EO3.99", "name_fa": "x", "unit": "u", "direction": "up"}}, "parent “EO3.99” does not exist"),
-        ({"action": "add", "code": "IND3.1.8", "kind": "indicator", "justification": WHY,
-          "values": {"parent": "O3", "name_fa": "x", "unit": "u", "direction": "up"}}, "must hang under"),
-        ({"action": "add", "code": "IND4.1.8", "kind": "indicator", "justification": WHY,
-          "values": {"parent": "EO4.1", "name_fa": "x", "unit": "u", "direction": "up"}}, "does not own"),
-        ({"action": "add", "code": "IND3.1.8", "kind": "indicator", "justification": WHY,
-          "values": {"parent": "EO3.1", "name_fa": "x", "direction": "up"}}, "unit: this field is required"),
-        ({"action": "add", "code": "9bad", "kind": "indicator", "justification": WHY, "values": {}},
-         "a code starts with a letter"),
+        (
+            {
+                "action": "add",
+                "code": "IND3.1.1",
+                "kind": "indicator",
+                "justification": WHY,
+                "values": {"parent": "EO3.1", "name_fa": "x", "unit": "u", "direction": "up"},
+            },
+            "already used",
+        ),
+        (
+            {
+                "action": "add",
+                "code": "IND3.1.8",
+                "kind": "indicator",
+                "justification": WHY,
+                "values": {"parent": "EO3.99", "name_fa": "x", "unit": "u", "direction": "up"},
+            },
+            "parent “EO3.99” does not exist",
+        ),
+        (
+            {
+                "action": "add",
+                "code": "IND3.1.8",
+                "kind": "indicator",
+                "justification": WHY,
+                "values": {"parent": "O3", "name_fa": "x", "unit": "u", "direction": "up"},
+            },
+            "must hang under",
+        ),
+        (
+            {
+                "action": "add",
+                "code": "IND4.1.8",
+                "kind": "indicator",
+                "justification": WHY,
+                "values": {"parent": "EO4.1", "name_fa": "x", "unit": "u", "direction": "up"},
+            },
+            "does not own",
+        ),
+        (
+            {
+                "action": "add",
+                "code": "IND3.1.8",
+                "kind": "indicator",
+                "justification": WHY,
+                "values": {"parent": "EO3.1", "name_fa": "x", "direction": "up"},
+            },
+            "unit: this field is required",
+        ),
+        (
+            {"action": "add", "code": "9bad", "kind": "indicator", "justification": WHY, "values": {}},
+            "a code starts with a letter",
+        ),
         ({"action": "explode", "code": "IND3.1.1", "justification": WHY}, "unknown operation"),
-        ({"action": "move", "code": "IND3.1.1", "justification": WHY, "values": {"parent": {"new": "EO4.1"}}},
-         "does not own the new parent"),
+        (
+            {"action": "move", "code": "IND3.1.1", "justification": WHY, "values": {"parent": {"new": "EO4.1"}}},
+            "does not own the new parent",
+        ),
     ],
 )
 def test_each_rule_refuses_the_whole_amendment_with_a_clear_message(amendment, drafter, operation, message):
@@ -139,6 +210,15 @@ def test_a_retired_code_is_never_reused(plan, drafter):
     save(integration, drafter, {"action": "retire", "code": "ACT-001", "justification": WHY})
     plan_version_issue(plan=plan, amendments=[integration], issuance_number="1404/1", issued_by=drafter)
     again = amendment_create(plan=plan, drafted_by=drafter, title="reuse")
-    found = problems(again, drafter, {"action": "add", "code": "ACT-001", "kind": "action", "justification": WHY,
-                                      "values": {"parent": "EO1.1", "name_fa": "x", "responsible_unit": "y"}})
+    found = problems(
+        again,
+        drafter,
+        {
+            "action": "add",
+            "code": "ACT-001",
+            "kind": "action",
+            "justification": WHY,
+            "values": {"parent": "EO1.1", "name_fa": "x", "responsible_unit": "y"},
+        },
+    )
     assert "codes are never reused" in found[0]

@@ -46,8 +46,11 @@ def test_retiring_what_another_changes_conflicts(plan, drafter):
 
 
 def test_moving_what_another_changes_conflicts(plan, drafter):
-    a = drafted(plan, drafter, {"action": "move", "code": "IND3.1.2", "justification": WHY,
-                                "values": {"parent": {"new": "EO3.2"}}})
+    a = drafted(
+        plan,
+        drafter,
+        {"action": "move", "code": "IND3.1.2", "justification": WHY, "values": {"parent": {"new": "EO3.2"}}},
+    )
     b = drafted(plan, drafter, change("IND3.1.2", "unit", "تن"))
     (conflict,) = amendments_conflicts([a, b])
     assert (conflict.reason, conflict.code) == (MOVED_VS_CHANGED, "IND3.1.2")
@@ -57,8 +60,17 @@ def test_adding_under_a_parent_another_retires_conflicts(plan, drafter):
     parent = version_state(version_in_force(plan))["ACT-001"]["parent"]
     a = drafted(plan, drafter, {"action": "retire", "code": "ACT-001", "justification": WHY})
     b = drafted(plan, drafter, {"action": "retire", "code": parent, "cascade": True, "justification": WHY})
-    c = drafted(plan, drafter, {"action": "add", "code": "ACT-900", "kind": "action", "justification": WHY,
-                                "values": {"parent": parent, "name_fa": "اقدام", "responsible_unit": "واحد"}})
+    c = drafted(
+        plan,
+        drafter,
+        {
+            "action": "add",
+            "code": "ACT-900",
+            "kind": "action",
+            "justification": WHY,
+            "values": {"parent": parent, "name_fa": "اقدام", "responsible_unit": "واحد"},
+        },
+    )
     reasons = {(x.code, x.reason) for x in amendments_conflicts([b, c])}
     assert (parent, RETIRED_VS_CHANGED) in reasons
     assert any(x.code == "ACT-001" for x in amendments_conflicts([a, b]))

@@ -20,7 +20,10 @@ def test_persian_redline_keeps_words_whole():
 
 def test_replaced_word_is_a_deletion_then_an_insertion():
     assert diff.redline("هدف ۱۴۰۵ افزایش", "هدف ۱۴۰۶ افزایش") == [
-        ["=", "هدف "], ["-", "۱۴۰۵"], ["+", "۱۴۰۶"], ["=", " افزایش"],
+        ["=", "هدف "],
+        ["-", "۱۴۰۵"],
+        ["+", "۱۴۰۶"],
+        ["=", " افزایش"],
     ]
 
 
@@ -34,8 +37,10 @@ def test_numbers_diff_as_deltas():
 
 def test_diff_and_fingerprint_are_deterministic():
     old = {"A": {"code": "A", "kind": "objective", "parent": "", "name_fa": "الف", "name_en": ""}}
-    new = {"A": {"name_en": "A", "code": "A", "kind": "objective", "parent": "", "name_fa": "الف ب"},
-           "B": {"code": "B", "kind": "portfolio", "parent": "", "name_fa": "ب", "name_en": ""}}
+    new = {
+        "A": {"name_en": "A", "code": "A", "kind": "objective", "parent": "", "name_fa": "الف ب"},
+        "B": {"code": "B", "kind": "portfolio", "parent": "", "name_fa": "ب", "name_en": ""},
+    }
     first = diff.diff_states(old, new)
     reordered = diff.diff_states(dict(reversed(list(old.items()))), dict(reversed(list(new.items()))))
     assert first == reordered
@@ -47,11 +52,19 @@ def test_diff_and_fingerprint_are_deterministic():
 @pytest.mark.django_db
 def test_the_amendment_diff_is_what_issuance_produces(plan, waste, drafter):
     amendment = amendment_create(plan=plan, committee=waste, drafted_by=drafter, title="t")
-    amendment_operations_set(amendment=amendment, acting_user=drafter, operations=[
-        {"action": "change", "code": "IND3.1.1", "justification": WHY,
-         "values": {"targets.1405": {"new": 99}, "name_fa": {"new": "نسبت تحقق جمع‌آوری بهنگام و کامل پسماند"}}},
-        {"action": "retire", "code": "ACT-020", "justification": WHY},
-    ])
+    amendment_operations_set(
+        amendment=amendment,
+        acting_user=drafter,
+        operations=[
+            {
+                "action": "change",
+                "code": "IND3.1.1",
+                "justification": WHY,
+                "values": {"targets.1405": {"new": 99}, "name_fa": {"new": "نسبت تحقق جمع‌آوری بهنگام و کامل پسماند"}},
+            },
+            {"action": "retire", "code": "ACT-020", "justification": WHY},
+        ],
+    )
     preview = amendment_preview(amendment)
     v1 = version_in_force(plan)
     v2 = plan_version_issue(plan=plan, amendments=[amendment], issuance_number="1404-01", issued_by=drafter)

@@ -27,10 +27,16 @@ def test_issuing_produces_the_next_version_and_keeps_the_past(plan, waste, parks
     before = plan_export(v1)
     a = drafted(plan, waste, drafter, target("IND3.1.1", 1405, 77))
     state = version_state(v1)
-    parks_action = next(c for c, i in sorted(state.items()) if i["kind"] == "action"
-                        and state[i["parent"]]["committee"] == "C03")
-    b = drafted(plan, parks, drafter, target("IND3.4.1", 1405, 88),
-                {"action": "retire", "code": parks_action, "justification": WHY})
+    parks_action = next(
+        c for c, i in sorted(state.items()) if i["kind"] == "action" and state[i["parent"]]["committee"] == "C03"
+    )
+    b = drafted(
+        plan,
+        parks,
+        drafter,
+        target("IND3.4.1", 1405, 88),
+        {"action": "retire", "code": parks_action, "justification": WHY},
+    )
     v2 = plan_version_issue(plan=plan, amendments=[a, b], issuance_number="1404/12", issued_by=drafter)
     assert (v2.number, v2.issuance_number, v2.item_count) == (2, "1404/12", v1.item_count - 1)
     assert version_in_force(plan) == v2
@@ -74,8 +80,16 @@ def test_issuance_is_all_or_nothing(plan, waste, drafter):
 
 
 def test_an_issuance_number_is_used_once(plan, waste, drafter):
-    plan_version_issue(plan=plan, amendments=[drafted(plan, waste, drafter, target("IND3.1.1", 1405, 1))],
-                       issuance_number="N-1", issued_by=drafter)
+    plan_version_issue(
+        plan=plan,
+        amendments=[drafted(plan, waste, drafter, target("IND3.1.1", 1405, 1))],
+        issuance_number="N-1",
+        issued_by=drafter,
+    )
     with pytest.raises(ValidationError, match="already used"):
-        plan_version_issue(plan=plan, amendments=[drafted(plan, waste, drafter, target("IND3.1.1", 1406, 1))],
-                           issuance_number="N-1", issued_by=drafter)
+        plan_version_issue(
+            plan=plan,
+            amendments=[drafted(plan, waste, drafter, target("IND3.1.1", 1406, 1))],
+            issuance_number="N-1",
+            issued_by=drafter,
+        )
