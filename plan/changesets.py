@@ -150,12 +150,18 @@ class _Applier:
         return self.state[code]
 
     def children(self):
+        """Parent code -> child codes, built once and kept up to date as operations apply."""
         if self._children is None:
             self._children = children_index(self.state)
         return self._children
 
-    def invalidate_children(self):
-        self._children = None
+    def link(self, code, parent):
+        if self._children is not None and parent:
+            self._children.setdefault(parent, []).append(code)
+
+    def unlink(self, code, parent):
+        if self._children is not None and parent and code in self._children.get(parent, ()):
+            self._children[parent].remove(code)
 
     def check_owner(self, index, code, where_code=None):
         committee = self.ctx.amending_committee
@@ -264,7 +270,7 @@ class _Applier:
         self.state[code] = item
         self.copied.add(code)
         self.added.add(code)
-        self.invalidate_children()
+        self.link(code, parent)
         self.check_consistency(index, code)
 
     def _existing(self, index, op):
@@ -348,9 +354,11 @@ class _Applier:
                 )
                 return
         recorded["retired"] = [code, *below]
+        self.unlink(code, item.get("parent"))
         for gone in [code, *below]:
             del self.state[gone]
-        self.invalidate_children()
+            if self._children is not None:
+                self._children.pop(gone, None)
 
     def move(self, index, op, recorded):
         code = op["code"]
@@ -391,8 +399,9 @@ class _Applier:
                         index, code, name, _("an item cannot move under itself"), item["kind"]
                     )  # pragma: no cover
                     continue
+                self.unlink(code, current)
                 self.writable(code)["parent"] = new
-                self.invalidate_children()
+                self.link(code, new)
             else:
                 if item["kind"] != Kind.PROJECT:
                     self.problem(index, code, name, _("only projects belong to portfolios"), item["kind"])

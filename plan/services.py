@@ -13,14 +13,14 @@ from approvals.models import User
 from approvals.services import audit_record
 from plan import diff as plan_diff
 from plan import exchange
-from plan.changesets import PlanContext, apply_changeset
+from plan.changesets import apply_changeset
+from plan.conflicts import find_conflicts
 from plan.items import State, row_fields
 from plan.models import Amendment, AmendmentOperation, Committee, IssuedVersion, Plan, PlanItem
 from plan.selectors import (
     amendment_operations,
     amendment_preview,
     amendment_staleness,
-    amendments_conflicts,
     plan_context,
     version_in_force,
     version_state,
@@ -209,7 +209,8 @@ def plan_version_issue(
         if amendment.base_version_id != in_force.pk:
             amendment_rebase(amendment=amendment, acting_user=issued_by)
             amendment.refresh_from_db()
-    conflicts = amendments_conflicts(amendments)
+    previews = {amendment: amendment_preview(amendment) for amendment in amendments}
+    conflicts = find_conflicts({amendment: preview.footprint for amendment, preview in previews.items()})
     if conflicts:
         raise PlanConflict(
             conflicts,
@@ -217,9 +218,11 @@ def plan_version_issue(
             % {"codes": ", ".join(sorted({c.code for c in conflicts}))},
         )
     base = version_state(in_force)
-    ctx: PlanContext = plan_context(plan)
-    operations = [op for amendment in amendments for op in amendment_operations(amendment)]
-    state, _applied = apply_changeset(base, operations, ctx)
+    if len(amendments) == 1:
+        state = previews[amendments[0]].state  # already applied to the version in force
+    else:
+        operations = [op for amendment in amendments for op in amendment_operations(amendment)]
+        state, _applied = apply_changeset(base, operations, plan_context(plan))
     version = _write_version(
         plan=plan,
         number=in_force.number + 1,
