@@ -73,6 +73,8 @@ def _field_order(item: dict):
 
 def diff_item(old: dict | None, new: dict | None) -> dict | None:
     """One item's entry in the diff, or None when nothing changed."""
+    if old is None and new is None:  # added and retired again within one changeset
+        return None
     current = new or old
     entry = {"code": current["code"], "kind": current["kind"], "name_fa": current.get("name_fa", "")}
     if old is None:

@@ -225,14 +225,25 @@ def test_a_retired_code_is_never_reused(plan, drafter):
 
 
 def test_operations_see_the_tree_as_earlier_operations_left_it(amendment, drafter):
-    new_output = {"action": "add", "code": "EO3.20", "kind": "output", "justification": WHY,
-                  "values": {"parent": "O3", "name_fa": "خروجی تازه", "committee": "C02"}}
-    new_indicator = {"action": "add", "code": "IND3.20.1", "kind": "indicator", "justification": WHY,
-                     "values": {"parent": "EO3.20", "name_fa": "شاخص", "unit": "درصد", "direction": "up"}}
+    new_output = {
+        "action": "add",
+        "code": "EO3.20",
+        "kind": "output",
+        "justification": WHY,
+        "values": {"parent": "O3", "name_fa": "خروجی تازه", "committee": "C02"},
+    }
+    new_indicator = {
+        "action": "add",
+        "code": "IND3.20.1",
+        "kind": "indicator",
+        "justification": WHY,
+        "values": {"parent": "EO3.20", "name_fa": "شاخص", "unit": "درصد", "direction": "up"},
+    }
     retire_output = {"action": "retire", "code": "EO3.20", "justification": WHY}
     found = problems(amendment, drafter, new_output, new_indicator, retire_output)
-    assert found == ["operation 3 · EO3.20: EO3.20 has 1 items under it: retire them first, or retire it with its "
-                     "children"]
+    assert found == [
+        "operation 3 · EO3.20: EO3.20 has 1 items under it: retire them first, or retire it with its children"
+    ]
     moved = {"action": "move", "code": "IND3.20.1", "justification": WHY, "values": {"parent": {"new": "EO3.1"}}}
     save(amendment, drafter, new_output, new_indicator, moved, retire_output)
     state = amendment_preview(amendment).state
