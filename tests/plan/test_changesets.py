@@ -248,3 +248,30 @@ def test_operations_see_the_tree_as_earlier_operations_left_it(amendment, drafte
     save(amendment, drafter, new_output, new_indicator, moved, retire_output)
     state = amendment_preview(amendment).state
     assert "EO3.20" not in state and state["IND3.20.1"]["parent"] == "EO3.1"
+
+
+@pytest.mark.parametrize(
+    ("operation", "message"),
+    [
+        (change("PRJ-019", start="1403/13/40"), "is not a day of the Jalali calendar"),
+        (change("PRJ-019", start="1408/01/01", end="1407/01/01"), "end: the end is before the start"),
+        (change("ACT-025", due_year="۱۴۱۰"), "due year: the year must be inside the operational horizon"),
+        (
+            {"action": "move", "code": "PRJ-019", "justification": WHY, "values": {"portfolio": {"new": "PF-99"}}},
+            "there is no portfolio “PF-99”",
+        ),
+        (
+            {"action": "move", "code": "IND3.1.1", "justification": WHY, "values": {"portfolio": {"new": "PF-01"}}},
+            "only projects belong to portfolios",
+        ),
+    ],
+)
+def test_dates_years_and_portfolios_are_checked(amendment, drafter, operation, message):
+    found = problems(amendment, drafter, operation)
+    assert any(message in p for p in found), found
+
+
+def test_a_portfolio_with_projects_cannot_be_retired(plan, drafter):
+    integration = amendment_create(plan=plan, drafted_by=drafter, title="portfolios")
+    found = problems(integration, drafter, {"action": "retire", "code": "PF-01", "justification": WHY})
+    assert "projects still belong to this portfolio" in found[0]

@@ -134,3 +134,28 @@ def test_spreadsheet_is_readable(plan, tmp_path):
     first = {key: cell.value for key, cell in zip(keys, projects[3], strict=True)}
     assert first["code"] == "PRJ-001" and first["portfolio"] == "PF-01"
     assert book["indicators"]["A3"].value == "IND1.1.1"  # natural code order
+
+
+def test_diff_plan_prints_the_changes_and_their_fingerprint(plan, drafter, capsys):
+    from plan.diff import fingerprint
+    from plan.selectors import amendment_preview
+
+    amendment = amendment_create(plan=plan, drafted_by=drafter, title="t")
+    amendment_operations_set(
+        amendment=amendment,
+        acting_user=drafter,
+        operations=[
+            {"action": "change", "code": "IND3.1.1", "justification": "j", "values": {"targets.1405": {"new": 80}}}
+        ],
+    )
+    signed = amendment_preview(amendment).fingerprint
+    plan_version_issue(plan=plan, amendments=[amendment], issuance_number="1404-9", issued_by=drafter)
+    call_command("diff_plan", "1", "2")
+    out = capsys.readouterr().out
+    assert f"fingerprint {signed}" in out
+    assert "changed IND3.1.1" in out and "target 1405: 75 → 80  (+5)" in out
+    call_command("diff_plan", "1", "2", "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert data["fingerprint"] == signed == fingerprint(data["entries"])
+    with pytest.raises(CommandError, match="no version 7"):
+        call_command("diff_plan", "1", "7")
