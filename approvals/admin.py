@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdminMixin
 
 from approvals import audit
-from approvals.models import AuditEvent, AuditVerification, User
+from approvals.models import AuditEvent, AuditVerification, Membership, User
 
 
 @admin.register(User)
@@ -42,3 +42,16 @@ class AuditEventAdmin(ReadOnlyAdmin):
 @admin.register(AuditVerification)
 class AuditVerificationAdmin(ReadOnlyAdmin):
     list_display = ("checked_at", "ok", "events_checked", "last_verified_event_id", "broken_event_id")
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    """Seats are granted through `approvals.services.membership_grant`, which also sets the object rights."""
+
+    list_display = ("user", "committee", "seat", "since")
+    list_filter = ("seat", "committee")
+    search_fields = ("user__username", "user__last_name", "committee__name_fa")
+    readonly_fields = ("user", "committee", "seat", "since")
+
+    def has_add_permission(self, request):
+        return False

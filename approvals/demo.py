@@ -1,14 +1,15 @@
-"""Demo users for the embedded default: at least one for every role."""
+"""Demo users for the embedded default: at least one for every role and every committee.
+
+All demo users share one password, generated when they are first created and printed once.
+"""
 
 import secrets
 
-from django.utils.translation import gettext_lazy as _
-
-from approvals.models import User
+from approvals.models import Membership, User
 from approvals.roles import Role
-from approvals.services import user_create
+from approvals.services import membership_grant, user_create
 
-# username, first name, last name, roles, staff
+# username, first name, last name, roles, staff; seats are given below
 DEMO_USERS = [
     ("member", "مریم", "کاظمی", [Role.COMMITTEE_MEMBER], False),
     ("chair", "رضا", "موسوی", [Role.COMMITTEE_CHAIR], False),
@@ -20,17 +21,24 @@ DEMO_USERS = [
     ("auditor", "لیلا", "صادقی", [Role.AUDITOR], False),
     ("admin", "مدیر", "سامانه", [Role.ADMINISTRATOR], True),
 ]
-DEMO_LABEL = _("demo")
+# `member` and `chair` sit on the waste-management committee, the model case of the domain notes
+MODEL_COMMITTEE = "C02"
 
 
-def demo_users_ensure(*, reset_passwords: bool = False) -> list[tuple[str, str, str]]:
-    """Create missing demo users; returns (username, password, role label) for every password set now."""
-    issued = []
-    for username, first, last, roles, staff in DEMO_USERS:
-        password = secrets.token_urlsafe(9)
+def demo_users_ensure(*, plan=None, reset_password: bool = False) -> tuple[str | None, list[tuple[str, str]]]:
+    """Create missing demo users (and a member and a chair for every committee of the plan).
+
+    Returns the password when one was set now (else None), and (username, description) rows.
+    """
+    password = secrets.token_urlsafe(9)
+    created = False
+    rows = []
+
+    def ensure(username, first, last, roles, staff, description):
+        nonlocal created
         user = User.objects.filter(username=username).first()
         if user is None:
-            user_create(
+            user = user_create(
                 username=username,
                 password=password,
                 first_name=first,
@@ -40,10 +48,39 @@ def demo_users_ensure(*, reset_passwords: bool = False) -> list[tuple[str, str, 
                 is_staff=staff,
                 is_superuser=staff,
             )
-        elif reset_passwords:
+            created = True
+        elif reset_password:
             user.set_password(password)
             user.save(update_fields=["password"])
-        else:
-            continue
-        issued.append((username, password, ", ".join(str(r.label) for r in roles)))
-    return issued
+        rows.append((username, description))
+        return user
+
+    for username, first, last, roles, staff in DEMO_USERS:
+        ensure(username, first, last, roles, staff, ", ".join(str(r.label) for r in roles))
+    if plan is not None:
+        for committee in plan.committees.all():
+            code = committee.code.lower()
+            if committee.code == MODEL_COMMITTEE:
+                member, chair = User.objects.get(username="member"), User.objects.get(username="chair")
+            else:
+                member = ensure(
+                    f"member-{code}",
+                    "عضو",
+                    committee.name_fa,
+                    [Role.COMMITTEE_MEMBER],
+                    False,
+                    f"{Role.COMMITTEE_MEMBER.label}: {committee.name_en}",
+                )
+                chair = ensure(
+                    f"chair-{code}",
+                    "رئیس",
+                    committee.name_fa,
+                    [Role.COMMITTEE_CHAIR],
+                    False,
+                    f"{Role.COMMITTEE_CHAIR.label}: {committee.name_en}",
+                )
+            if not Membership.objects.filter(user=member, committee=committee).exists():
+                membership_grant(committee=committee, user=member, seat=Membership.Seat.MEMBER)
+            if not Membership.objects.filter(user=chair, committee=committee).exists():
+                membership_grant(committee=committee, user=chair, seat=Membership.Seat.CHAIR)
+    return (password if created or reset_password else None), rows

@@ -102,3 +102,29 @@ class AuditVerification(models.Model):
 
     def __str__(self):
         return f"{self.checked_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'BROKEN'}"
+
+
+class Membership(models.Model):
+    """A person's seat on a specialised committee; the rights it gives are object permissions on the committee."""
+
+    class Seat(models.TextChoices):
+        MEMBER = "member", _("Member")
+        CHAIR = "chair", _("Chair")
+        SECRETARY = "secretary", _("Secretary")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    committee = models.ForeignKey(
+        "plan.Committee", on_delete=models.CASCADE, related_name="memberships", verbose_name=_("committee")
+    )
+    seat = models.CharField(_("seat"), max_length=20, choices=Seat.choices, default=Seat.MEMBER)
+    since = models.DateTimeField(_("since"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("committee membership")
+        verbose_name_plural = _("committee memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "committee"], name="one_seat_per_committee")]
+
+    def __str__(self):
+        return f"{self.user} · {self.committee} · {self.get_seat_display()}"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals import audit
-from approvals.models import AuditChainHead, AuditEvent, AuditVerification, User
+from approvals.models import AuditChainHead, AuditEvent, AuditVerification, Membership, User
 from approvals.roles import ROLE_PERMISSIONS, Role
 
 logger = logging.getLogger(__name__)
@@ -197,3 +197,43 @@ def user_create(
         data={"roles": sorted(Role(r).value for r in roles), "staff": is_staff, "superuser": is_superuser},
     )
     return user
+
+
+# The committee rights each seat carries, as object permissions on the committee.
+SEAT_PERMISSIONS = {
+    Membership.Seat.MEMBER: ["plan.draft_amendment"],
+    Membership.Seat.CHAIR: ["plan.sign_off_amendment"],
+    Membership.Seat.SECRETARY: ["plan.sign_off_amendment"],
+}
+SEAT_ROLES = {
+    Membership.Seat.MEMBER: Role.COMMITTEE_MEMBER,
+    Membership.Seat.CHAIR: Role.COMMITTEE_CHAIR,
+    Membership.Seat.SECRETARY: Role.COMMITTEE_CHAIR,
+}
+
+
+@transaction.atomic
+def membership_grant(*, committee, user: User, seat: str, granted_by: User | None = None) -> Membership:
+    """Seat a person on a committee: the role's group and the committee's object permissions."""
+    from guardian.shortcuts import assign_perm, remove_perm
+
+    membership, created = Membership.objects.select_for_update().get_or_create(
+        user=user, committee=committee, defaults={"seat": seat}
+    )
+    if not created and membership.seat != seat:
+        for perm in SEAT_PERMISSIONS[membership.seat]:
+            remove_perm(perm, user, committee)
+        membership.seat = seat
+        membership.full_clean()
+        membership.save(update_fields=["seat"])
+    for perm in SEAT_PERMISSIONS[Membership.Seat(seat)]:
+        assign_perm(perm, user, committee)
+    role_groups_ensure()
+    user.groups.add(Group.objects.get(name=SEAT_ROLES[Membership.Seat(seat)].value))
+    audit_record(
+        action="approvals.role.grant",
+        actor=granted_by,
+        obj=membership,
+        data={"user": user.get_username(), "committee": committee.code, "seat": seat},
+    )
+    return membership

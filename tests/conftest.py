@@ -10,6 +10,12 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from plan.demo import ahvaz_1407
+from plan.models import Committee
+from plan.selectors import version_cache
+from plan.services import plan_import
+from tests.factories import UserFactory
+
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRE_SERVICES = os.environ.get("BAZNEGAR_REQUIRE_SERVICES") == "1"
 
@@ -26,6 +32,14 @@ def _service_markers(request):
         _missing("needs PostgreSQL: set DATABASE_URL")
     if request.node.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
         _missing("needs Redis: set REDIS_URL")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_version_cache():
+    """Issued versions are cached per process; each test starts with an empty cache."""
+    version_cache.clear()
+    yield
+    version_cache.clear()
 
 
 @pytest.fixture
@@ -118,3 +132,23 @@ def chromium_path():
     if not Path(path).exists():
         _missing("needs Debian's chromium")
     return path
+
+
+@pytest.fixture
+def plan(db):
+    return plan_import(document=ahvaz_1407())
+
+
+@pytest.fixture
+def waste(plan):
+    return Committee.objects.get(plan=plan, code="C02")
+
+
+@pytest.fixture
+def parks(plan):
+    return Committee.objects.get(plan=plan, code="C03")
+
+
+@pytest.fixture
+def drafter(db):
+    return UserFactory(username="drafter")

@@ -72,17 +72,27 @@ def test_roles_are_created_idempotently():
     assert not auditor.permissions.filter(codename__startswith="change_").exists()
 
 
-def test_load_demo_creates_a_user_for_every_role_and_prints_passwords_once(capsys, client):
+def test_load_demo_creates_a_user_for_every_role_and_committee_and_prints_the_password_once(capsys, client):
+    from guardian.shortcuts import get_users_with_perms
+
+    from plan.models import Committee
+
     call_command("load_demo")
     first = capsys.readouterr().out
     for role in Role:
         assert User.objects.filter(groups__name=role.value).exists(), role
-    line = next(line for line in first.splitlines() if line.strip().startswith("member "))
-    password = line.split()[1]
+    for committee in Committee.objects.all():
+        seated = get_users_with_perms(committee, only_with_perms_in=["draft_amendment"])
+        chairs = get_users_with_perms(committee, only_with_perms_in=["sign_off_amendment"])
+        assert seated.exists() and chairs.exists(), committee.code
+    waste = Committee.objects.get(code="C02")
+    assert User.objects.get(username="member").has_perm("plan.draft_amendment", waste)
+    assert not User.objects.get(username="member").has_perm("plan.draft_amendment", Committee.objects.get(code="C03"))
+    password = first.split("shown this once): ")[1].split()[0]
     assert client.post("/login/", {"username": "member", "password": password}).status_code == 302
     call_command("load_demo")
     second = capsys.readouterr().out
     assert password not in second and "Demo users exist" in second
     assert User.objects.filter(username="member").count() == 1
     demo_users = User.objects.exclude(username="AnonymousUser")  # guardian's own row
-    assert AuditEvent.objects.filter(action="approvals.user.create").count() == demo_users.count() == 9
+    assert AuditEvent.objects.filter(action="approvals.user.create").count() == demo_users.count() == 9 + 20

@@ -68,7 +68,7 @@ def test_make_run_serves_persian_login_with_worker_and_beat(tmp_path):
             pytest.fail(f"make run did not come up:\n{log.read_text()[-3000:]}")
         text = log.read_text()
         assert f"http://127.0.0.1:{port}/" in text
-        password = re.search(r"^\s*member\s+(\S+)\s", text, re.M).group(1)
+        password = re.search(r"shown this once\): (\S+)", text).group(1)
 
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
         page = opener.open(f"{base}/login/").read().decode()

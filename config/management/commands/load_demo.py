@@ -1,4 +1,4 @@
-"""`manage.py load_demo`: the demo users (and, as apps provide them, the demo plan and scenario)."""
+"""`manage.py load_demo`: the demo plan (Ahvaz 1407) and a demo user for every role and committee."""
 
 from django.core.management.base import BaseCommand
 from django.utils import translation
@@ -11,22 +11,23 @@ from plan.services import plan_import
 
 
 class Command(BaseCommand):
-    help = "Load the embedded demo; safe to run again. Passwords are printed once, when they are set."
+    help = "Load the embedded demo; safe to run again. The demo password is printed once, when it is set."
 
     def add_arguments(self, parser):
-        parser.add_argument("--reset-passwords", action="store_true", help="set and print new demo passwords")
+        parser.add_argument("--reset-passwords", action="store_true", help="set and print a new demo password")
 
     def handle(self, *args, reset_passwords=False, **options):
         translation.activate("en")
         role_groups_ensure()
         demo = ahvaz_1407()
-        if not Plan.objects.filter(code=demo["plan"]["code"]).exists():
+        plan = Plan.objects.filter(code=demo["plan"]["code"]).first()
+        if plan is None:
             plan = plan_import(document=demo)
             self.stdout.write(f"Demo plan loaded: {plan.name_en}, {plan.versions.get().item_count} items.")
-        issued = demo_users_ensure(reset_passwords=reset_passwords)
-        if issued:
-            self.stdout.write(self.style.WARNING("Demo users (passwords are shown this once):"))
-            for username, password, role in issued:
-                self.stdout.write(f"  {username:<14} {password:<16} {role}")
+        password, rows = demo_users_ensure(plan=plan, reset_password=reset_passwords)
+        if password:
+            self.stdout.write(self.style.WARNING(f"Demo users (password for all of them, shown this once): {password}"))
+            for username, description in rows:
+                self.stdout.write(f"  {username:<14} {description}")
         else:
-            self.stdout.write("Demo users exist; `make demo-passwords` sets and prints new passwords.")
+            self.stdout.write("Demo users exist; `make demo-passwords` sets and prints a new demo password.")

@@ -1,0 +1,31 @@
+import pytest
+
+from approvals.models import AuditEvent, Membership
+from approvals.roles import Role
+from approvals.services import membership_grant
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_seat_gives_object_rights_on_that_committee_only(plan, waste, parks):
+    user = UserFactory()
+    membership_grant(committee=waste, user=user, seat=Membership.Seat.MEMBER)
+    user = type(user).objects.get(pk=user.pk)  # fresh permission caches
+    assert user.has_perm("plan.draft_amendment", waste)
+    assert not user.has_perm("plan.draft_amendment", parks)
+    assert not user.has_perm("plan.sign_off_amendment", waste)
+    assert user.groups.filter(name=Role.COMMITTEE_MEMBER).exists()
+    event = AuditEvent.objects.get(action="approvals.role.grant")
+    assert event.data == {"user": user.username, "committee": "C02", "seat": "member"}
+
+
+def test_changing_a_seat_swaps_the_rights(plan, waste):
+    user = UserFactory()
+    membership_grant(committee=waste, user=user, seat=Membership.Seat.MEMBER)
+    membership_grant(committee=waste, user=user, seat=Membership.Seat.CHAIR)
+    user = type(user).objects.get(pk=user.pk)
+    assert Membership.objects.get(user=user).seat == Membership.Seat.CHAIR
+    assert user.has_perm("plan.sign_off_amendment", waste)
+    assert not user.has_perm("plan.draft_amendment", waste)
+    assert AuditEvent.objects.filter(action="approvals.role.grant").count() == 2
