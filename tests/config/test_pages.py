@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_login_page_is_persian_and_right_to_left(client):
-    response = client.get("/login/")
+    response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")  # an English browser still gets Persian
     html = response.content.decode()
     assert response.status_code == 200
     assert '<html lang="fa" dir="rtl">' in html
