@@ -13,6 +13,7 @@ from plan.models import Committee, IssuedVersion, Plan, PlanItem
 from plan.services import amendment_create, amendment_operations_set, plan_version_issue
 
 pytestmark = pytest.mark.django_db
+LISTS = ["statements", "objectives", "committees", "outputs", "indicators", "projects", "actions", "portfolios"]
 
 
 def test_export_import_export_is_byte_identical(plan, drafter, tmp_path):
@@ -30,16 +31,7 @@ def test_export_import_export_is_byte_identical(plan, drafter, tmp_path):
     first, second = tmp_path / "first.json", tmp_path / "second.json"
     call_command("export_plan", "--plan", plan.code, "-o", str(first))
     document = json.loads(first.read_text())
-    assert [k for k in document if isinstance(document[k], list)] == [
-        "statements",
-        "objectives",
-        "committees",
-        "outputs",
-        "indicators",
-        "projects",
-        "actions",
-        "portfolios",
-    ]
+    assert [k for k in document if isinstance(document[k], list)] == LISTS
     assert document["version"]["number"] == 2
     assert all("code" in item for key in ("objectives", "projects") for item in document[key])
     # import into an empty database, as another city's server would
@@ -116,16 +108,7 @@ def test_spreadsheet_is_readable(plan, tmp_path):
     out = tmp_path / "plan.xlsx"
     call_command("export_plan", "--format", "xlsx", "-o", str(out))
     book = load_workbook(out)
-    assert book.sheetnames == [
-        "statements",
-        "objectives",
-        "committees",
-        "outputs",
-        "indicators",
-        "projects",
-        "actions",
-        "portfolios",
-    ]
+    assert book.sheetnames == LISTS
     projects = book["projects"]
     assert projects.sheet_view.rightToLeft
     assert projects.max_row == 2 + 164
