@@ -5,6 +5,7 @@ from django.utils import translation
 
 from approvals.demo import demo_users_ensure
 from approvals.services import role_groups_ensure
+from notifications.services import holidays_add_fixed_solar
 from plan.demo import ahvaz_1407
 from plan.models import Plan
 from plan.services import plan_import
@@ -24,6 +25,11 @@ class Command(BaseCommand):
         if plan is None:
             plan = plan_import(document=demo)
             self.stdout.write(f"Demo plan loaded: {plan.name_en}, {plan.versions.get().item_count} items.")
+        added = holidays_add_fixed_solar(first_year=plan.operational_start_year, last_year=plan.operational_end_year)
+        if added:
+            self.stdout.write(
+                f"Official fixed solar holidays {plan.operational_start_year}–{plan.operational_end_year}: {added}."
+            )
         password, rows = demo_users_ensure(plan=plan, reset_password=reset_passwords)
         if password:
             self.stdout.write(self.style.WARNING(f"Demo users (password for all of them, shown this once): {password}"))
