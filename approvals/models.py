@@ -128,3 +128,61 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.committee} · {self.get_seat_display()}"
+
+
+class Decision(models.Model):
+    """One person's decision on one step of an amendment's or a revision's process.
+
+    A task has at most one decision (a unique key), so when two people decide the same task at
+    once exactly one decision counts. The decision keeps the fingerprint of the diff the person
+    saw, and on whose behalf a delegate acted.
+    """
+
+    class Outcome(models.TextChoices):
+        SUBMIT = "submit", _("Submitted")
+        APPROVE = "approve", _("Approved")
+        RETURN = "return", _("Returned")
+        REJECT = "reject", _("Rejected")
+        WITHDRAW = "withdraw", _("Withdrawn")
+
+    task = models.OneToOneField(
+        "viewflow.Task",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decision",
+        verbose_name=_("task"),
+    )
+    amendment = models.ForeignKey(
+        "plan.Amendment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name=_("amendment"),
+    )
+    step = models.CharField(_("step"), max_length=40)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("decided by")
+    )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("on behalf of"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now, db_index=True)
+    diff_fingerprint = models.CharField(_("fingerprint of the diff decided on"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["-decided_at"]
+
+    def __str__(self):
+        return f"{self.step}: {self.get_outcome_display()} ({self.decided_by})"

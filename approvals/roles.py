@@ -23,6 +23,7 @@ class Role(models.TextChoices):
 # Model permissions each role's group holds, as "app_label.codename". Permissions of apps
 # that are not installed yet are skipped, so the list can name what later issues add.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.INTEGRATION: ["plan.integrate_amendment", "plan.view_amendment"],
     Role.AUDITOR: [
         "approvals.view_auditevent",
         "approvals.view_auditverification",

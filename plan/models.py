@@ -180,10 +180,13 @@ class Amendment(models.Model):
         verbose_name=_("issued in"),
     )
 
+    rounds = models.PositiveSmallIntegerField(_("drafting rounds"), default=1)
+
     class Meta:
         verbose_name = _("amendment")
         verbose_name_plural = _("amendments")
         ordering = ["-created_at"]
+        permissions = [("integrate_amendment", _("Can review amendments for the year's revision"))]
 
     def __str__(self):
         return f"#{self.pk} {self.title}"

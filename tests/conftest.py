@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from plan.demo import ahvaz_1407
 from plan.models import Committee
@@ -32,6 +33,14 @@ def _service_markers(request):
         _missing("needs PostgreSQL: set DATABASE_URL")
     if request.node.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
         _missing("needs Redis: set REDIS_URL")
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Assertions read English messages; pages are Persian per request (the middleware), and
+    Persian messages are checked where it matters."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -7,3 +7,8 @@ class WorkflowsConfig(AppConfig):
 
     name = "workflows"
     verbose_name = _("Workflows")
+
+    def ready(self):
+        from workflows.services import register_audit_actions
+
+        register_audit_actions()

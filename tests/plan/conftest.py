@@ -1,9 +1,1 @@
-import pytest
-from django.utils import translation
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    """Assertions below read English messages; Persian ones are checked where it matters."""
-    with translation.override("en"):
-        yield
+"""Plan fixtures live in tests/conftest.py, shared with the workflow and approvals tests."""
