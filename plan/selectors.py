@@ -1,11 +1,13 @@
 """Reads of the plan: a version's state, diffs, an amendment's preview, conflicts, exports, history."""
 
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.db.models import Q
 
+from config.jalali import format_jalali
 from plan import diff as plan_diff
 from plan.changesets import PlanContext, apply_changeset
 from plan.conflicts import Conflict, Footprint, conflicts_between, find_conflicts
@@ -141,8 +143,6 @@ def amendments_conflicts(amendments: list[Amendment]) -> list[Conflict]:
 
 def plan_export(version: IssuedVersion) -> dict:
     """The exchange document of a version: top-level lists, each item with its code."""
-    from config.jalali import format_jalali
-
     plan = version.plan
     state = version_state(version)
     by_kind: dict[str, list] = {}
@@ -180,8 +180,6 @@ def plan_export(version: IssuedVersion) -> dict:
 
 def _code_sort_key(code: str):
     """Natural order: EO2.10 after EO2.9, PRJ-045 after PRJ-044."""
-    import re
-
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", code)]
 
 
