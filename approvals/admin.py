@@ -4,7 +4,17 @@ from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdminMixin
 
 from approvals import audit
-from approvals.models import AuditEvent, AuditVerification, Membership, User
+from approvals.models import (
+    AuditEvent,
+    AuditVerification,
+    ConformityReview,
+    CouncilRules,
+    CouncilVote,
+    Decision,
+    LegalRule,
+    Membership,
+    User,
+)
 
 
 @admin.register(User)
@@ -55,3 +65,36 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    """Decisions are the record of who decided what: taken through the workflow, never edited."""
+
+    list_display = ("decided_at", "step", "outcome", "decided_by", "on_behalf_of", "amendment", "revision")
+    list_filter = ("step", "outcome")
+
+
+@admin.register(LegalRule)
+class LegalRuleAdmin(admin.ModelAdmin):
+    """Legal windows are data: article numbers differ between consolidated texts."""
+
+    list_display = ("code", "name_fa", "article", "days")
+
+
+@admin.register(CouncilRules)
+class CouncilRulesAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "members", "quorum", "majority")
+
+    def has_add_permission(self, request):
+        return not CouncilRules.objects.exists()
+
+
+@admin.register(CouncilVote)
+class CouncilVoteAdmin(ReadOnlyAdmin):
+    list_display = ("resolution_number", "session_date", "revision", "present", "votes_for", "passed")
+
+
+@admin.register(ConformityReview)
+class ConformityReviewAdmin(ReadOnlyAdmin):
+    list_display = ("revision", "notified_on", "window_ends_at", "outcome")

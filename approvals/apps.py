@@ -17,6 +17,7 @@ class ApprovalsConfig(AppConfig):
 
 
 def _ensure_roles(sender, using="default", **kwargs):
-    from approvals.services import role_groups_ensure
+    from approvals.services import legal_defaults_ensure, role_groups_ensure
 
     role_groups_ensure(using=using)
+    legal_defaults_ensure(using=using)

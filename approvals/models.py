@@ -144,6 +144,15 @@ class Decision(models.Model):
         RETURN = "return", _("Returned")
         REJECT = "reject", _("Rejected")
         WITHDRAW = "withdraw", _("Withdrawn")
+        APPROVE_PARTIAL = "approve_partial", _("Approved without some amendments")
+        OBJECT = "object", _("Objected")
+        CONFIRM = "confirm", _("Confirmed")
+        CONFIRM_BY_SILENCE = "confirm_by_silence", _("Confirmed by silence")
+        AMEND = "amend", _("Amended by a new vote")
+        INSIST = "insist", _("Insisted")
+        UPHELD = "upheld", _("Resolution upheld")
+        OVERTURNED = "overturned", _("Resolution overturned")
+        ISSUE = "issue", _("Issued")
 
     task = models.OneToOneField(
         "viewflow.Task",
@@ -161,12 +170,26 @@ class Decision(models.Model):
         related_name="decisions",
         verbose_name=_("amendment"),
     )
+    revision = models.ForeignKey(
+        "workflows.Revision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name=_("revision"),
+    )
     step = models.CharField(_("step"), max_length=40)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     reason = models.TextField(_("reason"), blank=True)
     round = models.PositiveSmallIntegerField(_("round"), default=1)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("decided by")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name=_("decided by"),
+        help_text=_("Empty when the system decided under a legal rule."),
     )
     on_behalf_of = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -186,3 +209,101 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"{self.step}: {self.get_outcome_display()} ({self.decided_by})"
+
+
+class LegalRule(models.Model):
+    """A legal window as data: the law, the article and the days, which differ between texts."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name_fa = models.CharField(_("name (Persian)"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
+    law = models.CharField(_("law"), max_length=500)
+    article = models.CharField(_("article"), max_length=100)
+    days = models.PositiveSmallIntegerField(_("days"))
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("legal rule")
+        verbose_name_plural = _("legal rules")
+
+    def __str__(self):
+        return f"{self.name_fa} ({self.days})"
+
+
+class CouncilRules(models.Model):
+    """How a city council vote passes: members seated, quorum, and whose majority counts."""
+
+    class Majority(models.TextChoices):
+        OF_PRESENT = "present", _("more than half of the members present")
+        OF_MEMBERS = "members", _("more than half of all members")
+
+    members = models.PositiveSmallIntegerField(_("members of the council"), default=13)
+    quorum = models.PositiveSmallIntegerField(_("members present for a quorum"), default=9)
+    majority = models.CharField(_("majority"), max_length=10, choices=Majority.choices, default=Majority.OF_PRESENT)
+
+    class Meta:
+        verbose_name = _("city council rules")
+        verbose_name_plural = _("city council rules")
+
+    def __str__(self):
+        return f"{self.members} / {self.quorum} / {self.get_majority_display()}"
+
+
+class CouncilVote(models.Model):
+    """A city council session's vote on a revision: its resolution number and date, and the tally."""
+
+    revision = models.ForeignKey(
+        "workflows.Revision", on_delete=models.PROTECT, related_name="council_votes", verbose_name=_("revision")
+    )
+    session_date = models.DateField(_("session date"))
+    resolution_number = models.CharField(_("resolution number"), max_length=100)
+    members = models.PositiveSmallIntegerField(_("members"))
+    present = models.PositiveSmallIntegerField(_("present"))
+    votes_for = models.PositiveSmallIntegerField(_("for"))
+    votes_against = models.PositiveSmallIntegerField(_("against"))
+    abstentions = models.PositiveSmallIntegerField(_("abstentions"))
+    passed = models.BooleanField(_("passed"))
+    excluded_amendments = models.ManyToManyField(
+        "plan.Amendment", blank=True, related_name="+", verbose_name=_("amendments not approved")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("council vote")
+        verbose_name_plural = _("council votes")
+        ordering = ["-recorded_at"]
+
+    def __str__(self):
+        return f"{self.resolution_number} ({self.votes_for}/{self.present})"
+
+
+class ConformityReview(models.Model):
+    """The governorate board's review of a council resolution: the window, and how it ended."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Within the window")
+        OBJECTED = "objected", _("Objected")
+        CONFIRMED = "confirmed", _("Confirmed")
+        CONFIRMED_BY_SILENCE = "confirmed_by_silence", _("Confirmed by silence")
+
+    revision = models.ForeignKey(
+        "workflows.Revision", on_delete=models.PROTECT, related_name="conformity_reviews", verbose_name=_("revision")
+    )
+    vote = models.ForeignKey(CouncilVote, on_delete=models.PROTECT, related_name="+", verbose_name=_("council vote"))
+    rule = models.ForeignKey(LegalRule, on_delete=models.PROTECT, related_name="+", verbose_name=_("legal rule"))
+    notified_on = models.DateField(_("notified on"))
+    window_ends_at = models.DateTimeField(_("window ends at"))
+    outcome = models.CharField(_("outcome"), max_length=30, choices=Outcome.choices, default=Outcome.PENDING)
+    legal_ground = models.TextField(_("legal ground of the objection"), blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("conformity review")
+        verbose_name_plural = _("conformity reviews")
+        ordering = ["-notified_on"]
+
+    def __str__(self):
+        return f"{self.revision} · {self.get_outcome_display()}"

@@ -11,7 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals import audit
-from approvals.models import AuditChainHead, AuditEvent, AuditVerification, Membership, User
+from approvals.models import (
+    AuditChainHead,
+    AuditEvent,
+    AuditVerification,
+    CouncilRules,
+    LegalRule,
+    Membership,
+    User,
+)
 from approvals.roles import ROLE_PERMISSIONS, Role
 
 logger = logging.getLogger(__name__)
@@ -237,3 +245,31 @@ def membership_grant(*, committee, user: User, seat: str, granted_by: User | Non
         data={"user": user.get_username(), "committee": committee.code, "seat": seat},
     )
     return membership
+
+
+# The legal windows (docs/domain.md): Article 80 of the law on the organisation, duties and
+# elections of the Islamic councils (as amended 1395) and its 1396 implementing regulation. Article
+# numbers differ between consolidated texts, so these are defaults an administrator can change.
+LAW_FA = "قانون تشکیلات، وظایف و انتخابات شوراهای اسلامی کشور (اصلاحی ۱۳۹۵) و آیین‌نامه اجرایی آن (۱۳۹۶)"
+LEGAL_RULE_DEFAULTS = {
+    "conformity-objection": ("مهلت اعتراض هیئت تطبیق", "Conformity board's objection window", 14),
+    "council-reconsideration": ("مهلت رسیدگی مجدد شورا", "City council's reconsideration window", 10),
+}
+
+
+def legal_defaults_ensure(*, using: str = "default") -> None:
+    """Create the legal windows and the council's voting rules if missing; never overwrites a change."""
+    for code, (name_fa, name_en, days) in LEGAL_RULE_DEFAULTS.items():
+        LegalRule.objects.using(using).get_or_create(
+            code=code,
+            defaults={
+                "name_fa": name_fa,
+                "name_en": name_en,
+                "law": LAW_FA,
+                "article": "80",
+                "days": days,
+                "source": "dotic.ir/news/444",
+            },
+        )
+    if not CouncilRules.objects.using(using).exists():
+        CouncilRules.objects.using(using).create()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from workflows.models import AmendmentProcess
+from workflows.models import AmendmentProcess, RevisionProcess
 
 
 def _committee(process):
@@ -65,3 +65,92 @@ class AmendmentFlow(flow.Flow):
         activation.process.artifact = amendment
         activation.process.data = {"outcome": ""}
         return activation.process
+
+
+def _outcome_is(*outcomes):
+    return lambda activation: activation.process.outcome in outcomes
+
+
+class RevisionFlow(flow.Flow):
+    """The year's revision: policy council → city council vote → governorate review (objection
+    window, confirmed by silence when it closes) → issuance; with every return and objection loop."""
+
+    process_class = RevisionProcess
+    lock_impl = lock.SelectForUpdateLock(nowait=False, attempts=1)
+    process_title = _("Revision")
+    process_description = _("The year's revision from assembly to issuance.")
+
+    start = flow.StartHandle(this.start_process).Next(this.assemble)
+
+    assemble = (
+        flow.View(None)
+        .Annotation(title=_("Assemble the revision"))
+        .Permission("plan.integrate_amendment")
+        .Next(this.policy_council)
+    )
+    policy_council = (
+        flow.View(None)
+        .Annotation(title=_("Policy council"))
+        .Permission("workflows.decide_policy_council")
+        .Next(this.after_policy_council)
+    )
+    after_policy_council = (
+        flow.Switch()
+        .Case(this.city_council, _outcome_is("approve"))
+        .Case(this.rejected, _outcome_is("reject"))
+        .Default(this.assemble)
+    )
+    city_council = (
+        flow.View(None)
+        .Annotation(title=_("City council vote"))
+        .Permission("workflows.record_council_vote")
+        .Next(this.after_city_council)
+    )
+    after_city_council = (
+        flow.Switch()
+        .Case(this.governorate, _outcome_is("approve", "approve_partial"))
+        .Case(this.rejected, _outcome_is("reject"))
+        .Default(this.assemble)
+    )
+    governorate = (
+        flow.View(None)
+        .Annotation(title=_("Governorate conformity review"))
+        .Permission("workflows.record_conformity")
+        .OnTimeout(this.objection_window_end, this.confirmed_by_silence)
+        .Next(this.after_governorate)
+    )
+    after_governorate = flow.Switch().Case(this.issuance, _outcome_is("confirm")).Default(this.reconsideration)
+    confirmed_by_silence = flow.Function(this.confirm_by_silence).Next(this.issuance)
+    reconsideration = (
+        flow.View(None)
+        .Annotation(title=_("Council reconsideration"))
+        .Permission("workflows.record_council_vote")
+        .Next(this.after_reconsideration)
+    )
+    after_reconsideration = flow.Switch().Case(this.governorate, _outcome_is("amend")).Default(this.dispute)
+    dispute = (
+        flow.View(None)
+        .Annotation(title=_("Record the dispute's outcome"))
+        .Permission("workflows.issue_revision")
+        .Next(this.after_dispute)
+    )
+    after_dispute = flow.Switch().Case(this.issuance, _outcome_is("upheld")).Default(this.rejected)
+    issuance = flow.View(None).Annotation(title=_("Issuance")).Permission("workflows.issue_revision").Next(this.issued)
+    issued = flow.End()
+    rejected = flow.End()
+
+    def start_process(self, activation, revision):
+        activation.process.artifact = revision
+        activation.process.data = {"outcome": ""}
+        return activation.process
+
+    def objection_window_end(self, activation):
+        from approvals.models import ConformityReview
+
+        review = ConformityReview.objects.filter(revision_id=activation.process.artifact_object_id).latest("id")
+        return review.window_ends_at
+
+    def confirm_by_silence(self, activation):
+        from workflows.services import revision_confirm_by_silence
+
+        revision_confirm_by_silence(process=activation.process)

@@ -3,6 +3,8 @@ fingerprint of the diff it was taken on, audited in the same transaction, and on
 flow create the next task.
 """
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,13 +15,15 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from approvals import audit
-from approvals.models import Decision, User
+from approvals.models import ConformityReview, CouncilRules, CouncilVote, Decision, LegalRule, User
 from approvals.services import audit_record
+from config.jalali import format_jalali
+from notifications.selectors import working_calendar
 from plan.models import Amendment
-from plan.selectors import amendment_preview
-from plan.services import amendment_create
-from workflows.flows import AmendmentFlow
-from workflows.models import AmendmentProcess
+from plan.selectors import amendment_preview, amendment_staleness, amendments_conflicts
+from plan.services import amendment_create, plan_version_issue
+from workflows.flows import AmendmentFlow, RevisionFlow
+from workflows.models import AmendmentProcess, Revision, RevisionProcess
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 # step -> the outcomes a person may choose, and the amendment's status after each
@@ -47,6 +51,7 @@ def register_audit_actions() -> None:
     audit.register_action("workflows.amendment.sign_off", gettext_lazy("Committee sign-off decided"))
     audit.register_action("workflows.amendment.integrate", gettext_lazy("Integration decided"))
     audit.register_action("workflows.amendment.withdraw", gettext_lazy("Amendment withdrawn"))
+    register_revision_audit_actions()
 
 
 @transaction.atomic
@@ -213,3 +218,362 @@ def amendment_withdraw(*, amendment: Amendment, acting_user: User, reason: str) 
             action="workflows.amendment.withdraw", actor=acting_user, obj=amendment, data={"reason": reason.strip()}
         )
     return amendment
+
+
+# ---------------------------------------------------------------------------------------------
+# The revision's process
+
+REVISION_OUTCOMES = {
+    "assemble": {"submit"},
+    "policy_council": {"approve", "return", "reject"},
+    "city_council": {"approve", "approve_partial", "return", "reject"},
+    "governorate": {"object", "confirm"},
+    "reconsideration": {"amend", "insist"},
+    "dispute": {"upheld", "overturned"},
+    "issuance": {"issue"},
+}
+NEEDS_REASON = {"return", "reject", "insist", "upheld", "overturned", "approve_partial"}
+
+
+def register_revision_audit_actions() -> None:
+    audit.register_action("workflows.revision.start", gettext_lazy("Revision assembled"))
+    audit.register_action("workflows.revision.decide", gettext_lazy("Revision step decided"))
+    audit.register_action("workflows.revision.confirm_by_silence", gettext_lazy("Confirmed by silence"))
+
+
+@transaction.atomic
+def revision_start(*, plan, year: int, title: str, amendments: list[Amendment], acting_user: User) -> Revision:
+    """The integration working group puts accepted amendments into the year's revision (one is enough)."""
+    if not acting_user.has_perm("plan.integrate_amendment"):
+        raise PermissionDenied(_("only the integration working group assembles a revision"))
+    if not amendments:
+        raise DecisionRefused(_("a revision needs at least one accepted amendment"))
+    for amendment in amendments:
+        if amendment.plan_id != plan.pk or amendment.status != Amendment.Status.ACCEPTED:
+            raise DecisionRefused(
+                _("amendment %(id)s is not an accepted amendment of this plan") % {"id": amendment.pk}
+            )
+        if amendment.revisions.exclude(status__in=[Revision.Status.REJECTED, Revision.Status.ISSUED]).exists():
+            raise DecisionRefused(_("amendment %(id)s is already in an open revision") % {"id": amendment.pk})
+    revision = Revision(plan=plan, year=year, title=title.strip(), created_by=acting_user)
+    revision.full_clean()
+    revision.save()
+    revision.amendments.set(amendments)
+    process = RevisionFlow.start.run(revision=revision)
+    audit_record(
+        action="workflows.revision.start",
+        actor=acting_user,
+        obj=revision,
+        data={"process": process.pk, "amendments": sorted(a.pk for a in amendments), "year": year},
+    )
+    return revision
+
+
+def revision_process(revision: Revision) -> RevisionProcess:
+    return RevisionProcess.objects.filter(
+        artifact_content_type__app_label="workflows",
+        artifact_content_type__model="revision",
+        artifact_object_id=revision.pk,
+    ).get()
+
+
+def revision_open_task(revision: Revision) -> Task | None:
+    return (
+        Task.objects.filter(process=revision_process(revision), status__in=OPEN, flow_task_type="HUMAN")
+        .order_by("-created")
+        .first()
+    )
+
+
+def revision_decide(
+    *, task: Task, acting_user: User, outcome: str, reason: str = "", on_behalf_of: User | None = None, **details
+) -> Decision:
+    """Take a decision on a revision's step; the step's details (vote, dates, ground) come as keywords."""
+    try:
+        with transaction.atomic():
+            return _revision_decide(
+                task_pk=task.pk,
+                user=acting_user,
+                outcome=outcome,
+                reason=(reason or "").strip(),
+                on_behalf_of=on_behalf_of,
+                details=details,
+            )
+    except (FlowLockFailed, IntegrityError):
+        raise DecisionRefused(_("someone else has just decided this step; reload to see their decision")) from None
+
+
+def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, details) -> Decision:
+    task = Task.objects.get(pk=task_pk)
+    with RevisionFlow.lock(task.process_id):
+        task.refresh_from_db()
+        if task.status not in OPEN:
+            raise DecisionRefused(_("this step was already decided"))
+        process = RevisionProcess.objects.get(pk=task.process_id)
+        revision = Revision.objects.select_for_update().get(pk=process.artifact_object_id)
+        step = task.flow_task.name
+        if outcome not in REVISION_OUTCOMES.get(step, ()):
+            raise DecisionRefused(_("“%(outcome)s” is not a decision of this step") % {"outcome": outcome})
+        acting_for = on_behalf_of or user
+        if not task.flow_task.can_assign(acting_for, task) and task.owner_id != acting_for.pk:
+            raise PermissionDenied(_("you may not decide this step"))
+        if outcome in NEEDS_REASON and not reason:
+            raise DecisionRefused(_("a decision other than approval needs a written reason"))
+        fingerprint = _revision_fingerprint(revision)
+        _REVISION_STEPS[step](revision=revision, outcome=outcome, reason=reason, user=user, details=details)
+        decision = Decision.objects.create(
+            task=task,
+            revision=revision,
+            step=step,
+            outcome=outcome,
+            reason=reason,
+            decided_by=user,
+            on_behalf_of=on_behalf_of,
+            diff_fingerprint=fingerprint,
+        )
+        process.data = {**(process.data or {}), "outcome": outcome}
+        process.save(update_fields=["data"])
+        task = Task.objects.select_related("process").get(pk=task.pk)
+        activation = task.flow_task.activation_class(task)
+        if task.status == STATUS.NEW:
+            activation.assign(acting_for)
+        activation.start(None)
+        activation.execute()
+        audit_record(
+            action="workflows.revision.decide",
+            actor=user,
+            on_behalf_of=on_behalf_of,
+            obj=revision,
+            data={
+                "step": step,
+                "outcome": outcome,
+                "reason": reason,
+                "task": task.pk,
+                "fingerprint": fingerprint,
+                "status": revision.status,
+                **{k: str(v) for k, v in details.items()},
+            },
+        )
+        return decision
+
+
+def _revision_fingerprint(revision: Revision) -> str:
+    """The fingerprint of the revision's combined diff: every amendment's entries, in order."""
+    from plan import diff as plan_diff
+
+    entries = []
+    for amendment in revision.amendments.order_by("pk"):
+        entries.extend(amendment_preview(amendment).entries)
+    return plan_diff.fingerprint(entries)
+
+
+def _assemble(*, revision, outcome, reason, user, details):
+    amendments = list(revision.amendments.all())
+    if not amendments:
+        raise DecisionRefused(_("a revision needs at least one accepted amendment"))
+    conflicts = amendments_conflicts(amendments)
+    for amendment in amendments:
+        conflicts.extend(amendment_staleness(amendment)[1])
+    if conflicts:
+        raise DecisionRefused(
+            _("overlapping amendments must be resolved first: %(codes)s")
+            % {"codes": ", ".join(sorted({c.code for c in conflicts}))}
+        )
+    _set_status(revision, Revision.Status.POLICY_COUNCIL)
+
+
+def _policy_council(*, revision, outcome, reason, user, details):
+    _set_status(
+        revision,
+        {
+            "approve": Revision.Status.CITY_COUNCIL,
+            "return": Revision.Status.ASSEMBLING,
+            "reject": Revision.Status.REJECTED,
+        }[outcome],
+    )
+
+
+def _record_vote(*, revision, user, details, must_pass: bool) -> CouncilVote:
+    rules = CouncilRules.objects.first() or CouncilRules()
+    try:
+        present = int(details["present"])
+        votes = [int(details[k]) for k in ("votes_for", "votes_against", "abstentions")]
+        session_date = details["session_date"]
+        resolution_number = str(details["resolution_number"]).strip()
+    except (KeyError, TypeError, ValueError):
+        raise DecisionRefused(
+            _("record the session date, the resolution number, those present and the votes for, against and abstaining")
+        ) from None
+    if not resolution_number:
+        raise DecisionRefused(_("the resolution number is required"))
+    if present > rules.members or sum(votes) > present or min([present, *votes]) < 0:
+        raise DecisionRefused(
+            _("the tally does not add up: %(members)s members, %(present)s present, %(cast)s votes cast")
+            % {"members": rules.members, "present": present, "cast": sum(votes)}
+        )
+    if present < rules.quorum:
+        raise DecisionRefused(
+            _("the session had no quorum: %(present)s present, %(quorum)s needed")
+            % {"present": present, "quorum": rules.quorum}
+        )
+    base = present if rules.majority == CouncilRules.Majority.OF_PRESENT else rules.members
+    passed = votes[0] * 2 > base
+    if must_pass and not passed:
+        raise DecisionRefused(
+            _("the resolution did not pass: %(for)s for, more than half of %(base)s needed")
+            % {"for": votes[0], "base": base}
+        )
+    return CouncilVote.objects.create(
+        revision=revision,
+        session_date=session_date,
+        resolution_number=resolution_number,
+        members=rules.members,
+        present=present,
+        votes_for=votes[0],
+        votes_against=votes[1],
+        abstentions=votes[2],
+        passed=passed,
+        recorded_by=user,
+    )
+
+
+def _notify_governorate(*, revision, vote, details):
+    """The resolution is notified to the board: the objection window opens on the notification date."""
+    rule = LegalRule.objects.get(code="conformity-objection")
+    notified_on = details.get("notified_on") or timezone.localdate()
+    if notified_on > timezone.localdate() or notified_on < vote.session_date:
+        raise DecisionRefused(
+            _("the notification date must fall between the session (%(session)s) and today")
+            % {"session": format_jalali(vote.session_date)}
+        )
+    last_day = working_calendar().statutory_deadline(notified_on, rule.days)
+    window_ends_at = timezone.make_aware(dt.datetime.combine(last_day, dt.time(23, 59, 59)))
+    ConformityReview.objects.create(
+        revision=revision, vote=vote, rule=rule, notified_on=notified_on, window_ends_at=window_ends_at
+    )
+    _set_status(revision, Revision.Status.GOVERNORATE)
+
+
+def _city_council(*, revision, outcome, reason, user, details):
+    if outcome == "return":
+        _set_status(revision, Revision.Status.ASSEMBLING)
+        return
+    vote = _record_vote(revision=revision, user=user, details=details, must_pass=outcome != "reject")
+    if outcome == "reject":
+        if vote.passed:
+            raise DecisionRefused(_("the vote passed: record it as an approval"))
+        _set_status(revision, Revision.Status.REJECTED)
+        return
+    if outcome == "approve_partial":
+        excluded = [int(pk) for pk in details.get("excluded", [])]
+        kept = revision.amendments.exclude(pk__in=excluded)
+        if not excluded or not kept.exists() or revision.amendments.filter(pk__in=excluded).count() != len(excluded):
+            raise DecisionRefused(_("name the amendments not approved; at least one must remain"))
+        # amendments left out go back to the integration working group for a later revision
+        vote.excluded_amendments.set(excluded)
+        revision.amendments.remove(*excluded)
+    _notify_governorate(revision=revision, vote=vote, details=details)
+
+
+def _governorate(*, revision, outcome, reason, user, details):
+    review = ConformityReview.objects.select_for_update().filter(revision=revision).latest("id")
+    now = timezone.now()
+    if now > review.window_ends_at:
+        raise DecisionRefused(
+            _("the objection window closed on %(day)s") % {"day": format_jalali(review.window_ends_at)}
+        )
+    if outcome == "object":
+        ground = (details.get("legal_ground") or "").strip()
+        if not ground:
+            raise DecisionRefused(_("an objection names its legal ground"))
+        review.outcome, review.legal_ground = ConformityReview.Outcome.OBJECTED, ground
+        _set_status(revision, Revision.Status.RECONSIDERATION)
+    else:
+        review.outcome = ConformityReview.Outcome.CONFIRMED
+        _set_status(revision, Revision.Status.CONFIRMED)
+    review.decided_at = now
+    review.save(update_fields=["outcome", "legal_ground", "decided_at"])
+
+
+def _reconsideration(*, revision, outcome, reason, user, details):
+    if outcome == "insist":
+        _set_status(revision, Revision.Status.DISPUTE)
+        return
+    vote = _record_vote(revision=revision, user=user, details=details, must_pass=True)
+    _notify_governorate(revision=revision, vote=vote, details=details)
+
+
+def _dispute(*, revision, outcome, reason, user, details):
+    _set_status(revision, Revision.Status.CONFIRMED if outcome == "upheld" else Revision.Status.REJECTED)
+
+
+def _issuance(*, revision, outcome, reason, user, details):
+    number = str(details.get("issuance_number") or "").strip()
+    if not number:
+        raise DecisionRefused(_("the issuance number is required"))
+    version = plan_version_issue(
+        plan=revision.plan,
+        amendments=list(revision.amendments.order_by("pk")),
+        issuance_number=number,
+        issued_by=user,
+        issued_at=details.get("issued_at") or timezone.now(),
+        note=revision.title,
+    )
+    revision.issued_version = version
+    revision.status = Revision.Status.ISSUED
+    revision.save(update_fields=["issued_version", "status"])
+
+
+_REVISION_STEPS = {
+    "assemble": _assemble,
+    "policy_council": _policy_council,
+    "city_council": _city_council,
+    "governorate": _governorate,
+    "reconsideration": _reconsideration,
+    "dispute": _dispute,
+    "issuance": _issuance,
+}
+
+
+def _set_status(revision: Revision, status: str) -> None:
+    revision.status = status
+    revision.save(update_fields=["status"])
+
+
+@transaction.atomic
+def revision_confirm_by_silence(*, process) -> None:
+    """The objection window closed with no objection: the resolution is confirmed by the system,
+    under the named legal rule. Called by the flow when its timer fires (Celery beat)."""
+    revision = Revision.objects.select_for_update().get(pk=process.artifact_object_id)
+    review = ConformityReview.objects.select_for_update().filter(revision=revision).latest("id")
+    if review.outcome != ConformityReview.Outcome.PENDING:
+        return
+    review.outcome = ConformityReview.Outcome.CONFIRMED_BY_SILENCE
+    review.decided_at = timezone.now()
+    review.save(update_fields=["outcome", "decided_at"])
+    _set_status(revision, Revision.Status.CONFIRMED)
+    rule = review.rule
+    why = f"{rule.name_fa}: {rule.law}, {rule.article} ({rule.days})"
+    Decision.objects.create(
+        revision=revision,
+        step="governorate",
+        outcome=Decision.Outcome.CONFIRM_BY_SILENCE,
+        reason=why,
+        decided_by=None,
+        diff_fingerprint=_revision_fingerprint(revision),
+    )
+    process.data = {**(process.data or {}), "outcome": "confirm"}
+    process.save(update_fields=["data"])
+    audit_record(
+        action="workflows.revision.confirm_by_silence",
+        actor=None,
+        obj=revision,
+        data={
+            "rule": rule.code,
+            "law": rule.law,
+            "article": rule.article,
+            "days": rule.days,
+            "notified_on": str(review.notified_on),
+            "window_ends_at": review.window_ends_at.isoformat(),
+        },
+    )

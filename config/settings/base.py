@@ -163,6 +163,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "fire-workflow-timers": {"task": "workflows.tasks.fire_workflow_timers", "schedule": 60.0},
     "verify-audit-chain-daily": {
         "task": "approvals.tasks.verify_audit_chain",
         "schedule": crontab(hour=2, minute=30),

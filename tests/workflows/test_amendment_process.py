@@ -5,9 +5,8 @@ from django.core.exceptions import PermissionDenied
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from approvals.models import AuditEvent, Decision, Membership
+from approvals.models import AuditEvent, Decision
 from approvals.roles import Role
-from approvals.services import membership_grant
 from plan.changesets import ChangesetInvalid
 from plan.models import Amendment
 from plan.selectors import amendment_preview
@@ -31,19 +30,6 @@ CHANGE = [
         "values": {"targets.1405": {"new": 70}},
     }
 ]
-
-
-@pytest.fixture
-def people(plan, waste, parks):
-    member = UserFactory(username="waste-member")
-    chair = UserFactory(username="waste-chair")
-    other_chair = UserFactory(username="parks-chair")
-    integration = UserFactory(username="integration", roles=[Role.INTEGRATION])
-    membership_grant(committee=waste, user=member, seat=Membership.Seat.MEMBER)
-    membership_grant(committee=waste, user=chair, seat=Membership.Seat.CHAIR)
-    membership_grant(committee=parks, user=other_chair, seat=Membership.Seat.CHAIR)
-    fresh = {u.username: type(u).objects.get(pk=u.pk) for u in (member, chair, other_chair, integration)}
-    return fresh
 
 
 @pytest.fixture
@@ -136,7 +122,7 @@ def test_only_the_owning_committee_and_the_right_role_decide(drafted, people, pl
     with pytest.raises(PermissionDenied):
         decide(task=open_task(drafted), acting_user=people["waste-chair"], outcome="submit")  # not the drafter's task
     decide(task=open_task(drafted), acting_user=people["waste-member"], outcome="submit")
-    for outsider in (people["parks-chair"], people["integration"], people["waste-member"]):
+    for outsider in (people["parks-chair"], people["integration"], people["waste-member"], people["policy"]):
         with pytest.raises(PermissionDenied):
             decide(task=open_task(drafted), acting_user=outsider, outcome="approve")
     with pytest.raises(PermissionDenied, match="not a member"):
