@@ -11,6 +11,7 @@ from approvals.models import (
     CouncilRules,
     CouncilVote,
     Decision,
+    Delegation,
     LegalRule,
     Membership,
     User,
@@ -98,3 +99,10 @@ class CouncilVoteAdmin(ReadOnlyAdmin):
 @admin.register(ConformityReview)
 class ConformityReviewAdmin(ReadOnlyAdmin):
     list_display = ("revision", "notified_on", "window_ends_at", "outcome")
+
+
+@admin.register(Delegation)
+class DelegationAdmin(ReadOnlyAdmin):
+    """Delegations are named by the approvers themselves (approvals.services.delegation_create)."""
+
+    list_display = ("delegator", "substitute", "starts_on", "ends_on", "revoked_at")

@@ -307,3 +307,39 @@ class ConformityReview(models.Model):
 
     def __str__(self):
         return f"{self.revision} · {self.get_outcome_display()}"
+
+
+class Delegation(models.Model):
+    """An approver names a substitute for a date range; the substitute acts for them, and the record names both."""
+
+    delegator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="delegations_given",
+        verbose_name=_("delegator"),
+    )
+    substitute = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="delegations_received",
+        verbose_name=_("substitute"),
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(starts_on__lte=models.F("ends_on")), name="delegation_dates"),
+            models.CheckConstraint(
+                condition=~models.Q(delegator=models.F("substitute")), name="delegation_not_to_oneself"
+            ),
+        ]
+        indexes = [models.Index(fields=["substitute", "starts_on", "ends_on"], name="delegation_active_idx")]
+
+    def __str__(self):
+        return f"{self.delegator} → {self.substitute} ({self.starts_on} – {self.ends_on})"

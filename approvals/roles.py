@@ -23,12 +23,15 @@ class Role(models.TextChoices):
 # Model permissions each role's group holds, as "app_label.codename". Permissions of apps
 # that are not installed yet are skipped, so the list can name what later issues add.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.INTEGRATION: ["plan.integrate_amendment", "plan.view_amendment"],
+    Role.INTEGRATION: ["plan.integrate_amendment"],
     Role.POLICY_COUNCIL: ["workflows.decide_policy_council"],
     Role.CITY_COUNCIL: ["workflows.record_council_vote"],
     Role.GOVERNORATE: ["workflows.record_conformity"],
     Role.PLANNING_OFFICE: ["workflows.issue_revision"],
     Role.AUDITOR: [
+        "plan.view_amendment",
+        "workflows.view_revision",
+        "approvals.view_decision",
         "approvals.view_auditevent",
         "approvals.view_auditverification",
         "approvals.view_user",

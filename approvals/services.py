@@ -5,6 +5,7 @@ import logging
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -16,6 +17,7 @@ from approvals.models import (
     AuditEvent,
     AuditVerification,
     CouncilRules,
+    Delegation,
     LegalRule,
     Membership,
     User,
@@ -35,6 +37,8 @@ def register_core_audit_actions() -> None:
     audit.register_action("approvals.user.create", _("User created"))
     audit.register_action("approvals.user.language_change", _("Language changed"))
     audit.register_action("approvals.role.grant", _("Role granted"))
+    audit.register_action("approvals.delegation.create", _("Delegation created"))
+    audit.register_action("approvals.delegation.revoke", _("Delegation revoked"))
 
 
 def audit_record(
@@ -273,3 +277,38 @@ def legal_defaults_ensure(*, using: str = "default") -> None:
         )
     if not CouncilRules.objects.using(using).exists():
         CouncilRules.objects.using(using).create()
+
+
+class DelegationInvalid(ValidationError):
+    pass
+
+
+@transaction.atomic
+def delegation_create(*, delegator: User, substitute: User, starts_on, ends_on) -> Delegation:
+    """Name a substitute for a date range (Tehran dates, inclusive)."""
+    if delegator.pk == substitute.pk:
+        raise DelegationInvalid(_("you cannot delegate to yourself"))
+    if ends_on < starts_on:
+        raise DelegationInvalid(_("the delegation ends before it starts"))
+    if ends_on < timezone.localdate():
+        raise DelegationInvalid(_("the delegation would end in the past"))
+    delegation = Delegation(delegator=delegator, substitute=substitute, starts_on=starts_on, ends_on=ends_on)
+    delegation.full_clean()
+    delegation.save()
+    audit_record(
+        action="approvals.delegation.create",
+        actor=delegator,
+        obj=delegation,
+        data={"substitute": substitute.get_username(), "from": str(starts_on), "until": str(ends_on)},
+    )
+    return delegation
+
+
+@transaction.atomic
+def delegation_revoke(*, delegation: Delegation, acting_user: User) -> Delegation:
+    if acting_user.pk != delegation.delegator_id:
+        raise DelegationInvalid(_("only the person who delegated may revoke it"))
+    delegation.revoked_at = timezone.now()
+    delegation.save(update_fields=["revoked_at"])
+    audit_record(action="approvals.delegation.revoke", actor=acting_user, obj=delegation)
+    return delegation

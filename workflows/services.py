@@ -52,6 +52,8 @@ def register_audit_actions() -> None:
     audit.register_action("workflows.amendment.integrate", gettext_lazy("Integration decided"))
     audit.register_action("workflows.amendment.withdraw", gettext_lazy("Amendment withdrawn"))
     register_revision_audit_actions()
+    audit.register_action("workflows.task.claim", gettext_lazy("Task claimed"))
+    audit.register_action("workflows.task.release", gettext_lazy("Task released"))
 
 
 @transaction.atomic
@@ -117,8 +119,11 @@ def _decide(*, task_pk, user, outcome, reason, fingerprint, on_behalf_of) -> Dec
         choices = STEP_OUTCOMES.get(step, {})
         if outcome not in choices:
             raise DecisionRefused(_("“%(outcome)s” is not a decision of this step") % {"outcome": outcome})
-        actor_for_rights = on_behalf_of or user
-        _check_may_decide(task, step, actor_for_rights, amendment)
+        if step == "sign_off" and amendment.drafted_by_id in (user.pk, getattr(on_behalf_of, "pk", None)):
+            raise PermissionDenied(_("the drafter cannot sign off their own amendment"))
+        actor_for_rights, on_behalf_of = _acting_for(task, user, on_behalf_of)
+        if step == "sign_off" and actor_for_rights.pk == amendment.drafted_by_id:
+            raise PermissionDenied(_("the drafter cannot sign off their own amendment"))
         if outcome != Decision.Outcome.APPROVE and outcome != Decision.Outcome.SUBMIT and not reason:
             raise DecisionRefused(_("a decision other than approval needs a written reason"))
         preview = amendment_preview(amendment)  # the exact diff decided on; invalid drafts are refused here
@@ -169,15 +174,30 @@ def _decide(*, task_pk, user, outcome, reason, fingerprint, on_behalf_of) -> Dec
         return decision
 
 
-def _check_may_decide(task: Task, step: str, user: User, amendment: Amendment) -> None:
-    if step == "sign_off" and user.pk == amendment.drafted_by_id:
-        raise PermissionDenied(_("the drafter cannot sign off their own amendment"))
+def _may_decide(task: Task, user: User) -> bool:
+    """Role and object rights on a task: its owner, or anyone the step's permission admits."""
     if task.owner_id:
-        if task.owner_id != user.pk:
-            raise PermissionDenied(_("this step is assigned to someone else"))
-        return
-    if not task.flow_task.can_assign(user, task):
+        return task.owner_id == user.pk
+    return task.flow_task.can_assign(user, task)
+
+
+def _acting_for(task: Task, user: User, on_behalf_of: User | None) -> tuple[User, User | None]:
+    """Whose right the decision uses: the person's own, or that of someone who delegated to them
+    today. Returns (rights holder, on whose behalf or None)."""
+    from approvals.selectors import delegators_of
+
+    if on_behalf_of is None:
+        if _may_decide(task, user):
+            return user, None
+        for delegator in delegators_of(user):
+            if _may_decide(task, delegator):
+                return delegator, delegator
         raise PermissionDenied(_("you may not decide this step"))
+    if on_behalf_of.pk not in {d.pk for d in delegators_of(user)}:
+        raise PermissionDenied(_("you hold no delegation from this person today"))
+    if not _may_decide(task, on_behalf_of):
+        raise PermissionDenied(_("you may not decide this step"))
+    return on_behalf_of, on_behalf_of
 
 
 @transaction.atomic
@@ -314,9 +334,7 @@ def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, details) -
         step = task.flow_task.name
         if outcome not in REVISION_OUTCOMES.get(step, ()):
             raise DecisionRefused(_("“%(outcome)s” is not a decision of this step") % {"outcome": outcome})
-        acting_for = on_behalf_of or user
-        if not task.flow_task.can_assign(acting_for, task) and task.owner_id != acting_for.pk:
-            raise PermissionDenied(_("you may not decide this step"))
+        acting_for, on_behalf_of = _acting_for(task, user, on_behalf_of)
         if outcome in NEEDS_REASON and not reason:
             raise DecisionRefused(_("a decision other than approval needs a written reason"))
         fingerprint = _revision_fingerprint(revision)
@@ -577,3 +595,49 @@ def revision_confirm_by_silence(*, process) -> None:
             "window_ends_at": review.window_ends_at.isoformat(),
         },
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Claiming and releasing tasks of a queue
+
+
+@transaction.atomic
+def task_claim(*, task: Task, acting_user: User) -> Task:
+    """Take an unassigned task from the queue: it moves to the person's inbox (or, for a
+    substitute without the right of their own, to the inbox of the person they act for)."""
+    with task.flow_task.flow_class.lock(task.process_id):
+        task.refresh_from_db()
+        if task.status != STATUS.NEW:
+            raise DecisionRefused(_("someone has already claimed this task"))
+        holder, _behalf = _acting_for(task, acting_user, None)
+        task.flow_task.activation_class(task).assign(holder)
+        audit_record(
+            action="workflows.task.claim",
+            actor=acting_user,
+            on_behalf_of=_behalf,
+            obj=task,
+            data={"step": task.flow_task.name, "process": task.process_id},
+        )
+    return task
+
+
+@transaction.atomic
+def task_release(*, task: Task, acting_user: User) -> Task:
+    """Put a claimed task back in its queue."""
+    from approvals.selectors import delegators_of
+
+    with task.flow_task.flow_class.lock(task.process_id):
+        task.refresh_from_db()
+        allowed = {acting_user.pk, *(d.pk for d in delegators_of(acting_user))}
+        if task.status != STATUS.ASSIGNED or task.owner_id not in allowed:
+            raise DecisionRefused(_("only the person who claimed this task may release it"))
+        if task.flow_task.name == "draft":
+            raise DecisionRefused(_("a draft stays with its drafter; withdraw it instead"))
+        task.flow_task.activation_class(task).unassign()
+        audit_record(
+            action="workflows.task.release",
+            actor=acting_user,
+            obj=task,
+            data={"step": task.flow_task.name, "process": task.process_id},
+        )
+    return task

@@ -9,6 +9,7 @@ from notifications.services import holidays_add_fixed_solar
 from plan.demo import ahvaz_1407
 from plan.models import Plan
 from plan.services import plan_import
+from workflows.demo import demo_scenario_ensure
 
 
 class Command(BaseCommand):
@@ -31,6 +32,8 @@ class Command(BaseCommand):
                 f"Official fixed solar holidays {plan.operational_start_year}–{plan.operational_end_year}: {added}."
             )
         password, rows = demo_users_ensure(plan=plan, reset_password=reset_passwords)
+        if demo_scenario_ensure(plan):
+            self.stdout.write("Demo scenario: amendments and revisions waiting at every step of the approval path.")
         if password:
             self.stdout.write(self.style.WARNING(f"Demo users (password for all of them, shown this once): {password}"))
             for username, description in rows:

@@ -1,0 +1,174 @@
+"""Inbox, queue and archive: who sees which task, claiming, delegation, and constant query counts."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from approvals.models import AuditEvent, Decision
+from approvals.selectors import archive, inbox, queue
+from approvals.services import DelegationInvalid, delegation_create, delegation_revoke
+from plan.services import amendment_operations_set
+from workflows.services import (
+    DecisionRefused,
+    amendment_draft_start,
+    decide,
+    open_task,
+    task_claim,
+    task_release,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def submitted(plan, people, committee_code="C02", n=1):
+    committee = plan.committees.get(code=committee_code)
+    prefix = {"C02": "waste", "C03": "parks"}[committee_code]
+    member = people[f"{prefix}-member"]
+    made = []
+    for i in range(n):
+        amendment = amendment_draft_start(plan=plan, committee=committee, drafted_by=member, title=f"t{i}")
+        code = "IND3.1.1" if committee_code == "C02" else "IND3.4.1"
+        amendment_operations_set(
+            amendment=amendment,
+            acting_user=member,
+            operations=[
+                {"action": "change", "code": code, "justification": "j", "values": {"targets.1406": {"new": 100 + i}}}
+            ],
+        )
+        decide(task=open_task(amendment), acting_user=member, outcome="submit")
+        made.append(amendment)
+    return made
+
+
+def test_queues_follow_role_and_committee(plan, people):
+    waste = submitted(plan, people, "C02", 2)
+    parks = submitted(plan, people, "C03", 1)
+    assert {row.subject for row in queue(people["waste-chair"])} == set(waste)
+    assert {row.subject for row in queue(people["parks-chair"])} == set(parks)
+    assert queue(people["integration"]) == [] and queue(people["waste-member"]) == []
+    assert [row.stage for row in queue(people["waste-chair"], stage="sign_off")] == ["sign_off", "sign_off"]
+    assert queue(people["waste-chair"], stage="integration") == []
+    waste_committee = plan.committees.get(code="C02")
+    assert len(queue(people["waste-chair"], committee=waste_committee)) == 2
+    assert queue(people["parks-chair"], committee=waste_committee) == []
+
+
+def test_claim_moves_a_task_to_the_inbox_and_release_puts_it_back(plan, people):
+    (amendment,) = submitted(plan, people)
+    chair = people["waste-chair"]
+    task = open_task(amendment)
+    with pytest.raises(PermissionDenied):
+        task_claim(task=task, acting_user=people["parks-chair"])
+    task_claim(task=task, acting_user=chair)
+    assert [row.subject for row in inbox(chair)] == [amendment] and queue(chair) == []
+    with pytest.raises(DecisionRefused, match="already claimed"):
+        task_claim(task=task, acting_user=chair)
+    with pytest.raises(DecisionRefused, match="only the person who claimed"):
+        task_release(task=task, acting_user=people["parks-chair"])
+    task_release(task=task, acting_user=chair)
+    assert inbox(chair) == [] and len(queue(chair)) == 1
+    assert AuditEvent.objects.filter(action__in=["workflows.task.claim", "workflows.task.release"]).count() == 2
+
+
+def test_a_substitute_acts_for_the_approver_and_the_record_names_both(plan, people):
+    (amendment,) = submitted(plan, people)
+    chair, substitute = people["waste-chair"], people["parks-member"]
+    today = timezone.localdate()
+    assert queue(substitute) == []
+    with pytest.raises(PermissionDenied):
+        decide(task=open_task(amendment), acting_user=substitute, outcome="approve")
+    delegation = delegation_create(
+        delegator=chair, substitute=substitute, starts_on=today, ends_on=today + dt.timedelta(days=7)
+    )
+    assert [row.subject for row in queue(substitute)] == [amendment]
+    decision = decide(task=open_task(amendment), acting_user=substitute, outcome="approve")
+    assert (decision.decided_by, decision.on_behalf_of) == (substitute, chair)
+    event = AuditEvent.objects.get(action="workflows.amendment.sign_off")
+    assert (event.actor_id, event.on_behalf_of_id) == (substitute.pk, chair.pk)
+    assert [d.pk for d in archive(chair)] == [decision.pk] == [d.pk for d in archive(substitute)]
+    delegation_revoke(delegation=delegation, acting_user=chair)
+    (later,) = submitted(plan, people)
+    with pytest.raises(PermissionDenied):
+        decide(task=open_task(later), acting_user=substitute, outcome="approve")
+
+
+def test_delegations_are_checked(people):
+    today = timezone.localdate()
+    with pytest.raises(DelegationInvalid):
+        delegation_create(delegator=people["policy"], substitute=people["policy"], starts_on=today, ends_on=today)
+    with pytest.raises(DelegationInvalid):
+        delegation_create(
+            delegator=people["policy"],
+            substitute=people["council"],
+            starts_on=today,
+            ends_on=today - dt.timedelta(days=1),
+        )
+
+
+def test_a_delegation_outside_its_dates_gives_nothing(plan, people):
+    (amendment,) = submitted(plan, people)
+    later = timezone.localdate() + dt.timedelta(days=3)
+    delegation_create(
+        delegator=people["waste-chair"],
+        substitute=people["parks-member"],
+        starts_on=later,
+        ends_on=later + dt.timedelta(days=2),
+    )
+    assert queue(people["parks-member"]) == []
+    with pytest.raises(PermissionDenied):
+        decide(task=open_task(amendment), acting_user=people["parks-member"], outcome="approve")
+
+
+def _count(function, user):
+    user = type(user).objects.get(pk=user.pk)  # no permission cache carried over between counts
+    with CaptureQueriesContext(connection) as queries:
+        rows = function(user)
+    return len(rows), len(queries)
+
+
+def test_query_counts_do_not_grow_with_the_number_of_tasks(plan, people):
+    chair, member = people["waste-chair"], people["waste-member"]
+    submitted(plan, people, "C02", 2)
+    few = {name: _count(f, chair) for name, f in (("queue", queue), ("inbox", inbox))}
+    member_inbox_few = _count(inbox, member)
+    archive_few = _count(archive, member)
+    submitted(plan, people, "C02", 6)
+    many = {name: _count(f, chair) for name, f in (("queue", queue), ("inbox", inbox))}
+    assert many["queue"][0] == 8 and few["queue"][0] == 2
+    assert many["queue"][1] == few["queue"][1]
+    assert many["inbox"][1] == few["inbox"][1]
+    assert _count(archive, member) == (8, archive_few[1])
+    rows = queue(chair)
+    task_claim(task=rows[0].task, acting_user=chair)
+    one = _count(inbox, chair)
+    for row in rows[1:]:
+        task_claim(task=row.task, acting_user=chair)
+    assert one[0] == 1 and _count(inbox, chair) == (8, one[1])
+    assert member_inbox_few[0] == 0
+    assert Decision.objects.filter(decided_by=member).count() == 8
+
+
+def test_who_may_know_an_amendment_exists(plan, people):
+    from approvals.roles import Role
+    from approvals.selectors import amendments_visible_to
+    from tests.factories import UserFactory
+
+    (waste,) = submitted(plan, people, "C02")
+    draft = amendment_draft_start(
+        plan=plan, committee=plan.committees.get(code="C03"), drafted_by=people["parks-member"], title="draft"
+    )
+    assert set(amendments_visible_to(people["waste-member"])) == {waste}
+    assert set(amendments_visible_to(people["waste-chair"])) == {waste}
+    assert set(amendments_visible_to(people["parks-chair"])) == {draft}
+    assert set(amendments_visible_to(people["integration"])) == {waste}  # not another committee's draft
+    assert set(amendments_visible_to(people["policy"])) == set()  # nothing in a revision yet
+    auditor = UserFactory(roles=[Role.AUDITOR])
+    from approvals.services import role_groups_ensure
+
+    role_groups_ensure()
+    auditor = type(auditor).objects.get(pk=auditor.pk)
+    assert set(amendments_visible_to(auditor)) == {waste, draft}
