@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from config.jalali import format_jalali
-from notifications.models import WEEKDAYS, CalendarSettings, Holiday
+from notifications.models import WEEKDAYS, CalendarSettings, Holiday, ServiceLevel
 from notifications.services import calendar_settings_update, holiday_delete, holiday_save
 
 
@@ -59,3 +59,10 @@ class HolidayAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for holiday in queryset:
             holiday_delete(holiday=holiday, acting_user=request.user)
+
+
+@admin.register(ServiceLevel)
+class ServiceLevelAdmin(admin.ModelAdmin):
+    """How many working days each step may take; created with defaults on migrate."""
+
+    list_display = ("stage", "working_days", "remind_days_before", "escalate_days_after")

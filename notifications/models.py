@@ -1,7 +1,9 @@
 """The working calendar administrators maintain: the working week, holidays, the window rule."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from notifications.calendar import FRIDAY, SATURDAY_TO_WEDNESDAY
@@ -71,3 +73,61 @@ class Holiday(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.name_fa}"
+
+
+class ServiceLevel(models.Model):
+    """How long a step may take, in working days, and when to remind and escalate (data)."""
+
+    stage = models.CharField(_("step"), max_length=40, unique=True)
+    working_days = models.PositiveSmallIntegerField(_("working days to act"))
+    remind_days_before = models.PositiveSmallIntegerField(_("remind this many working days before"), default=2)
+    escalate_days_after = models.PositiveSmallIntegerField(_("escalate this many working days after"), default=3)
+
+    class Meta:
+        verbose_name = _("service level")
+        verbose_name_plural = _("service levels")
+        ordering = ["stage"]
+
+    def __str__(self):
+        return f"{self.stage}: {self.working_days}"
+
+
+class Deadline(models.Model):
+    """The due date of one open human task; the reminder sweep reads only the rows that are due."""
+
+    task = models.OneToOneField("viewflow.Task", on_delete=models.CASCADE, related_name="deadline")
+    stage = models.CharField(_("step"), max_length=40)
+    due_on = models.DateField(_("due on"))
+    statutory = models.BooleanField(_("a legal window"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        indexes = [models.Index(fields=["due_on"], name="deadline_due_idx")]
+
+    def __str__(self):
+        return f"{self.stage} {self.due_on}"
+
+
+class Notification(models.Model):
+    """What one person is told in the app; shown in their own language when they read it."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    event = models.CharField(_("event"), max_length=60)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "read_at", "created_at"], name="notification_unread_idx")]
+
+    def __str__(self):
+        return f"{self.recipient} · {self.event}"

@@ -1,7 +1,7 @@
 """Reads of the notifications app."""
 
 from notifications.calendar import WorkingCalendar
-from notifications.models import CalendarSettings, Holiday
+from notifications.models import CalendarSettings, Holiday, Notification
 
 
 def working_calendar() -> WorkingCalendar:
@@ -12,3 +12,32 @@ def working_calendar() -> WorkingCalendar:
         holidays=frozenset(Holiday.objects.values_list("date", flat=True)),
         extend_window_on_holiday=settings.extend_window_on_holiday,
     )
+
+
+def task_candidates(task) -> list:
+    """Who may act on a task: its owner, else everyone its permission admits (by role or on its object)."""
+    from django.db.models import Q
+    from guardian.shortcuts import get_users_with_perms
+
+    from approvals.models import User
+
+    if task.owner_id:
+        return [task.owner]
+    if not task.owner_permission:
+        return []
+    app_label, codename = task.owner_permission.split(".", 1)
+    by_role = Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label)
+    by_user = Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app_label)
+    people = list(User.objects.filter(by_role | by_user, is_active=True).distinct())
+    target = task.owner_permission_obj
+    if target is not None:
+        people += list(get_users_with_perms(target, only_with_perms_in=[codename], with_group_users=True))
+    return people
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notifications_for(user, *, limit: int = 50):
+    return list(Notification.objects.filter(recipient=user).order_by("-created_at")[:limit])

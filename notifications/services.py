@@ -2,12 +2,13 @@
 
 import jdatetime
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals import audit
 from approvals.models import User
 from approvals.services import audit_record
-from notifications.models import CalendarSettings, Holiday
+from notifications.models import CalendarSettings, Deadline, Holiday, Notification, ServiceLevel
 
 # Iran's official holidays on fixed solar dates: (month, day, Persian, English)
 FIXED_SOLAR_HOLIDAYS = [
@@ -96,3 +97,90 @@ def holiday_delete(*, holiday: Holiday, acting_user: User | None) -> None:
         data={"date": str(holiday.date), "name": holiday.name_fa},
     )
     holiday.delete()
+
+
+# Working days each step may take; administrators change them (ServiceLevel rows).
+SERVICE_LEVEL_DEFAULTS = {
+    "draft": 10,
+    "sign_off": 5,
+    "integration": 10,
+    "assemble": 10,
+    "policy_council": 10,
+    "city_council": 15,
+    "issuance": 5,
+}
+
+
+def service_levels_ensure(*, using: str = "default") -> None:
+    """Create the default service levels if missing; never overwrites a change."""
+    for stage, days in SERVICE_LEVEL_DEFAULTS.items():
+        ServiceLevel.objects.using(using).get_or_create(stage=stage, defaults={"working_days": days})
+
+
+def notify(*, recipients, event: str, obj=None, context: dict | None = None) -> list[Notification]:
+    """Tell people something in the app, in the caller's transaction (so nothing is told of a
+    change that rolled back). Each person is told once per call."""
+    from notifications.events import EVENTS
+
+    if event not in EVENTS:
+        raise ValueError(f"unknown notification event {event!r}")
+    seen, rows = set(), []
+    for user in recipients:
+        if user is None or user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        rows.append(
+            Notification(
+                recipient=user,
+                event=event,
+                context=context or {},
+                object_type=obj._meta.label_lower if obj is not None else "",
+                object_id=str(obj.pk) if obj is not None else "",
+            )
+        )
+    return Notification.objects.bulk_create(rows)
+
+
+def task_due_on(*, task, stage: str):
+    """(due date, statutory?) of a new task: legal windows in calendar days, other steps in working days."""
+    from approvals.models import ConformityReview, LegalRule
+    from notifications.selectors import working_calendar
+
+    today = timezone.localdate()
+    if stage == "governorate":
+        review = ConformityReview.objects.filter(revision_id=task.process.artifact_object_id).latest("id")
+        return timezone.localdate(review.window_ends_at), True
+    if stage == "reconsideration":
+        rule = LegalRule.objects.get(code="council-reconsideration")
+        return working_calendar().statutory_deadline(today, rule.days), True
+    level = ServiceLevel.objects.filter(stage=stage).first()
+    if level is None:
+        return None, False
+    return working_calendar().add_working_days(today, level.working_days), False
+
+
+def task_opened(*, task, subject) -> Deadline | None:
+    """A human task was created: give it its due date and tell those who may act on it."""
+    from notifications.selectors import task_candidates
+
+    stage = task.flow_task.name
+    due_on, statutory = task_due_on(task=task, stage=stage)
+    deadline = None
+    if due_on is not None:
+        deadline = Deadline.objects.create(task=task, stage=stage, due_on=due_on, statutory=statutory)
+    notify(
+        recipients=task_candidates(task),
+        event="task.waiting",
+        obj=subject,
+        context={"subject": str(subject), "step": stage, "due": due_on.isoformat() if due_on else ""},
+    )
+    return deadline
+
+
+@transaction.atomic
+def notification_mark_read(*, user: User, notification_ids: list[int] | None = None) -> int:
+    """Mark some (or all) of a person's notifications read; returns how many changed."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())

@@ -31,12 +31,14 @@ class AmendmentFlow(flow.Flow):
 
     draft = (
         flow.View(None)
+        .onCreate(this.task_opened)
         .Annotation(title=_("Draft the amendment"))
         .Assign(lambda activation: activation.process.artifact.drafted_by)
         .Next(this.sign_off)
     )
     sign_off = (
         flow.View(None)
+        .onCreate(this.task_opened)
         .Annotation(title=_("Committee sign-off"))
         .Permission("plan.sign_off_amendment", obj=_committee)
         .Next(this.after_sign_off)
@@ -48,6 +50,7 @@ class AmendmentFlow(flow.Flow):
     )
     integration = (
         flow.View(None)
+        .onCreate(this.task_opened)
         .Annotation(title=_("Integration review"))
         .Permission("plan.integrate_amendment")
         .Next(this.after_integration)
@@ -60,6 +63,11 @@ class AmendmentFlow(flow.Flow):
     )
     accepted = flow.End()
     rejected = flow.End()
+
+    def task_opened(self, activation):
+        from notifications.services import task_opened
+
+        task_opened(task=activation.task, subject=activation.process.artifact)
 
     def start_process(self, activation, amendment):
         activation.process.artifact = amendment
@@ -84,12 +92,14 @@ class RevisionFlow(flow.Flow):
 
     assemble = (
         flow.View(None)
+        .onCreate(this.task_opened)
         .Annotation(title=_("Assemble the revision"))
         .Permission("plan.integrate_amendment")
         .Next(this.policy_council)
     )
     policy_council = (
         flow.View(None)
+        .onCreate(this.task_opened)
         .Annotation(title=_("Policy council"))
         .Permission("workflows.decide_policy_council")
         .Next(this.after_policy_council)
@@ -102,6 +112,7 @@ class RevisionFlow(flow.Flow):
     )
     city_council = (
         flow.View(None)
+        .onCreate(this.task_opened)
         .Annotation(title=_("City council vote"))
         .Permission("workflows.record_council_vote")
         .Next(this.after_city_council)
@@ -114,6 +125,7 @@ class RevisionFlow(flow.Flow):
     )
     governorate = (
         flow.View(None)
+        .onCreate(this.task_opened)
         .Annotation(title=_("Governorate conformity review"))
         .Permission("workflows.record_conformity")
         .OnTimeout(this.objection_window_end, this.confirmed_by_silence)
@@ -123,6 +135,7 @@ class RevisionFlow(flow.Flow):
     confirmed_by_silence = flow.Function(this.confirm_by_silence).Next(this.issuance)
     reconsideration = (
         flow.View(None)
+        .onCreate(this.task_opened)
         .Annotation(title=_("Council reconsideration"))
         .Permission("workflows.record_council_vote")
         .Next(this.after_reconsideration)
@@ -130,14 +143,26 @@ class RevisionFlow(flow.Flow):
     after_reconsideration = flow.Switch().Case(this.governorate, _outcome_is("amend")).Default(this.dispute)
     dispute = (
         flow.View(None)
+        .onCreate(this.task_opened)
         .Annotation(title=_("Record the dispute's outcome"))
         .Permission("workflows.issue_revision")
         .Next(this.after_dispute)
     )
     after_dispute = flow.Switch().Case(this.issuance, _outcome_is("upheld")).Default(this.rejected)
-    issuance = flow.View(None).Annotation(title=_("Issuance")).Permission("workflows.issue_revision").Next(this.issued)
+    issuance = (
+        flow.View(None)
+        .onCreate(this.task_opened)
+        .Annotation(title=_("Issuance"))
+        .Permission("workflows.issue_revision")
+        .Next(this.issued)
+    )
     issued = flow.End()
     rejected = flow.End()
+
+    def task_opened(self, activation):
+        from notifications.services import task_opened
+
+        task_opened(task=activation.task, subject=activation.process.artifact)
 
     def start_process(self, activation, revision):
         activation.process.artifact = revision

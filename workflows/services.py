@@ -19,6 +19,7 @@ from approvals.models import ConformityReview, CouncilRules, CouncilVote, Decisi
 from approvals.services import audit_record
 from config.jalali import format_jalali
 from notifications.selectors import working_calendar
+from notifications.services import notify
 from plan.models import Amendment
 from plan.selectors import amendment_preview, amendment_staleness, amendments_conflicts
 from plan.services import amendment_create, plan_version_issue
@@ -154,6 +155,7 @@ def _decide(*, task_pk, user, outcome, reason, fingerprint, on_behalf_of) -> Dec
             activation.assign(actor_for_rights)
         activation.start(None)
         activation.execute()
+        _tell_drafter(amendment, step, outcome, reason)
         audit_record(
             action={
                 "draft": "workflows.amendment.submit",
@@ -172,6 +174,19 @@ def _decide(*, task_pk, user, outcome, reason, fingerprint, on_behalf_of) -> Dec
             },
         )
         return decision
+
+
+def _tell_drafter(amendment: Amendment, step: str, outcome: str, reason: str) -> None:
+    event = {"return": "amendment.returned", "reject": "amendment.rejected"}.get(outcome)
+    if step == "integration" and outcome == "approve":
+        event = "amendment.accepted"
+    if event:
+        notify(
+            recipients=[amendment.drafted_by],
+            event=event,
+            obj=amendment,
+            context={"subject": amendment.title, "step": step, "reason": reason},
+        )
 
 
 def _may_decide(task: Task, user: User) -> bool:
@@ -268,6 +283,7 @@ def revision_start(*, plan, year: int, title: str, amendments: list[Amendment], 
         raise PermissionDenied(_("only the integration working group assembles a revision"))
     if not amendments:
         raise DecisionRefused(_("a revision needs at least one accepted amendment"))
+    amendments = list(Amendment.objects.select_for_update().filter(pk__in=[a.pk for a in amendments]).order_by("pk"))
     for amendment in amendments:
         if amendment.plan_id != plan.pk or amendment.status != Amendment.Status.ACCEPTED:
             raise DecisionRefused(
@@ -540,6 +556,17 @@ def _issuance(*, revision, outcome, reason, user, details):
     revision.issued_version = version
     revision.status = Revision.Status.ISSUED
     revision.save(update_fields=["issued_version", "status"])
+    # everyone concerned: the drafters, their committees' members, and the people who decided
+    amendments = list(revision.amendments.select_related("drafted_by"))
+    concerned = [a.drafted_by for a in amendments]
+    concerned += list(User.objects.filter(memberships__committee__in=[a.committee_id for a in amendments]))
+    concerned += [*User.objects.filter(decisions__revision=revision), user]
+    notify(
+        recipients=concerned,
+        event="revision.issued",
+        obj=revision,
+        context={"subject": revision.title, "version": version.number, "number": number},
+    )
 
 
 _REVISION_STEPS = {
@@ -582,6 +609,12 @@ def revision_confirm_by_silence(*, process) -> None:
     )
     process.data = {**(process.data or {}), "outcome": "confirm"}
     process.save(update_fields=["data"])
+    notify(
+        recipients=User.objects.filter(decisions__revision=revision).distinct(),
+        event="revision.confirmed_by_silence",
+        obj=revision,
+        context={"subject": revision.title},
+    )
     audit_record(
         action="workflows.revision.confirm_by_silence",
         actor=None,

@@ -1,0 +1,49 @@
+"""What the app tells people: each event's message, translated when the recipient reads it."""
+
+import datetime as dt
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from config.jalali import format_jalali, localize_digits
+
+EVENTS = {
+    "task.waiting": _("“%(subject)s” waits for you: %(step)s, due %(due)s."),
+    "amendment.returned": _("Your amendment “%(subject)s” was returned at %(step)s: %(reason)s"),
+    "amendment.rejected": _("Your amendment “%(subject)s” was rejected at %(step)s: %(reason)s"),
+    "amendment.accepted": _("Your amendment “%(subject)s” was accepted into the year's revision."),
+    "revision.confirmed_by_silence": _("“%(subject)s” was confirmed by silence: the objection window closed."),
+    "revision.issued": _("“%(subject)s” was issued as version %(version)s of the plan (issuance %(number)s)."),
+}
+
+
+def render(notification, language: str | None = None) -> str:
+    """The notification's text in the given (or active) language, with Jalali dates."""
+    template = EVENTS.get(notification.event)
+    if template is None:
+        return notification.event
+    with translation.override(language or translation.get_language()):
+        context = dict(notification.context)
+        if context.get("due"):
+            context["due"] = format_jalali(dt.date.fromisoformat(context["due"]))
+        if context.get("step"):
+            context["step"] = str(_STEP_TITLES.get(context["step"], context["step"]))
+        for key in ("version", "number"):
+            if key in context:
+                context[key] = localize_digits(context[key])
+        context.setdefault("reason", "")
+        return str(template) % context
+
+
+_STEP_TITLES = {
+    "draft": _("Draft the amendment"),
+    "sign_off": _("Committee sign-off"),
+    "integration": _("Integration review"),
+    "assemble": _("Assemble the revision"),
+    "policy_council": _("Policy council"),
+    "city_council": _("City council vote"),
+    "governorate": _("Governorate conformity review"),
+    "reconsideration": _("Council reconsideration"),
+    "dispute": _("Record the dispute's outcome"),
+    "issuance": _("Issuance"),
+}
