@@ -31,6 +31,7 @@ class TaskRow:
     subject: object  # the Amendment or Revision
     committee: object | None
     delegated_by: User | None = None
+    due_on: object | None = None
 
 
 def _stages():
@@ -67,14 +68,17 @@ def _rows(tasks, holders: dict[int, User | None]) -> list[TaskRow]:
                 subject=subject,
                 committee=getattr(subject, "committee", None),
                 delegated_by=holders.get(task.owner_id),
+                due_on=getattr(getattr(task, "deadline", None), "due_on", None),
             )
         )
     return rows
 
 
-def _filtered(queryset, *, committee=None, stage=None):
+def _filtered(queryset, *, committee=None, stage=None, due_before=None):
     from plan.models import Amendment
 
+    if due_before:
+        queryset = queryset.filter(deadline__due_on__lte=due_before)
     if stage:
         node = _stages().get(stage)
         queryset = queryset.filter(flow_task=node) if node else queryset.none()
@@ -88,17 +92,20 @@ def _filtered(queryset, *, committee=None, stage=None):
 
 def _human_tasks():
     return Task.objects.filter(flow_task_type="HUMAN").select_related(
-        "process", "process__artifact_content_type", "owner"
+        "process", "process__artifact_content_type", "owner", "deadline"
     )
 
 
-def inbox(user: User, *, committee=None, stage=None) -> list[TaskRow]:
+def inbox(user: User, *, committee=None, stage=None, due_before=None) -> list[TaskRow]:
     """Tasks assigned to the person, or to someone who delegated to them today."""
     delegators = delegators_of(user)
     holders = {d.pk: d for d in delegators}
     owners = [user.pk, *holders]
     tasks = _filtered(
-        _human_tasks().filter(status=STATUS.ASSIGNED, owner_id__in=owners), committee=committee, stage=stage
+        _human_tasks().filter(status=STATUS.ASSIGNED, owner_id__in=owners),
+        committee=committee,
+        stage=stage,
+        due_before=due_before,
     ).order_by("created")
     return _rows(tasks, holders)
 
@@ -120,13 +127,15 @@ def _claimable(user: User) -> Q:
     return condition
 
 
-def queue(user: User, *, committee=None, stage=None) -> list[TaskRow]:
+def queue(user: User, *, committee=None, stage=None, due_before=None) -> list[TaskRow]:
     """Unassigned tasks the person (or someone who delegated to them) may claim."""
     delegators = delegators_of(user)
     condition = _claimable(user)
     for delegator in delegators:
         condition |= _claimable(delegator)
-    tasks = _filtered(_human_tasks().filter(condition, status=STATUS.NEW), committee=committee, stage=stage)
+    tasks = _filtered(
+        _human_tasks().filter(condition, status=STATUS.NEW), committee=committee, stage=stage, due_before=due_before
+    )
     return _rows(tasks.order_by("created"), {})
 
 

@@ -172,3 +172,23 @@ def test_who_may_know_an_amendment_exists(plan, people):
     role_groups_ensure()
     auditor = type(auditor).objects.get(pk=auditor.pk)
     assert set(amendments_visible_to(auditor)) == {waste, draft}
+
+
+def test_queues_filter_by_due_date(plan, people):
+    (amendment,) = submitted(plan, people)
+    row = queue(people["waste-chair"])[0]
+    assert row.due_on is not None and row.due_on > timezone.localdate()
+    assert [r.subject for r in queue(people["waste-chair"], due_before=row.due_on)] == [amendment]
+    assert queue(people["waste-chair"], due_before=row.due_on - dt.timedelta(days=1)) == []
+
+
+def test_auditors_act_on_nothing(plan, people):
+    from approvals.roles import Role
+    from tests.factories import UserFactory
+
+    (amendment,) = submitted(plan, people)
+    auditor = UserFactory(roles=[Role.AUDITOR])
+    with pytest.raises(PermissionDenied):
+        task_claim(task=open_task(amendment), acting_user=auditor)
+    with pytest.raises(PermissionDenied):
+        decide(task=open_task(amendment), acting_user=auditor, outcome="approve")
