@@ -93,19 +93,38 @@ def decide(
     on_behalf_of: User | None = None,
 ) -> Decision:
     """Take a decision on an open task; exactly one decision per task ever counts."""
+    return _guarded(
+        _decide,
+        task_pk=task.pk,
+        user=acting_user,
+        outcome=outcome,
+        reason=(reason or "").strip(),
+        fingerprint=fingerprint,
+        on_behalf_of=on_behalf_of,
+    )
+
+
+def _guarded(function, **kwargs):
+    """Run a decision in its own transaction; a decision that lost a race is told so clearly."""
     try:
         with transaction.atomic():
-            return _decide(
-                task_pk=task.pk,
-                user=acting_user,
-                outcome=outcome,
-                reason=(reason or "").strip(),
-                fingerprint=fingerprint,
-                on_behalf_of=on_behalf_of,
-            )
+            return function(**kwargs)
     except (FlowLockFailed, IntegrityError):
         # another person's decision on this task is being recorded, or was just recorded
         raise DecisionRefused(_("someone else has just decided this step; reload to see their decision")) from None
+
+
+def _advance(task: Task, process, outcome: str, holder: User) -> Task:
+    """Record the outcome the flow's gateways read, then complete the task so the flow moves on."""
+    process.data = {**(process.data or {}), "outcome": outcome}
+    process.save(update_fields=["data"])
+    task = Task.objects.select_related("process").get(pk=task.pk)  # the gateways read the saved outcome
+    activation = task.flow_task.activation_class(task)
+    if task.status == STATUS.NEW:
+        activation.assign(holder)
+    activation.start(None)
+    activation.execute()
+    return task
 
 
 def _decide(*, task_pk, user, outcome, reason, fingerprint, on_behalf_of) -> Decision:
@@ -147,14 +166,7 @@ def _decide(*, task_pk, user, outcome, reason, fingerprint, on_behalf_of) -> Dec
         if outcome == Decision.Outcome.RETURN:
             amendment.rounds += 1
         amendment.save(update_fields=["status", "rounds", "updated_at"])
-        process.data = {**(process.data or {}), "outcome": "approve" if outcome == "submit" else outcome}
-        process.save(update_fields=["data"])
-        task = Task.objects.select_related("process").get(pk=task.pk)  # the gateways read the saved outcome
-        activation = task.flow_task.activation_class(task)
-        if task.status == STATUS.NEW:
-            activation.assign(actor_for_rights)
-        activation.start(None)
-        activation.execute()
+        task = _advance(task, process, "approve" if outcome == "submit" else outcome, actor_for_rights)
         _tell_drafter(amendment, step, outcome, reason)
         audit_record(
             action={
@@ -325,18 +337,15 @@ def revision_decide(
     *, task: Task, acting_user: User, outcome: str, reason: str = "", on_behalf_of: User | None = None, **details
 ) -> Decision:
     """Take a decision on a revision's step; the step's details (vote, dates, ground) come as keywords."""
-    try:
-        with transaction.atomic():
-            return _revision_decide(
-                task_pk=task.pk,
-                user=acting_user,
-                outcome=outcome,
-                reason=(reason or "").strip(),
-                on_behalf_of=on_behalf_of,
-                details=details,
-            )
-    except (FlowLockFailed, IntegrityError):
-        raise DecisionRefused(_("someone else has just decided this step; reload to see their decision")) from None
+    return _guarded(
+        _revision_decide,
+        task_pk=task.pk,
+        user=acting_user,
+        outcome=outcome,
+        reason=(reason or "").strip(),
+        on_behalf_of=on_behalf_of,
+        details=details,
+    )
 
 
 def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, details) -> Decision:
@@ -365,14 +374,7 @@ def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, details) -
             on_behalf_of=on_behalf_of,
             diff_fingerprint=fingerprint,
         )
-        process.data = {**(process.data or {}), "outcome": outcome}
-        process.save(update_fields=["data"])
-        task = Task.objects.select_related("process").get(pk=task.pk)
-        activation = task.flow_task.activation_class(task)
-        if task.status == STATUS.NEW:
-            activation.assign(acting_for)
-        activation.start(None)
-        activation.execute()
+        task = _advance(task, process, outcome, acting_for)
         audit_record(
             action="workflows.revision.decide",
             actor=user,
