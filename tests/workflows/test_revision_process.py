@@ -84,6 +84,14 @@ def test_confirmed_by_silence_then_issued(revision, people, plan, monkeypatch):
     assert version_state(version)["IND3.1.1"]["targets.1405"] == 90
     assert version_state(version)["IND3.4.1"]["targets.1405"] == 91
     assert set(revision.amendments.values_list("status", flat=True)) == {Amendment.Status.ISSUED}
+    decided = AuditEvent.objects.filter(action="workflows.revision.decide", object_id=str(revision.pk))
+    assert [e.data["step"] for e in decided.order_by("id")] == [
+        "assemble",
+        "policy_council",
+        "city_council",
+        "issuance",
+    ]
+    assert all(len(e.data["fingerprint"]) == 64 for e in decided)
     steps = list(Decision.objects.filter(revision=revision).order_by("decided_at").values_list("step", "outcome"))
     assert steps == [
         ("assemble", "submit"),
@@ -243,3 +251,14 @@ def test_a_notification_date_in_the_future_or_before_the_session_is_refused(revi
     with pytest.raises(DecisionRefused, match="notification date"):
         act(revision, people["council"], "approve", notified_on=VOTE["session_date"] - dt.timedelta(days=1), **VOTE)
     assert not CouncilVote.objects.exists() and not ConformityReview.objects.exists()
+
+
+def test_the_city_council_returns_to_integration(revision, people):
+    act(revision, people["integration"], "submit")
+    act(revision, people["policy"], "approve")
+    with pytest.raises(DecisionRefused, match="written reason"):
+        act(revision, people["council"], "return")
+    act(revision, people["council"], "return", reason="نیاز به هماهنگی با بودجه ۱۴۰۴")
+    revision.refresh_from_db()
+    assert revision.status == Revision.Status.ASSEMBLING and step(revision) == "assemble"
+    assert not CouncilVote.objects.exists()
