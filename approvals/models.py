@@ -12,6 +12,15 @@ class User(AbstractUser):
 
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
 
+    class EmailPreference(models.TextChoices):
+        IMMEDIATE = "immediate", _("At once")
+        DIGEST = "digest", _("A daily digest")
+        OFF = "off", _("No email")
+
+    email_preference = models.CharField(
+        _("email"), max_length=10, choices=EmailPreference.choices, default=EmailPreference.IMMEDIATE
+    )
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")

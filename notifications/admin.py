@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from config.jalali import format_jalali
-from notifications.models import WEEKDAYS, CalendarSettings, Holiday, ServiceLevel
-from notifications.services import calendar_settings_update, holiday_delete, holiday_save
+from notifications.models import WEEKDAYS, CalendarSettings, Holiday, Notification, Outbox, ServiceLevel
+from notifications.services import calendar_settings_update, holiday_delete, holiday_save, outbox_retry
 
 
 class CalendarSettingsForm(forms.ModelForm):
@@ -66,3 +66,35 @@ class ServiceLevelAdmin(admin.ModelAdmin):
     """How many working days each step may take; created with defaults on migrate."""
 
     list_display = ("stage", "working_days", "remind_days_before", "escalate_days_after")
+
+
+@admin.register(Outbox)
+class OutboxAdmin(admin.ModelAdmin):
+    """Messages waiting, sent, or failed with their error; a failed one can be sent again."""
+
+    list_display = ("created_at", "to_address", "subject", "status", "attempts", "sent_at")
+    list_filter = ("status",)
+    search_fields = ("to_address", "subject", "idempotency_key")
+    readonly_fields = [f.name for f in Outbox._meta.fields]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Send the selected failed messages again"))
+    def send_again(self, request, queryset):
+        for message in queryset.filter(status=Outbox.Status.FAILED):
+            outbox_retry(outbox=message, acting_user=request.user)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "recipient", "event", "read_at")
+    list_filter = ("event",)
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

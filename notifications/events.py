@@ -14,6 +14,11 @@ EVENTS = {
     "amendment.accepted": _("Your amendment “%(subject)s” was accepted into the year's revision."),
     "revision.confirmed_by_silence": _("“%(subject)s” was confirmed by silence: the objection window closed."),
     "revision.issued": _("“%(subject)s” was issued as version %(version)s of the plan (issuance %(number)s)."),
+    "task.reminder": _("Reminder: “%(subject)s” waits for you at %(step)s, due %(due)s."),
+    "task.due_today": _("Due today: “%(subject)s” at %(step)s."),
+    "task.overdue": _("Overdue since %(due)s: “%(subject)s” at %(step)s."),
+    "task.escalated": _("Escalated to you: “%(subject)s” has waited at %(step)s since %(due)s."),
+    "digest": _("Your Baznegar digest: %(count)s notifications."),
 }
 
 

@@ -1,14 +1,19 @@
 """Every write of the notifications app."""
 
+import datetime as dt
+import logging
+
 import jdatetime
-from django.db import transaction
-from django.utils import timezone
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from approvals import audit
 from approvals.models import User
 from approvals.services import audit_record
-from notifications.models import CalendarSettings, Deadline, Holiday, Notification, ServiceLevel
+from notifications.models import CalendarSettings, Deadline, Holiday, Notification, Outbox, Reminder, ServiceLevel
 
 # Iran's official holidays on fixed solar dates: (month, day, Persian, English)
 FIXED_SOLAR_HOLIDAYS = [
@@ -29,6 +34,7 @@ def register_audit_actions() -> None:
     audit.register_action("notifications.calendar.change", _("Working calendar changed"))
     audit.register_action("notifications.holiday.add", _("Holidays added"))
     audit.register_action("notifications.holiday.delete", _("Holiday removed"))
+    audit.register_action("notifications.outbox.retry", _("Message sent again"))
 
 
 @transaction.atomic
@@ -138,7 +144,9 @@ def notify(*, recipients, event: str, obj=None, context: dict | None = None) -> 
                 object_id=str(obj.pk) if obj is not None else "",
             )
         )
-    return Notification.objects.bulk_create(rows)
+    created = Notification.objects.bulk_create(rows)
+    _deliver_after_commit([o.pk for o in _outbox_rows_for(created) if o.pk])
+    return created
 
 
 def task_due_on(*, task, stage: str):
@@ -184,3 +192,222 @@ def notification_mark_read(*, user: User, notification_ids: list[int] | None = N
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
     return unread.update(read_at=timezone.now())
+
+
+# ---------------------------------------------------------------------------------------------
+# Email through the outbox
+
+MAX_ATTEMPTS = 5
+logger = logging.getLogger(__name__)
+
+
+def _email_for(notification: Notification, recipient: User) -> tuple[str, str]:
+    from notifications.events import render
+
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        text = render(notification, recipient.language)
+        subject = f"{translation.gettext('Baznegar')}: {text}"[:300]
+        return subject, text
+
+
+def _outbox_rows_for(notifications: list[Notification]) -> list[Outbox]:
+    rows = []
+    for notification in notifications:
+        user = notification.recipient
+        if user.email_preference != User.EmailPreference.IMMEDIATE or not user.email:
+            continue
+        subject, body = _email_for(notification, user)
+        rows.append(
+            Outbox(
+                idempotency_key=f"notification:{notification.pk}",
+                recipient=user,
+                to_address=user.email,
+                subject=subject,
+                body=body,
+            )
+        )
+    return Outbox.objects.bulk_create(rows) if rows else []  # keys are unique per notification
+
+
+def _deliver_after_commit(ids: list[int]) -> None:
+    """Hand the messages to Celery once the transaction has committed; if the broker is down the
+    periodic sweep delivers them, so nothing is lost and nothing is sent for a rolled-back change."""
+    if not ids:
+        return
+
+    def enqueue():
+        from notifications.tasks import deliver_outbox
+
+        for outbox_id in ids:
+            try:
+                deliver_outbox.apply_async(args=[outbox_id], retry=False)
+            except Exception:  # the broker is down: the sweep will find the row pending
+                logger.warning("broker unavailable; outbox %s left for the sweep", outbox_id)
+                return
+
+    transaction.on_commit(enqueue)
+
+
+def outbox_deliver(*, outbox_id: int) -> str:
+    """Send one pending message, at most once at a time (row lock), and record the outcome."""
+    with transaction.atomic():
+        message = (
+            Outbox.objects.select_for_update(skip_locked=True)
+            .filter(pk=outbox_id, status=Outbox.Status.PENDING)
+            .first()
+        )
+        if message is None:
+            return "skipped"  # already sent, failed, or being sent by another worker
+        message.attempts += 1
+        try:
+            EmailMessage(
+                subject=message.subject,
+                body=message.body,
+                to=[message.to_address],
+                headers={"Message-ID": f"<{message.idempotency_key.replace(':', '.')}@baznegar>"},
+            ).send()
+        except Exception as error:  # any failure of the mail server is recorded and retried
+            message.last_error = f"{error.__class__.__name__}: {error}"[:2000]
+            if message.attempts >= MAX_ATTEMPTS:
+                message.status = Outbox.Status.FAILED
+            else:
+                message.next_attempt_at = timezone.now() + dt.timedelta(minutes=2**message.attempts)
+            message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            return message.status
+        message.status = Outbox.Status.SENT
+        message.sent_at = timezone.now()
+        message.last_error = ""
+        message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        return "sent"
+
+
+def outbox_sweep(*, limit: int = 500) -> dict:
+    """Deliver whatever is pending and due (after a broker outage, a crash, or a retry delay)."""
+    ids = list(
+        Outbox.objects.filter(status=Outbox.Status.PENDING, next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    results: dict[str, int] = {}
+    for outbox_id in ids:
+        outcome = outbox_deliver(outbox_id=outbox_id)
+        results[outcome] = results.get(outcome, 0) + 1
+    return results
+
+
+@transaction.atomic
+def outbox_retry(*, outbox: Outbox, acting_user: User | None) -> Outbox:
+    """Send a failed message again (from the admin)."""
+    outbox = Outbox.objects.select_for_update().get(pk=outbox.pk)
+    if outbox.status != Outbox.Status.FAILED:
+        return outbox
+    outbox.status, outbox.attempts, outbox.next_attempt_at = Outbox.Status.PENDING, 0, timezone.now()
+    outbox.save(update_fields=["status", "attempts", "next_attempt_at"])
+    audit_record(
+        action="notifications.outbox.retry", actor=acting_user, obj=outbox, data={"key": outbox.idempotency_key}
+    )
+    _deliver_after_commit([outbox.pk])
+    return outbox
+
+
+# ---------------------------------------------------------------------------------------------
+# Reminders and escalation
+
+
+def _supervisors(task) -> list:
+    """Who hears of a step left overdue: a draft's committee chairs, else the planning office."""
+    from guardian.shortcuts import get_users_with_perms
+
+    from approvals.roles import Role
+
+    subject = task.process.artifact
+    if task.flow_task.name == "draft" and getattr(subject, "committee", None) is not None:
+        return list(get_users_with_perms(subject.committee, only_with_perms_in=["sign_off_amendment"]))
+    return list(User.objects.filter(groups__name=Role.PLANNING_OFFICE, is_active=True))
+
+
+def reminders_sweep(*, today: dt.date | None = None) -> dict:
+    """Remind before the due date, on it, and every working day after; escalate once after the
+    delay. Reads only deadlines due within the look-ahead (indexed), so its cost follows the
+    number of tasks that are due, not the number of tasks. Each reminder is recorded with a
+    unique key in the same transaction as its notifications: never twice, never lost."""
+    from notifications.selectors import task_candidates, working_calendar
+
+    today = today or timezone.localdate()
+    calendar = working_calendar()
+    levels = {level.stage: level for level in ServiceLevel.objects.all()}
+    lookahead = max([level.remind_days_before for level in levels.values()] or [2])
+    horizon = calendar.add_working_days(today, lookahead)
+    counts = dict.fromkeys(Reminder.Kind.values, 0)
+    due = (
+        Deadline.objects.filter(due_on__lte=horizon, task__status__in=["NEW", "ASSIGNED"])
+        .select_related("task", "task__process", "task__owner")
+        .order_by("due_on")
+    )
+    for deadline in due:
+        level = levels.get(deadline.stage)
+        before = level.remind_days_before if level else 2
+        escalate_after = level.escalate_days_after if level else 3
+        kinds = []
+        if deadline.due_on > today:
+            if calendar.working_days_between(today, deadline.due_on) == before:
+                kinds.append(Reminder.Kind.BEFORE)
+        elif deadline.due_on == today:
+            kinds.append(Reminder.Kind.DUE)
+        elif calendar.is_working_day(today):
+            kinds.append(Reminder.Kind.OVERDUE)
+            if calendar.working_days_between(deadline.due_on, today) == escalate_after:
+                kinds.append(Reminder.Kind.ESCALATION)
+        for kind in kinds:
+            if _remind(deadline=deadline, kind=kind, today=today, candidates=task_candidates):
+                counts[kind] += 1
+    return counts
+
+
+def _remind(*, deadline: Deadline, kind: str, today: dt.date, candidates) -> bool:
+    try:
+        with transaction.atomic():
+            Reminder.objects.create(deadline=deadline, kind=kind, on_date=today)
+            task = deadline.task
+            subject = task.process.artifact
+            event = {
+                Reminder.Kind.BEFORE: "task.reminder",
+                Reminder.Kind.DUE: "task.due_today",
+                Reminder.Kind.OVERDUE: "task.overdue",
+                Reminder.Kind.ESCALATION: "task.escalated",
+            }[kind]
+            recipients = _supervisors(task) if kind == Reminder.Kind.ESCALATION else candidates(task)
+            notify(
+                recipients=recipients,
+                event=event,
+                obj=subject,
+                context={"subject": str(subject), "step": deadline.stage, "due": deadline.due_on.isoformat()},
+            )
+            return True
+    except IntegrityError:
+        return False  # this reminder was already sent today
+
+
+def digests_send(*, day: dt.date | None = None) -> int:
+    """Once a day: one email per person who chose a digest, listing what they were told since."""
+    from notifications.events import render
+
+    day = day or timezone.localdate()
+    since = timezone.now() - dt.timedelta(days=1)
+    made = 0
+    for user in User.objects.filter(email_preference=User.EmailPreference.DIGEST, is_active=True).exclude(email=""):
+        recent = list(Notification.objects.filter(recipient=user, created_at__gte=since).order_by("created_at"))
+        if not recent:
+            continue
+        key = f"digest:{user.pk}:{day.isoformat()}"
+        if Outbox.objects.filter(idempotency_key=key).exists():
+            continue  # today's digest was already written
+        with transaction.atomic(), translation.override(user.language or settings.LANGUAGE_CODE):
+            lines = [f"- {render(n, user.language)}" for n in recent]
+            subject = translation.gettext("Your Baznegar digest: %(count)s notifications.") % {"count": len(recent)}
+            message = Outbox.objects.create(
+                idempotency_key=key, recipient=user, to_address=user.email, subject=subject, body="\n".join(lines)
+            )
+            _deliver_after_commit([message.pk])
+            made += 1
+    return made

@@ -164,6 +164,9 @@ CELERY_ENABLE_UTC = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "fire-workflow-timers": {"task": "workflows.tasks.fire_workflow_timers", "schedule": 60.0},
+    "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+    "send-reminders": {"task": "notifications.tasks.send_reminders", "schedule": 900.0},
+    "send-digests": {"task": "notifications.tasks.send_digests", "schedule": crontab(hour=7, minute=0)},
     "verify-audit-chain-daily": {
         "task": "approvals.tasks.verify_audit_chain",
         "schedule": crontab(hour=2, minute=30),

@@ -1,0 +1,26 @@
+"""Celery tasks of the notifications app: thin, each calls a service. All are idempotent, so late
+acknowledgement (a task is redelivered when its worker dies) never duplicates a message."""
+
+from celery import shared_task
+
+from notifications.services import digests_send, outbox_deliver, outbox_sweep, reminders_sweep
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def deliver_outbox(outbox_id: int) -> str:
+    return outbox_deliver(outbox_id=outbox_id)
+
+
+@shared_task(acks_late=True)
+def sweep_outbox() -> dict:
+    return outbox_sweep()
+
+
+@shared_task(acks_late=True)
+def send_reminders() -> dict:
+    return reminders_sweep()
+
+
+@shared_task(acks_late=True)
+def send_digests() -> int:
+    return digests_send()

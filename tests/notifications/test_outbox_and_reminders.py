@@ -1,0 +1,143 @@
+"""Email through the outbox, and the reminder sweep across due dates, weekends and holidays."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from approvals.models import User
+from notifications.models import Deadline, Notification, Outbox, Reminder
+from notifications.selectors import working_calendar
+from notifications.services import MAX_ATTEMPTS, notify, outbox_retry, outbox_sweep, reminders_sweep
+from plan.services import amendment_operations_set
+from tests.factories import UserFactory
+from workflows.services import amendment_draft_start, decide, open_task
+
+pytestmark = pytest.mark.django_db
+CHANGE = [{"action": "change", "code": "IND3.1.1", "justification": "j", "values": {"targets.1405": {"new": 88}}}]
+
+
+def tell(users, **context):
+    return notify(
+        recipients=users,
+        event="task.waiting",
+        context={"subject": "اصلاحیه", "step": "sign_off", "due": "2025-05-26", **context},
+    )
+
+
+def test_an_email_is_written_with_its_cause_and_sent_once(django_capture_on_commit_callbacks):
+    persian = UserFactory(email="fa@example.org")
+    english = UserFactory(email="en@example.org", language="en")
+    quiet = UserFactory(email_preference=User.EmailPreference.OFF)
+    digest = UserFactory(email_preference=User.EmailPreference.DIGEST)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        tell([persian, english, quiet, digest, persian])
+    assert Notification.objects.count() == 4  # in-app always, once per person
+    assert Outbox.objects.count() == 2 and len(callbacks) == 1  # delivery waits for the commit
+    assert outbox_sweep() == {"sent": 2}
+    assert outbox_sweep() == {}  # nothing is sent twice
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert "۱۴۰۴/۰۳/۰۵" in by_address["fa@example.org"].body and "در انتظار شماست" in by_address["fa@example.org"].body
+    assert "1404/03/05" in by_address["en@example.org"].body
+    key = Outbox.objects.get(to_address="fa@example.org").idempotency_key
+    assert by_address["fa@example.org"].extra_headers["Message-ID"] == f"<{key.replace(':', '.')}@baznegar>"
+
+
+def test_nothing_is_told_of_a_change_that_rolled_back():
+    user = UserFactory(email="x@example.org")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        tell([user])
+        raise RuntimeError("the decision failed")
+    assert not Notification.objects.exists() and not Outbox.objects.exists()
+
+
+def test_a_failing_mail_server_is_retried_with_backoff_then_marked_failed(monkeypatch):
+    user = UserFactory(email="x@example.org")
+    tell([user])
+
+    def refuse(self, fail_silently=False):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
+    assert outbox_sweep() == {"pending": 1}
+    message = Outbox.objects.get()
+    assert (message.attempts, message.status) == (1, "pending") and "smtp down" in message.last_error
+    assert message.next_attempt_at > timezone.now()
+    assert outbox_sweep() == {}  # not due again yet
+    for _ in range(MAX_ATTEMPTS - 1):
+        Outbox.objects.update(next_attempt_at=timezone.now())
+        outbox_sweep()
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("failed", MAX_ATTEMPTS)
+    monkeypatch.undo()
+    outbox_retry(outbox=message, acting_user=None)
+    assert outbox_sweep() == {"sent": 1} and len(mail.outbox) == 1
+
+
+@pytest.fixture
+def waiting(plan, waste, people):
+    amendment = amendment_draft_start(plan=plan, committee=waste, drafted_by=people["waste-member"], title="هدف")
+    amendment_operations_set(amendment=amendment, operations=CHANGE, acting_user=people["waste-member"])
+    decide(task=open_task(amendment), acting_user=people["waste-member"], outcome="submit")
+    return amendment
+
+
+def sent(kind):
+    return Reminder.objects.filter(kind=kind).count()
+
+
+def test_reminders_on_the_right_days_to_the_right_people_once(waiting, people):
+    deadline = Deadline.objects.get(task=open_task(waiting))
+    calendar = working_calendar()
+    due = deadline.due_on
+    two_before = due
+    while calendar.working_days_between(two_before, due) < 2:
+        two_before -= dt.timedelta(days=1)
+    assert reminders_sweep(today=two_before - dt.timedelta(days=1))["before"] == 0
+    assert reminders_sweep(today=two_before)["before"] == 1
+    assert reminders_sweep(today=two_before)["before"] == 0  # the sweep runs again: nothing twice
+    reminded = Notification.objects.filter(event="task.reminder")
+    assert [n.recipient for n in reminded] == [people["waste-chair"]]
+    assert reminders_sweep(today=due)["due"] == 1
+    day = due + dt.timedelta(days=1)
+    overdue_days = 0
+    while overdue_days < 3:
+        result = reminders_sweep(today=day)
+        if calendar.is_working_day(day):
+            overdue_days += 1
+            assert result["overdue"] == 1
+        else:
+            assert result == {"before": 0, "due": 0, "overdue": 0, "escalation": 0}  # Thursday, Friday, holidays
+        day += dt.timedelta(days=1)
+    assert sent("escalation") == 1
+    escalated = Notification.objects.get(event="task.escalated")
+    assert escalated.recipient == people["planning"]
+    # once decided, the task is no longer reminded
+    decide(task=open_task(waiting), acting_user=people["waste-chair"], outcome="approve")
+    later = day + dt.timedelta(days=7)
+    reminders_sweep(today=later)
+    assert not Reminder.objects.filter(deadline=deadline, on_date=later).exists()
+
+
+def test_the_sweep_reads_only_what_is_due(waiting, people, django_assert_max_num_queries):
+    far = timezone.localdate() + dt.timedelta(days=400)
+    Deadline.objects.update(due_on=far)
+    with django_assert_max_num_queries(6):
+        assert reminders_sweep() == {"before": 0, "due": 0, "overdue": 0, "escalation": 0}
+
+
+def test_the_admin_lists_failed_messages_and_sends_them_again(client, monkeypatch):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    user = UserFactory(email="x@example.org")
+    tell([user])
+    Outbox.objects.update(status="failed", attempts=MAX_ATTEMPTS, last_error="SMTPServerDisconnected")
+    client.force_login(admin)
+    page = client.get("/admin/notifications/outbox/?status__exact=failed")
+    assert page.status_code == 200 and b"x@example.org" in page.content
+    message = Outbox.objects.get()
+    client.post("/admin/notifications/outbox/", {"action": "send_again", "_selected_action": [message.pk]})
+    message.refresh_from_db()
+    assert message.status == "pending"
+    assert outbox_sweep() == {"sent": 1}
