@@ -1,5 +1,7 @@
 """The test suite: PostgreSQL and Redis when DATABASE_URL and REDIS_URL say so (CI), SQLite otherwise."""
 
+from config.env import env
+
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR
 
@@ -10,7 +12,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A worker process started by a test writes its mail to files the test can count.
+EMAIL_BACKEND = env.str("TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+EMAIL_FILE_PATH = env.str("TEST_EMAIL_FILE_PATH", default=str(VAR_DIR / "test-mail"))
 CELERY_TASK_ALWAYS_EAGER = False
 AXES_ENABLED = True
 for _folder in ("broker/queue", "broker/processed", "static"):

@@ -1,0 +1,127 @@
+"""Real parts: a real Redis stopped and started, a real Celery worker killed with SIGKILL."""
+
+import email
+import os
+import signal
+import time
+
+import pytest
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from notifications.models import Deadline, Notification, Outbox, Reminder
+from plan.services import amendment_operations_set
+from workflows.flows import AmendmentFlow
+from workflows.services import amendment_draft_start, decide, open_task
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+CHANGE = [{"action": "change", "code": "IND3.1.1", "justification": "j", "values": {"targets.1405": {"new": 88}}}]
+
+
+def worker_env(redis, mail_dir):
+    return {
+        "REDIS_URL": redis.url,
+        "CELERY_BROKER_URL": redis.url,
+        "TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "TEST_EMAIL_FILE_PATH": str(mail_dir),
+    }
+
+
+def wait_for(condition, seconds=90, message="condition", explain=lambda: ""):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {message} {explain()}")
+
+
+def delivered_ids(mail_dir):
+    ids = []
+    for path in mail_dir.glob("*.log"):
+        for chunk in path.read_text().split("-" * 79):
+            if chunk.strip():
+                ids.append(email.message_from_string(chunk.strip()).get("Message-ID"))
+    return ids
+
+
+def test_a_broker_outage_loses_and_doubles_no_notification(
+    own_redis, use_broker, celery_worker_process, tmp_path, plan, waste, people
+):
+    from config.celery import app
+
+    mail_dir = tmp_path / "mail"
+    celery_worker_process(extra_env=worker_env(own_redis, mail_dir))
+    use_broker(own_redis.url)
+    member, chair, integration = people["waste-member"], people["waste-chair"], people["integration"]
+
+    first = amendment_draft_start(plan=plan, committee=waste, drafted_by=member, title="پیش از قطع")
+    amendment_operations_set(amendment=first, operations=CHANGE, acting_user=member)
+    decide(task=open_task(first), acting_user=member, outcome="submit")  # the chair is told, Redis up
+    wait_for(lambda: not Outbox.objects.filter(status="pending").exists(), message="delivery while Redis is up")
+
+    own_redis.stop()
+    decide(task=open_task(first), acting_user=chair, outcome="approve")  # integration is told, Redis down
+    decide(task=open_task(first), acting_user=integration, outcome="return", reason="نیاز به مستند")
+    assert Outbox.objects.filter(status="pending").count() >= 2  # nothing lost: the rows wait
+
+    own_redis.start()
+    app.send_task("notifications.tasks.sweep_outbox")  # what beat does every minute
+    wait_for(lambda: not Outbox.objects.filter(status="pending").exists(), message="delivery after the outage")
+
+    sent = list(Outbox.objects.all())
+    assert all(m.status == "sent" and m.attempts == 1 for m in sent)
+    expected = sorted(f"<{m.idempotency_key.replace(':', '.')}@baznegar>" for m in sent)
+    assert sorted(delivered_ids(mail_dir)) == expected  # every message arrived, once
+    assert Notification.objects.count() == len(sent)
+
+
+def test_a_worker_killed_mid_sweep_loses_and_doubles_no_reminder(
+    own_redis, use_broker, celery_worker_process, tmp_path, plan, waste, people
+):
+    from config.celery import app
+
+    member, chair = people["waste-member"], people["waste-chair"]
+    amendment = amendment_draft_start(plan=plan, committee=waste, drafted_by=member, title="بسیار")
+    process = open_task(amendment).process
+    today = timezone.localdate()
+    count = 200
+    tasks = Task.objects.bulk_create(
+        [
+            Task(
+                process=process,
+                flow_task=AmendmentFlow.sign_off,
+                flow_task_type="HUMAN",
+                status=STATUS.ASSIGNED,
+                owner=chair,
+            )
+            for _ in range(count)
+        ]
+    )
+    Deadline.objects.bulk_create([Deadline(task=t, stage="sign_off", due_on=today) for t in tasks])
+
+    mail_dir = tmp_path / "mail"
+    worker = celery_worker_process(extra_env=worker_env(own_redis, mail_dir))
+    use_broker(own_redis.url)
+    app.send_task("notifications.tasks.send_reminders")
+    wait_for(lambda: Reminder.objects.filter(kind="due").exists(), message="the sweep to start")
+    os.killpg(worker.pid, signal.SIGKILL)  # the worker and its pool child, mid-sweep
+    worker.wait(timeout=10)
+    done_before = Reminder.objects.filter(kind="due").count()
+    assert 0 < done_before < count, f"the kill did not land mid-sweep ({done_before} of {count})"
+
+    celery_worker_process(extra_env=worker_env(own_redis, mail_dir))
+    app.send_task("notifications.tasks.send_reminders")  # beat's next run
+    wait_for(lambda: Reminder.objects.filter(kind="due").count() == count, message="the sweep to finish")
+    app.send_task("notifications.tasks.sweep_outbox")
+    wait_for(
+        lambda: not Outbox.objects.filter(status="pending").exists(),
+        message="every reminder's email",
+        explain=lambda: f"{Outbox.objects.filter(status='pending').count()} pending",
+    )
+
+    assert Notification.objects.filter(event="task.due_today", recipient=chair).count() == count
+    assert Outbox.objects.filter(recipient=chair, status="sent", attempts=1).count() == count
+    expected = sorted(f"<{m.idempotency_key.replace(':', '.')}@baznegar>" for m in Outbox.objects.all())
+    assert sorted(delivered_ids(mail_dir)) == expected  # each reminder arrived, once
