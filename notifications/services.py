@@ -344,6 +344,9 @@ def reminders_sweep(*, today: dt.date | None = None) -> dict:
         .select_related("task", "task__process", "task__owner")
         .order_by("due_on")
     )
+    due = list(due)
+    # reminders already sent today are skipped without touching the database again
+    already = set(Reminder.objects.filter(deadline__in=due, on_date=today).values_list("deadline_id", "kind"))
     for deadline in due:
         level = levels.get(deadline.stage)
         before = level.remind_days_before if level else 2
@@ -359,6 +362,8 @@ def reminders_sweep(*, today: dt.date | None = None) -> dict:
             if calendar.working_days_between(deadline.due_on, today) == escalate_after:
                 kinds.append(Reminder.Kind.ESCALATION)
         for kind in kinds:
+            if (deadline.pk, kind) in already:
+                continue
             if _remind(deadline=deadline, kind=kind, today=today, candidates=task_candidates):
                 counts[kind] += 1
     return counts

@@ -4,9 +4,12 @@ Loaded once by `manage.py load_demo`, after the plan and the demo users, through
 services a person's decisions go through (so the audit trail tells the demo's story too).
 """
 
+import datetime as dt
+
 from django.utils import timezone
 
 from approvals.models import User
+from notifications.models import Deadline
 from plan.models import Amendment
 from plan.selectors import version_in_force, version_state
 from plan.services import amendment_operations_set
@@ -82,7 +85,9 @@ def demo_scenario_ensure(plan) -> bool:
         "notified_on": today,
     }
 
-    _drafted(plan, "C02", "افزایش هدف جمع‌آوری بهنگام پسماند")  # the member's own draft
+    overdue = _drafted(plan, "C02", "افزایش هدف جمع‌آوری بهنگام پسماند")  # the member's own draft
+    # ... and it is overdue, so the reminder sweep (Celery beat) tells the member without anyone acting
+    Deadline.objects.filter(task=open_task(overdue)).update(due_on=today - dt.timedelta(days=3))
     _advance(_drafted(plan, "C02", "بازتنظیم هدف تفکیک از مبدأ", 2), to="sign_off")  # the chair's queue
     _advance(_drafted(plan, "C04", "هدف تازه برای هویت بصری محورها"), to="integration")  # integration's queue
 
