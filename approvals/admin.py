@@ -20,7 +20,7 @@ from approvals.models import (
 
 @admin.register(User)
 class UserAdmin(GuardedModelAdminMixin, DjangoUserAdmin):
-    fieldsets = DjangoUserAdmin.fieldsets + ((_("Preferences"), {"fields": ("language",)}),)
+    fieldsets = DjangoUserAdmin.fieldsets + ((_("Preferences"), {"fields": ("language", "email_preference")}),)
     list_display = ("username", "first_name", "last_name", "email", "is_active", "language")
     list_filter = DjangoUserAdmin.list_filter + ("language",)
 
