@@ -194,3 +194,42 @@ def item_history(plan: Plan, code: str) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def plan_tree(version: IssuedVersion, *, query: str = "", committee: str | None = None) -> list[dict]:
+    """Objectives → outputs → indicators, projects and actions of a version, filtered by a search in
+    codes and names (an output that matches shows all it holds) and by owning committee."""
+    state = version_state(version)
+    needle = query.strip().lower()
+
+    def matches(item) -> bool:
+        return any(needle in str(item.get(key, "")).lower() for key in ("code", "name_fa", "name_en"))
+
+    children: dict[str, list[dict]] = {}
+    for item in state.values():
+        if item.get("parent"):
+            children.setdefault(item["parent"], []).append(item)
+    by_code = lambda i: _code_sort_key(i["code"])  # noqa: E731
+    tree = []
+    for objective in sorted((i for i in state.values() if i["kind"] == Kind.OBJECTIVE), key=by_code):
+        outputs = []
+        for output in sorted(children.get(objective["code"], []), key=by_code):
+            if committee and output.get("committee") != committee:
+                continue
+            below = sorted(children.get(output["code"], []), key=by_code)
+            if needle and not matches(output):
+                below = [i for i in below if matches(i)]
+                if not below:
+                    continue
+            outputs.append(
+                {
+                    "item": output,
+                    "indicators": [i for i in below if i["kind"] == Kind.INDICATOR],
+                    "projects": [i for i in below if i["kind"] == Kind.PROJECT],
+                    "actions": [i for i in below if i["kind"] == Kind.ACTION],
+                    "open": bool(needle),
+                }
+            )
+        if outputs or (not needle and not committee) or (needle and matches(objective)):
+            tree.append({"item": objective, "outputs": outputs})
+    return tree

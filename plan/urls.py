@@ -1,0 +1,9 @@
+from django.urls import path
+
+from plan import views
+
+app_name = "plan"
+urlpatterns = [
+    path("", views.plan_browser, name="browser"),
+    path("diff/", views.plan_diff_view, name="diff"),
+]
