@@ -2,10 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from approvals import views as approval_views
 from config import health, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", approval_views.dashboard, name="home"),
+    path("tasks/<int:pk>/claim/", approval_views.task_claim_view, name="task_claim"),
+    path("tasks/<int:pk>/release/", approval_views.task_release_view, name="task_release"),
+    path("tasks/", include("workflows.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

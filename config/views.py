@@ -1,23 +1,12 @@
-"""Site-wide pages: the home dashboard and the language switch."""
+"""Site-wide pages: the language switch."""
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from approvals.roles import Role
 from approvals.services import user_language_set
-
-
-@login_required
-def home(request):
-    """The signed-in user's start page: who they are and what their roles let them do."""
-    role_values = set(request.user.groups.values_list("name", flat=True))
-    roles = [role for role in Role if role.value in role_values]
-    return render(request, "site/home.html", {"roles": roles})
 
 
 @require_POST

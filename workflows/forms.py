@@ -1,0 +1,86 @@
+"""The decision form of a step: the outcomes it offers, the reason, and the step's details."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from approvals.models import Decision
+from config.jalali import normalize_persian, parse_jalali_date
+from workflows.services import REVISION_OUTCOMES, STEP_OUTCOMES
+
+VOTE_STEPS = ("city_council", "reconsideration")
+
+
+class JalaliDateField(forms.CharField):
+    """A Jalali date typed with any digits (۱۴۰۴/۰۲/۲۰), cleaned to a Gregorian date."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return parse_jalali_date(value) if value else None
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
+    session_date = JalaliDateField(label=_("Session date"), required=False)
+    resolution_number = forms.CharField(label=_("Resolution number"), required=False)
+    present = forms.IntegerField(label=_("Members present"), required=False, min_value=0)
+    votes_for = forms.IntegerField(label=_("For"), required=False, min_value=0)
+    votes_against = forms.IntegerField(label=_("Against"), required=False, min_value=0)
+    abstentions = forms.IntegerField(label=_("Abstaining"), required=False, min_value=0)
+    notified_on = JalaliDateField(label=_("Notified to the governorate on"), required=False)
+    legal_ground = forms.CharField(
+        label=_("Legal ground of the objection"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    issuance_number = forms.CharField(label=_("Issuance number"), required=False)
+    excluded = forms.MultipleChoiceField(
+        label=_("Amendments not approved"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, step: str, amendments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.step = step
+        outcomes = list(STEP_OUTCOMES.get(step, {})) or sorted(REVISION_OUTCOMES.get(step, ()))
+        labels = dict(Decision.Outcome.choices)
+        self.fields["outcome"].choices = [(o, labels.get(o, o)) for o in outcomes]
+        self.fields["excluded"].choices = [(str(a.pk), a.title) for a in amendments]
+        keep = {"outcome", "reason", "fingerprint"}
+        if step in VOTE_STEPS:
+            keep |= {
+                "session_date",
+                "resolution_number",
+                "present",
+                "votes_for",
+                "votes_against",
+                "abstentions",
+                "notified_on",
+            }
+        if step == "city_council":
+            keep.add("excluded")
+        if step == "governorate":
+            keep.add("legal_ground")
+        if step == "issuance":
+            keep.add("issuance_number")
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+
+    def clean(self):
+        data = super().clean()
+        for key in ("reason", "legal_ground", "resolution_number", "issuance_number"):
+            if data.get(key):
+                data[key] = normalize_persian(data[key])
+        return data
+
+    def details(self) -> dict:
+        """The step's details for the service, without the empty ones."""
+        skip = {"outcome", "reason", "fingerprint"}
+        return {k: v for k, v in self.cleaned_data.items() if k not in skip and v not in (None, "", [])}
+
+
+def refuse(form: DecisionForm, error) -> None:
+    """Show a refused decision's message at the top of the form, keeping what was typed."""
+    messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+    for message in messages:
+        form.add_error(None, message)

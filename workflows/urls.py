@@ -1,0 +1,8 @@
+from django.urls import path
+
+from workflows import views
+
+app_name = "workflows"
+urlpatterns = [
+    path("<int:pk>/", views.task_page, name="task"),
+]

@@ -1,0 +1,120 @@
+"""The task page: what is decided on (the exact diff), its history and deadline, and the step's
+decision form. A task or amendment a person may not see is a 404, whatever the URL."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from approvals.models import Decision
+from approvals.selectors import COUNCIL_PERMISSIONS, amendments_visible_to, inbox, queue
+from plan import diff as plan_diff
+from plan.changesets import ChangesetInvalid
+from plan.schema import Kind, field_label
+from plan.selectors import amendment_preview
+from workflows.forms import DecisionForm, refuse
+from workflows.models import Revision
+from workflows.services import decide, revision_decide
+
+
+def _labelled(entries):
+    return [
+        {
+            **e,
+            "kind_label": Kind(e["kind"]).label,
+            "fields": [{**c, "label": field_label(e["kind"], c["field"])} for c in e["fields"]],
+        }
+        for e in entries
+    ]
+
+
+def _may_see_revision(user) -> bool:
+    return (
+        user.has_perm("workflows.view_revision")
+        or user.has_perm("plan.integrate_amendment")
+        or any(user.has_perm(p) for p in COUNCIL_PERMISSIONS)
+    )
+
+
+@login_required
+def task_page(request, pk):
+    task = get_object_or_404(Task.objects.select_related("process"), pk=pk, flow_task_type="HUMAN")
+    subject = task.process.artifact
+    step = task.flow_task.name
+    if isinstance(subject, Revision):
+        if not _may_see_revision(request.user):
+            raise Http404
+        amendments = list(subject.amendments.order_by("pk"))
+        entries = []
+        for amendment in amendments:
+            entries.extend(amendment_preview(amendment).entries)
+        decisions = Decision.objects.filter(revision=subject)
+    else:
+        if not amendments_visible_to(request.user).filter(pk=subject.pk).exists():
+            raise Http404
+        amendments = [subject]
+        try:
+            entries = amendment_preview(subject).entries
+        except ChangesetInvalid as invalid:
+            entries = []
+            messages.error(request, "; ".join(invalid.messages))
+        decisions = Decision.objects.filter(amendment=subject)
+    fingerprint = plan_diff.fingerprint(entries)
+    open_rows = {row.task.pk for row in inbox(request.user) + queue(request.user)}
+    may_act = task.status in (STATUS.NEW, STATUS.ASSIGNED) and task.pk in open_rows
+    form = None
+    if may_act:
+        form = DecisionForm(
+            request.POST or None,
+            step=step,
+            amendments=amendments if isinstance(subject, Revision) else (),
+            initial={"fingerprint": fingerprint},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                if isinstance(subject, Revision):
+                    details = form.details()
+                    if "excluded" in details:
+                        details["excluded"] = [int(pk) for pk in details["excluded"]]
+                    revision_decide(
+                        task=task,
+                        acting_user=request.user,
+                        outcome=form.cleaned_data["outcome"],
+                        reason=form.cleaned_data.get("reason", ""),
+                        **details,
+                    )
+                else:
+                    decide(
+                        task=task,
+                        acting_user=request.user,
+                        outcome=form.cleaned_data["outcome"],
+                        reason=form.cleaned_data.get("reason", ""),
+                        fingerprint=form.cleaned_data.get("fingerprint") or None,
+                    )
+            except (ValidationError, PermissionDenied) as error:
+                refuse(form, error)
+            else:
+                messages.success(request, _("Your decision was recorded."))
+                return redirect("home")
+    elif request.method == "POST":
+        raise Http404
+    return render(
+        request,
+        "workflows/task.html",
+        {
+            "task": task,
+            "step": step,
+            "subject": subject,
+            "amendments": amendments,
+            "entries": _labelled(entries),
+            "fingerprint": fingerprint,
+            "decisions": decisions.select_related("decided_by", "on_behalf_of").order_by("decided_at"),
+            "deadline": getattr(task, "deadline", None),
+            "form": form,
+            "is_revision": isinstance(subject, Revision),
+        },
+    )
