@@ -6,6 +6,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from config.jalali import format_jalali, localize_digits
+from workflows.steps import step_title
 
 EVENTS = {
     "task.waiting": _("“%(subject)s” waits for you: %(step)s, due %(due)s."),
@@ -32,23 +33,9 @@ def render(notification, language: str | None = None) -> str:
         if context.get("due"):
             context["due"] = format_jalali(dt.date.fromisoformat(context["due"]))
         if context.get("step"):
-            context["step"] = str(_STEP_TITLES.get(context["step"], context["step"]))
+            context["step"] = step_title(context["step"])
         for key in ("version", "number"):
             if key in context:
                 context[key] = localize_digits(context[key])
         context.setdefault("reason", "")
         return str(template) % context
-
-
-_STEP_TITLES = {
-    "draft": _("Draft the amendment"),
-    "sign_off": _("Committee sign-off"),
-    "integration": _("Integration review"),
-    "assemble": _("Assemble the revision"),
-    "policy_council": _("Policy council"),
-    "city_council": _("City council vote"),
-    "governorate": _("Governorate conformity review"),
-    "reconsideration": _("Council reconsideration"),
-    "dispute": _("Record the dispute's outcome"),
-    "issuance": _("Issuance"),
-}

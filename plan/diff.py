@@ -10,10 +10,13 @@ import json
 import re
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from plan.items import State, normalize_number
 from plan.schema import Kind
 
 KIND_ORDER = {kind: position for position, kind in enumerate(Kind.values)}
+CHANGE_LABELS = {"added": _("added"), "retired": _("retired"), "moved": _("moved"), "changed": _("changed")}
 _TOKENS = re.compile(r"\s+|[^\s]+")
 STRUCTURE = ("code", "kind")
 

@@ -233,3 +233,20 @@ def plan_tree(version: IssuedVersion, *, query: str = "", committee: str | None 
         if outputs or (not needle and not committee) or (needle and matches(objective)):
             tree.append({"item": objective, "outputs": outputs})
     return tree
+
+
+def diff_display(entries: list[dict]) -> list[dict]:
+    """A diff with people's names for kinds, changes and fields, for pages; the entries themselves
+    (and so their fingerprint) are left untouched."""
+    from plan.diff import CHANGE_LABELS
+    from plan.schema import field_label
+
+    return [
+        {
+            **entry,
+            "kind_label": Kind(entry["kind"]).label,
+            "change_label": CHANGE_LABELS[entry["change"]],
+            "fields": [{**change, "label": field_label(entry["kind"], change["field"])} for change in entry["fields"]],
+        }
+        for entry in entries
+    ]

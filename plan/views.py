@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 from config.jalali import normalize_persian
 from plan import diff as plan_diff
 from plan.models import IssuedVersion, Plan
-from plan.schema import Kind, field_label
-from plan.selectors import plan_tree, version_in_force, versions_diff
+from plan.selectors import diff_display, plan_tree, version_in_force, versions_diff
 
 
 def _plan(request) -> Plan:
@@ -63,14 +62,7 @@ def plan_diff_view(request):
     new = _version(plan, request.GET.get("to") or in_force.number)
     entries = versions_diff(old, new)
     fingerprint = plan_diff.fingerprint(entries)  # of the data itself, before anything is added for display
-    shown = [
-        {
-            **entry,
-            "kind_label": Kind(entry["kind"]).label,
-            "fields": [{**change, "label": field_label(entry["kind"], change["field"])} for change in entry["fields"]],
-        }
-        for entry in entries
-    ]
+    shown = diff_display(entries)
     return render(
         request,
         "plan/diff.html",

@@ -4,9 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import Decision
 from config.jalali import normalize_persian, parse_jalali_date
 from workflows.services import REVISION_OUTCOMES, STEP_OUTCOMES
+from workflows.steps import OUTCOME_ACTIONS
 
 VOTE_STEPS = ("city_council", "reconsideration")
 
@@ -42,8 +42,7 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.step = step
         outcomes = list(STEP_OUTCOMES.get(step, {})) or sorted(REVISION_OUTCOMES.get(step, ()))
-        labels = dict(Decision.Outcome.choices)
-        self.fields["outcome"].choices = [(o, labels.get(o, o)) for o in outcomes]
+        self.fields["outcome"].choices = [(o, OUTCOME_ACTIONS.get(o, o)) for o in outcomes]
         self.fields["excluded"].choices = [(str(a.pk), a.title) for a in amendments]
         keep = {"outcome", "reason", "fingerprint"}
         if step in VOTE_STEPS:

@@ -14,22 +14,11 @@ from approvals.models import Decision
 from approvals.selectors import COUNCIL_PERMISSIONS, amendments_visible_to, inbox, queue
 from plan import diff as plan_diff
 from plan.changesets import ChangesetInvalid
-from plan.schema import Kind, field_label
-from plan.selectors import amendment_preview
+from plan.selectors import amendment_preview, diff_display
 from workflows.forms import DecisionForm, refuse
 from workflows.models import Revision
 from workflows.services import decide, revision_decide
-
-
-def _labelled(entries):
-    return [
-        {
-            **e,
-            "kind_label": Kind(e["kind"]).label,
-            "fields": [{**c, "label": field_label(e["kind"], c["field"])} for c in e["fields"]],
-        }
-        for e in entries
-    ]
+from workflows.steps import step_title
 
 
 def _may_see_revision(user) -> bool:
@@ -110,9 +99,12 @@ def task_page(request, pk):
             "step": step,
             "subject": subject,
             "amendments": amendments,
-            "entries": _labelled(entries),
+            "entries": diff_display(entries),
             "fingerprint": fingerprint,
-            "decisions": decisions.select_related("decided_by", "on_behalf_of").order_by("decided_at"),
+            "decisions": [
+                (d, step_title(d.step))
+                for d in decisions.select_related("decided_by", "on_behalf_of").order_by("decided_at")
+            ],
             "deadline": getattr(task, "deadline", None),
             "form": form,
             "is_revision": isinstance(subject, Revision),
