@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from guardian.shortcuts import get_objects_for_user
 from viewflow.workflow.models import Task
 
 from approvals.roles import Role
@@ -50,6 +51,9 @@ def dashboard(request):
             "committees": Committee.objects.all(),
             "filters": filters,
             "query": request.GET,
+            "can_draft": get_objects_for_user(
+                request.user, "plan.draft_amendment", klass=Committee, accept_global_perms=False
+            ).exists(),
         },
     )
 

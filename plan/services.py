@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from approvals import audit
 from approvals.models import User
 from approvals.services import audit_record
+from config.jalali import normalize_persian
 from plan import diff as plan_diff
 from plan import exchange
 from plan.changesets import apply_changeset
@@ -111,7 +112,12 @@ def amendment_create(
     if base is None:
         raise ValidationError(_("the plan has no issued version to amend"))
     amendment = Amendment(
-        plan=plan, base_version=base, committee=committee, title=title.strip(), summary=summary, drafted_by=drafted_by
+        plan=plan,
+        base_version=base,
+        committee=committee,
+        title=normalize_persian(title),
+        summary=normalize_persian(summary),
+        drafted_by=drafted_by,
     )
     amendment.full_clean()
     amendment.save()
