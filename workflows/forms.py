@@ -83,3 +83,18 @@ def refuse(form: DecisionForm, error) -> None:
     messages = error.messages if isinstance(error, ValidationError) else [str(error)]
     for message in messages:
         form.add_error(None, message)
+
+
+class RevisionForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    year = forms.IntegerField(label=_("Plan year"), min_value=1400, max_value=1500)
+    amendments = forms.ModelMultipleChoiceField(
+        queryset=None, label=_("Accepted amendments"), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, amendments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amendments"].queryset = amendments
+        self.fields["amendments"].label_from_instance = lambda a: (
+            f"{a.title} · {a.committee.name_fa if a.committee else ''}"
+        )

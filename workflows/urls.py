@@ -5,4 +5,5 @@ from workflows import views
 app_name = "workflows"
 urlpatterns = [
     path("<int:pk>/", views.task_page, name="task"),
+    path("revisions/new/", views.revision_new, name="revision_new"),
 ]

@@ -6,18 +6,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from approvals.models import Decision
 from approvals.selectors import COUNCIL_PERMISSIONS, amendments_visible_to, inbox, queue
+from config.jalali import jalali_year
 from plan import diff as plan_diff
 from plan.changesets import ChangesetInvalid
+from plan.models import Amendment
 from plan.selectors import amendment_preview, diff_display
-from workflows.forms import DecisionForm, refuse
+from workflows.forms import DecisionForm, RevisionForm, refuse
 from workflows.models import Revision
-from workflows.services import decide, revision_decide
+from workflows.services import decide, revision_decide, revision_open_task, revision_start
 from workflows.steps import step_title
 
 
@@ -110,3 +113,32 @@ def task_page(request, pk):
             "is_revision": isinstance(subject, Revision),
         },
     )
+
+
+@login_required
+def revision_new(request):
+    """The integration working group puts accepted amendments into a revision."""
+    if not request.user.has_perm("plan.integrate_amendment"):
+        raise Http404
+    pool = (
+        Amendment.objects.filter(status=Amendment.Status.ACCEPTED)
+        .exclude(revisions__status__in=[s for s in Revision.Status.values if s not in ("rejected", "issued")])
+        .select_related("committee", "plan")
+    )
+    form = RevisionForm(request.POST or None, amendments=pool, initial={"year": jalali_year(timezone.now()) + 1})
+    if request.method == "POST" and form.is_valid():
+        chosen = list(form.cleaned_data["amendments"])
+        try:
+            revision = revision_start(
+                plan=chosen[0].plan,
+                year=form.cleaned_data["year"],
+                title=form.cleaned_data["title"],
+                amendments=chosen,
+                acting_user=request.user,
+            )
+        except (ValidationError, PermissionDenied) as error:
+            refuse(form, error)
+        else:
+            messages.success(request, _("The revision was assembled."))
+            return redirect("workflows:task", pk=revision_open_task(revision).pk)
+    return render(request, "workflows/revision_new.html", {"form": form})

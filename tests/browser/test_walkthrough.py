@@ -1,0 +1,148 @@
+"""One amendment walked from drafting to issuance by the real users, each in their own browser
+session, in Persian, right to left; checking along the way what others may not see.
+Screenshots of the main pages are saved in test-artifacts/screenshots/ for a reviewer."""
+
+import io
+import os
+import re
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from config.jalali import format_jalali
+from plan.models import Plan
+from plan.selectors import version_in_force, version_state
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+SHOTS = os.path.join(os.path.dirname(__file__), "..", "..", "test-artifacts", "screenshots")
+TITLE = "افزایش هدف رضایت از جمع‌آوری پسماند"
+
+
+@pytest.fixture
+def browser(chromium_path, monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; only for this test, never leaked
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def test_an_amendment_from_drafting_to_issuance(browser, live_server):
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    password = re.search(r"shown this once\): (\S+)", out.getvalue()).group(1)
+    os.makedirs(SHOTS, exist_ok=True)
+
+    def session(username):
+        page = browser.new_context(viewport={"width": 1100, "height": 900}).new_page()
+        page.goto(f"{live_server.url}/login/")
+        assert page.evaluate("getComputedStyle(document.documentElement).direction") == "rtl"
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("button.primary")
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    def shot(page, name):
+        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+
+    def decide(page, outcome_label, **fields):
+        page.get_by_label(outcome_label, exact=True).check()
+        for name, value in fields.items():
+            page.fill(f"#id_{name}", str(value))
+        page.click("text=ثبت تصمیم من")
+        page.wait_for_url(f"{live_server.url}/")
+
+    # the committee member drafts and submits
+    member = session("member")
+    shot(member, "dashboard-member")
+    member.click("text=اصلاحیه تازه")
+    member.select_option("#id_committee", index=1)
+    member.fill("#id_title", TITLE)
+    member.click("text=گشودن پیش‌نویس")
+    member.select_option("#id_action", "change")
+    member.fill("#id_code", "IND3.1.2")
+    member.fill("#id_field", "targets.1405")
+    member.fill("#id_value", "۷۰")
+    member.fill("#id_justification", "نظرسنجی ۱۴۰۳ رضایت بیشتری نشان داد")
+    member.click("text=افزودن این عملیات")
+    assert member.locator("ins", has_text="۷۰").count() == 1
+    shot(member, "drafting")
+    draft_url = member.url
+    member.click("text=ارسال برای تأیید کمیته")
+
+    # another committee's member learns nothing of it
+    stranger = session("member-c03")
+    assert stranger.goto(draft_url).status == 404
+    assert stranger.locator(f"text={TITLE}").count() == 0
+
+    # the chair signs off
+    chair = session("chair")
+    chair.click(f"text={TITLE}")
+    task_url = chair.url
+    shot(chair, "task-sign-off")
+    assert stranger.goto(task_url).status == 404
+    decide(chair, "تأیید")
+
+    # the integration working group accepts it and assembles a revision of one
+    integration = session("integration")
+    integration.click(f"text={TITLE}")
+    decide(integration, "تأیید")
+    integration.click("text=تلفیق بازنگری")
+    integration.fill("#id_title", "بازنگری فوری پسماند")
+    integration.get_by_label(re.compile(TITLE)).check()
+    integration.click("button.primary")
+    decide(integration, "ارسال برای تأیید")
+
+    # the policy council approves; the city council records its vote
+    policy = session("policy")
+    policy.click("text=بازنگری فوری پسماند")
+    decide(policy, "تأیید")
+    council = session("council")
+    council.click("text=بازنگری فوری پسماند")
+    shot(council, "task-council-vote")
+    today = format_jalali(timezone.localdate())
+    decide(
+        council,
+        "تأیید",
+        session_date=today,
+        resolution_number="۱۴۰۴/۳۳۳",
+        present=11,
+        votes_for=9,
+        votes_against=1,
+        abstentions=1,
+        notified_on=today,
+    )
+
+    # the governorate liaison confirms; the planning office issues
+    governorate = session("governorate")
+    governorate.click("text=بازنگری فوری پسماند")
+    shot(governorate, "task-governorate")
+    decide(governorate, "تأیید انطباق")
+    planning = session("planning")
+    planning.click("text=بازنگری فوری پسماند")
+    decide(planning, "ابلاغ", issuance_number="۱۴۰۴/ابلاغ/۱۲")
+
+    version = version_in_force(Plan.objects.get())
+    assert version.number == 2 and version_state(version)["IND3.1.2"]["targets.1405"] == 70
+    planning.goto(f"{live_server.url}/plan/diff/?from=1&to=2")
+    assert planning.locator("ins", has_text="۷۰").count() == 1
+    shot(planning, "plan-diff")
+    # the member is told, in the app
+    member.goto(f"{live_server.url}/notifications/")
+    assert member.locator("text=پذیرفته شد").count() >= 1
+    shot(member, "notifications")
