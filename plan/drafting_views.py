@@ -93,10 +93,7 @@ def amendment_operation_remove(request, pk, position):
     amendment = _own_draft(request, pk)
     remaining = [op for i, op in enumerate(amendment_operations(amendment)) if i != position]
     try:
-        if remaining:
-            amendment_operations_set(amendment=amendment, operations=remaining, acting_user=request.user)
-        else:
-            amendment.operations.all().delete()
+        amendment_operations_set(amendment=amendment, operations=remaining, acting_user=request.user)
     except (ChangesetInvalid, ValidationError) as error:
         messages.error(request, "; ".join(error.messages))
     return redirect("plan:amendment_edit", pk=amendment.pk)

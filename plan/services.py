@@ -136,6 +136,11 @@ def amendment_operations_set(*, amendment: Amendment, operations: list[dict], ac
     amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
     if amendment.status not in (Amendment.Status.DRAFT, Amendment.Status.RETURNED):
         raise ValidationError(_("only a draft or a returned amendment can be edited"))
+    if not operations:  # the drafter removed the last operation: an empty draft, not a changeset
+        amendment.operations.all().delete()
+        amendment.save(update_fields=["updated_at"])
+        audit_record(action="plan.amendment.edit", actor=acting_user, obj=amendment, data={"operations": 0})
+        return amendment
     preview = amendment_preview(amendment, operations=operations)  # raises ChangesetInvalid
     base = version_state(amendment.base_version)
     amendment.operations.all().delete()

@@ -198,9 +198,13 @@ def test_persian_messages(amendment, drafter):
     assert "باید عدد باشد" in error.value.messages[0]
 
 
-def test_empty_amendment_is_refused(amendment, drafter):
-    with pytest.raises(ChangesetInvalid):
-        save(amendment, drafter)
+def test_removing_the_last_operation_leaves_an_empty_draft_that_cannot_be_previewed(amendment, drafter):
+    save(amendment, drafter, change("IND3.1.1", **{"targets.1405": 70}))
+    save(amendment, drafter)
+    assert amendment.operations.count() == 0
+    assert AuditEvent.objects.filter(action="plan.amendment.edit").first().data == {"operations": 0}  # newest first
+    with pytest.raises(ChangesetInvalid, match="no operation"):
+        amendment_preview(amendment)
 
 
 def test_a_retired_code_is_never_reused(plan, drafter):

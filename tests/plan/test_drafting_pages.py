@@ -44,6 +44,12 @@ def test_a_member_drafts_and_submits_through_the_pages(member):
     assert good.status_code == 302 and amendment.operations.count() == 1
     page = member.get(f"/plan/amendments/{amendment.pk}/").content.decode()
     assert "<ins>۷۰</ins>" in page
+    member.post(f"/plan/amendments/{amendment.pk}/operations/0/remove/")
+    assert amendment.operations.count() == 0
+    member.post(
+        f"/plan/amendments/{amendment.pk}/",
+        {"action": "change", "code": "IND3.1.2", "field": "targets.1405", "value": "۷۰", "justification": "چرا"},
+    )
     member.post(f"/plan/amendments/{amendment.pk}/submit/")
     amendment.refresh_from_db()
     assert amendment.status == "submitted"
