@@ -110,7 +110,8 @@ class AuditVerification(models.Model):
         ordering = ["-checked_at"]
 
     def __str__(self):
-        return f"{self.checked_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'BROKEN'}"
+        outcome = _("intact") if self.ok else _("broken")
+        return f"{self.checked_at:%Y-%m-%d %H:%M} {outcome}"
 
 
 class Membership(models.Model):

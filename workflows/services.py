@@ -70,12 +70,17 @@ def amendment_draft_start(*, plan, committee, drafted_by: User, title: str, summ
     return amendment
 
 
-def amendment_process(amendment: Amendment) -> AmendmentProcess:
-    return AmendmentProcess.objects.filter(
-        artifact_content_type__app_label="plan",
-        artifact_content_type__model="amendment",
-        artifact_object_id=amendment.pk,
+def _process_of(subject, process_class):
+    """The process whose artifact is this amendment or revision."""
+    return process_class.objects.filter(
+        artifact_content_type__app_label=subject._meta.app_label,
+        artifact_content_type__model=subject._meta.model_name,
+        artifact_object_id=subject.pk,
     ).get()
+
+
+def amendment_process(amendment: Amendment) -> AmendmentProcess:
+    return _process_of(amendment, AmendmentProcess)
 
 
 def open_task(amendment: Amendment) -> Task | None:
@@ -318,11 +323,7 @@ def revision_start(*, plan, year: int, title: str, amendments: list[Amendment], 
 
 
 def revision_process(revision: Revision) -> RevisionProcess:
-    return RevisionProcess.objects.filter(
-        artifact_content_type__app_label="workflows",
-        artifact_content_type__model="revision",
-        artifact_object_id=revision.pk,
-    ).get()
+    return _process_of(revision, RevisionProcess)
 
 
 def revision_open_task(revision: Revision) -> Task | None:
