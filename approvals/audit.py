@@ -9,6 +9,7 @@ import json
 from contextvars import ContextVar
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 GENESIS_HASH = "0" * 64
 
@@ -38,6 +39,35 @@ def registered_actions() -> dict[str, Promise | str]:
     return dict(_ACTIONS)
 
 
+# What a chain check can find, by code; the texts take %(event)s and %(last)s.
+CHAIN_PROBLEMS = {
+    "altered": _("event #%(event)s was altered: its content does not match its hash"),
+    "unlinked": _(
+        "event #%(event)s does not follow event #%(last)s: an event before it was removed, inserted or altered"
+    ),
+    "truncated": _(
+        "the chain ends at event #%(last)s but its head names event #%(event)s: the newest events were removed"
+    ),
+}
+
+
+def chain_problem(code: str, *, event, last) -> str:
+    """A chain check's finding in the active language."""
+    return str(CHAIN_PROBLEMS[code]) % {"event": event, "last": last}
+
+
+SCOPE_KEYS = ("plan", "revision", "amendment", "committee")
+
+
+def scope_of(obj) -> dict:
+    """The plan, revision, amendment and committee an event on this object belongs to, so the
+    auditor's filters and timelines find it by an index. A model says it with `audit_scope()`."""
+    method = getattr(obj, "audit_scope", None)
+    if method is None:
+        return {}
+    return {key: value for key, value in method().items() if key in SCOPE_KEYS and value is not None}
+
+
 def canonical_json(value) -> str:
     """Deterministic JSON: sorted keys, no spaces, UTF-8 text kept as is."""
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
@@ -57,24 +87,27 @@ def event_hash(
     object_repr: str,
     data,
     ip_address,
+    scope: dict | None = None,
 ) -> str:
-    """SHA-256 over the event's content and its predecessor's hash."""
-    payload = canonical_json(
-        {
-            "prev": prev_hash,
-            "at": occurred_at.isoformat(timespec="microseconds"),
-            "actor": actor_id,
-            "actor_username": actor_username,
-            "on_behalf_of": on_behalf_of_id,
-            "on_behalf_of_username": on_behalf_of_username,
-            "action": action,
-            "object_type": object_type,
-            "object_id": object_id,
-            "object_repr": object_repr,
-            "data": data,
-            "ip": ip_address,
-        }
-    )
+    """SHA-256 over the event's content and its predecessor's hash. The scope is hashed too, so
+    moving an event out of a timeline breaks the chain; an event with no scope hashes as before."""
+    content = {
+        "prev": prev_hash,
+        "at": occurred_at.isoformat(timespec="microseconds"),
+        "actor": actor_id,
+        "actor_username": actor_username,
+        "on_behalf_of": on_behalf_of_id,
+        "on_behalf_of_username": on_behalf_of_username,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "object_repr": object_repr,
+        "data": data,
+        "ip": ip_address,
+    }
+    if scope:
+        content["scope"] = scope
+    payload = canonical_json(content)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -93,4 +126,5 @@ def hash_of_event(event) -> str:
         object_repr=event.object_repr,
         data=event.data,
         ip_address=event.ip_address,
+        scope=event.scope,
     )

@@ -59,12 +59,18 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     on_behalf_of_username = models.CharField(_("on behalf of (username)"), max_length=150, blank=True)
-    action = models.CharField(_("action"), max_length=100, db_index=True)
+    action = models.CharField(_("action"), max_length=100)
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=255, blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # Where the event belongs, for the auditor's filters and timelines (ids, no constraint: an
+    # event outlives what it names). Hashed with the rest.
+    scope_plan = models.BigIntegerField(_("plan"), null=True, blank=True)
+    scope_revision = models.BigIntegerField(_("revision"), null=True, blank=True)
+    scope_amendment = models.BigIntegerField(_("amendment"), null=True, blank=True)
+    scope_committee = models.BigIntegerField(_("committee"), null=True, blank=True)
     prev_hash = models.CharField(_("previous event's hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
 
@@ -75,10 +81,27 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id", "id"], name="audit_object_idx"),
             models.Index(fields=["actor", "id"], name="audit_actor_idx"),
+            models.Index(fields=["on_behalf_of", "id"], name="audit_on_behalf_idx"),
+            models.Index(fields=["action", "id"], name="audit_action_idx"),
+            models.Index(fields=["scope_plan", "id"], name="audit_plan_idx"),
+            models.Index(fields=["scope_revision", "id"], name="audit_revision_idx"),
+            models.Index(fields=["scope_amendment", "id"], name="audit_amendment_idx"),
+            models.Index(fields=["scope_committee", "id"], name="audit_committee_idx"),
         ]
 
     def __str__(self):
         return f"#{self.pk} {self.action} {self.object_repr}"
+
+    @property
+    def scope(self) -> dict:
+        """The scope as it is hashed: only the keys that are set."""
+        values = {
+            "plan": self.scope_plan,
+            "revision": self.scope_revision,
+            "amendment": self.scope_amendment,
+            "committee": self.scope_committee,
+        }
+        return {key: value for key, value in values.items() if value is not None}
 
 
 class AuditChainHead(models.Model):
@@ -138,6 +161,9 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.committee} · {self.get_seat_display()}"
+
+    def audit_scope(self) -> dict:
+        return {"committee": self.committee_id}
 
 
 class Decision(models.Model):
@@ -211,6 +237,9 @@ class Decision(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now, db_index=True)
     diff_fingerprint = models.CharField(_("fingerprint of the diff decided on"), max_length=64, blank=True)
+    # The diff itself as the person saw it (language-neutral entries), so an auditor can read years
+    # later exactly what was signed and check it against the fingerprint in the audit chain.
+    diff = models.JSONField(_("diff decided on"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("decision")

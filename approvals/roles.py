@@ -44,5 +44,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.change_group",
         "approvals.view_auditevent",
         "approvals.view_auditverification",
+        "approvals.add_auditverification",
     ],
 }

@@ -50,6 +50,7 @@ def audit_record(
     on_behalf_of: User | None = None,
     ip_address: str | None = None,
     occurred_at=None,
+    scope: dict | None = None,
 ) -> AuditEvent:
     """Append one event to the chain, in the caller's transaction.
 
@@ -64,6 +65,7 @@ def audit_record(
     stored_data = json.loads(audit.canonical_json(data or {}))
     # get_or_create: the test runner empties tables; a missing head with events left is caught by the check
     head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    scope = {**audit.scope_of(obj), **(scope or {})}
     fields = {
         "occurred_at": occurred_at or timezone.now(),
         "actor_id": actor.pk if actor else None,
@@ -76,6 +78,7 @@ def audit_record(
         "object_repr": str(obj)[:255] if obj is not None else "",
         "data": stored_data,
         "ip_address": ip_address if ip_address is not None else audit.current_ip.get(),
+        **{f"scope_{key}": scope.get(key) for key in audit.SCOPE_KEYS},
     }
     event = AuditEvent(prev_hash=head.last_hash or audit.GENESIS_HASH, **fields)
     event.hash = audit.hash_of_event(event)
@@ -92,7 +95,13 @@ class ChainCheck:
     events_checked: int
     last_verified_event_id: int | None
     broken_event_id: int | None
-    reason: str
+    problem: str = ""  # a key of audit.CHAIN_PROBLEMS
+
+    @property
+    def reason(self) -> str:
+        if not self.problem:
+            return ""
+        return audit.chain_problem(self.problem, event=self.broken_event_id, last=self.last_verified_event_id)
 
 
 def audit_chain_check(*, chunk_size: int = 5000) -> ChainCheck:
@@ -103,37 +112,28 @@ def audit_chain_check(*, chunk_size: int = 5000) -> ChainCheck:
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=chunk_size):
         checked += 1
         if event.prev_hash != expected_prev:
-            return ChainCheck(
-                False,
-                checked,
-                last_ok,
-                event.pk,
-                f"event #{event.pk} does not follow event #{last_ok}: an event before it was removed, "
-                "inserted or altered",
-            )
+            return ChainCheck(False, checked, last_ok, event.pk, "unlinked")
         if audit.hash_of_event(event) != event.hash:
-            return ChainCheck(
-                False, checked, last_ok, event.pk, f"event #{event.pk} was altered: its content does not match its hash"
-            )
+            return ChainCheck(False, checked, last_ok, event.pk, "altered")
         expected_prev = event.hash
         last_ok = event.pk
     head = AuditChainHead.objects.filter(pk=1).first() or AuditChainHead(last_event_id=0, last_hash="")
     if (head.last_event_id or None) != last_ok or (head.last_hash or audit.GENESIS_HASH) != expected_prev:
-        return ChainCheck(
-            False,
-            checked,
-            last_ok,
-            head.last_event_id,
-            f"the chain ends at event #{last_ok} but its head names event #{head.last_event_id}: "
-            "the newest events were removed",
-        )
-    return ChainCheck(True, checked, last_ok, None, "")
+        return ChainCheck(False, checked, last_ok, head.last_event_id, "truncated")
+    return ChainCheck(True, checked, last_ok, None)
 
 
 def audit_chain_verify() -> AuditVerification:
-    """Check the chain and keep the outcome, so the interface can say when it was last proven."""
+    """Check the chain and keep the outcome, so the interface can say when it was last proven.
+
+    A break is told at once to every administrator (in the app, and by email through the
+    outbox), once per break: a later check that finds the same break does not repeat it.
+    """
+    from notifications.services import notify
+
     result = audit_chain_check()
     with transaction.atomic():
+        previous = AuditVerification.objects.select_for_update().order_by("-checked_at", "-pk").first()
         verification = AuditVerification.objects.create(
             ok=result.ok,
             events_checked=result.events_checked,
@@ -141,9 +141,37 @@ def audit_chain_verify() -> AuditVerification:
             broken_event_id=result.broken_event_id,
             reason=result.reason,
         )
+        already_told = previous is not None and not previous.ok and previous.broken_event_id == result.broken_event_id
+        if not result.ok and not already_told:
+            notify(
+                recipients=administrators(),
+                event="audit.chain_broken",
+                obj=verification,
+                context={
+                    "event": result.broken_event_id,
+                    "last": result.last_verified_event_id,
+                    "problem": result.problem,
+                },
+            )
     if not result.ok:
         logger.error("audit chain broken: %s", result.reason)
     return verification
+
+
+def audit_chain_verify_request() -> None:
+    """Start a check of the chain now, on a worker (a million events take longer than a page may)."""
+    from approvals.tasks import verify_audit_chain
+
+    verify_audit_chain.apply_async(retry=False)
+
+
+def administrators():
+    """The people told when something is wrong with the system itself."""
+    from django.db.models import Q
+
+    return User.objects.filter(
+        Q(is_superuser=True) | Q(groups__name=Role.ADMINISTRATOR.value), is_active=True
+    ).distinct()
 
 
 @transaction.atomic

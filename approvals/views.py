@@ -1,20 +1,37 @@
 """The approver's pages: dashboard (inbox, queue, archive) and claiming. Thin: parse, check, call
 a service or a selector, render."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from guardian.shortcuts import get_objects_for_user
 from viewflow.workflow.models import Task
 
+from approvals import audit, exports
+from approvals.forms import AuditFilterForm
+from approvals.models import AuditChainHead, AuditEvent, AuditVerification
 from approvals.roles import Role
-from approvals.selectors import archive, inbox, queue
-from config.jalali import parse_jalali_date
-from plan.models import Committee
+from approvals.selectors import (
+    AuditQuery,
+    amendment_timeline,
+    archive,
+    audit_events_page,
+    inbox,
+    item_audit_history,
+    queue,
+    revision_timeline,
+    signed_text_drift,
+)
+from approvals.services import audit_chain_verify_request
+from config.jalali import localize_digits, normalize_persian, parse_jalali_date
+from plan.models import Amendment, Committee, Plan
 from workflows.services import task_claim, task_release
 
 
@@ -88,3 +105,171 @@ def task_release_view(request, pk):
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, getattr(error, "messages", [str(error)])[0])
     return redirect("home")
+
+
+# ---------------------------------------------------------------------------------------------
+# The auditor's pages: read-only, refused (404) to anyone without the right to read the trail
+
+
+def auditor_required(view):
+    """Auditors and administrators read the trail; to anyone else the pages do not exist."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.has_perm("approvals.view_auditevent"):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@auditor_required
+def audit_events_view(request):
+    form = AuditFilterForm(request.GET or None)
+    page, status = None, 200
+    if form.is_bound and not form.is_valid():
+        status = 400  # the filter is wrong: say where, show nothing rather than everything
+    else:
+        query = form.query() if form.is_bound else AuditQuery()
+        cursor = form.cleaned_data if form.is_bound else {}
+        page = audit_events_page(query, before=cursor.get("before"), after=cursor.get("after"))
+    params = request.GET.copy()
+    for key in ("before", "after"):
+        params.pop(key, None)
+    return render(
+        request,
+        "approvals/audit_events.html",
+        {"form": form, "page": page, "filter_query": params.urlencode()},
+        status=status,
+    )
+
+
+def _export_query(request):
+    form = AuditFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return None, form
+    return (form.query() if form.is_bound else AuditQuery()), form
+
+
+def _export_name(extension: str) -> str:
+    from django.utils import timezone
+
+    return f"baznegar-audit-{timezone.now():%Y%m%dT%H%M%SZ}.{extension}"
+
+
+@auditor_required
+def audit_export_csv(request):
+    query, form = _export_query(request)
+    if query is None:
+        return render(request, "approvals/audit_events.html", {"form": form, "page": None}, status=400)
+    response = StreamingHttpResponse(exports.audit_csv_lines(query), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_export_name("csv")}"'
+    return response
+
+
+@auditor_required
+def audit_export_xlsx(request):
+    query, form = _export_query(request)
+    if query is None:
+        return render(request, "approvals/audit_events.html", {"form": form, "page": None}, status=400)
+    if exports.audit_xlsx_too_large(query):
+        messages.error(
+            request,
+            _("More than %(count)s events match: narrow the filter, or export them as CSV, which has no limit.")
+            % {"count": localize_digits(f"{exports.XLSX_MAX_ROWS:,}")},
+        )
+        return redirect(f"{reverse('audit:events')}?{request.GET.urlencode()}")
+    response = HttpResponse(
+        exports.audit_xlsx(query),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_export_name("xlsx")}"'
+    return response
+
+
+@auditor_required
+def audit_event_view(request, pk):
+    event = get_object_or_404(AuditEvent, pk=pk)
+    return render(
+        request,
+        "approvals/audit_event.html",
+        {
+            "event": event,
+            "hash_matches": audit.hash_of_event(event) == event.hash,
+            "previous": AuditEvent.objects.filter(pk__lt=event.pk).order_by("-pk").only("pk", "hash").first(),
+            "action_label": audit.action_label(event.action),
+        },
+    )
+
+
+@auditor_required
+def audit_amendment_timeline(request, pk):
+    amendment = get_object_or_404(Amendment.objects.select_related("plan", "committee", "drafted_by"), pk=pk)
+    timeline = amendment_timeline(amendment)
+    return render(
+        request,
+        "approvals/audit_timeline.html",
+        {
+            "subject": amendment,
+            "kind": "amendment",
+            "timeline": timeline,
+            "drift": signed_text_drift(amendment, timeline),
+        },
+    )
+
+
+@auditor_required
+def audit_revision_timeline(request, pk):
+    from workflows.models import Revision
+
+    revision = get_object_or_404(Revision.objects.select_related("plan", "issued_version"), pk=pk)
+    return render(
+        request,
+        "approvals/audit_timeline.html",
+        {"subject": revision, "kind": "revision", "timeline": revision_timeline(revision), "drift": False},
+    )
+
+
+@auditor_required
+def audit_item_history(request):
+    plans = list(Plan.objects.all())
+    plan = next((p for p in plans if str(p.pk) == request.GET.get("plan")), plans[0] if plans else None)
+    code = normalize_persian(request.GET.get("code", "")).strip().upper()
+    changes = []
+    if code and plan is not None:
+        changes = item_audit_history(plan, code)
+        if not changes:
+            messages.error(request, _("The plan has no item with the code “%(code)s”.") % {"code": code})
+    return render(
+        request,
+        "approvals/audit_item.html",
+        {"plans": plans, "plan": plan, "code": code, "changes": changes},
+    )
+
+
+@auditor_required
+def audit_verification_view(request):
+    from django.conf import settings
+
+    if request.method == "POST":
+        if not request.user.has_perm("approvals.add_auditverification"):
+            raise PermissionDenied  # auditors read; only administrators start a check
+        try:
+            audit_chain_verify_request()
+            messages.success(request, _("The check has started; its result appears here when it ends."))
+        except Exception:  # the broker is down: say so, change nothing
+            messages.error(request, _("The check could not be started now; try again in a few minutes."))
+        return redirect("audit:verification")
+    checks = list(AuditVerification.objects.order_by("-checked_at", "-pk")[:20])
+    return render(
+        request,
+        "approvals/audit_verification.html",
+        {
+            "latest": checks[0] if checks else None,
+            "checks": checks,
+            "last_ok": next((c for c in checks if c.ok), None),
+            "head": AuditChainHead.objects.filter(pk=1).first(),
+            "schedule": settings.CELERY_BEAT_SCHEDULE.get("verify-audit-chain-daily", {}).get("schedule"),
+        },
+    )

@@ -16,5 +16,6 @@ urlpatterns = [
     path("language/", views.language_switch, name="language_switch"),
     path("plan/", include("plan.urls")),
     path("notifications/", include("notifications.urls")),
+    path("audit/", include("approvals.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,7 @@ import datetime as dt
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from approvals.audit import chain_problem
 from config.jalali import format_jalali, localize_digits
 from workflows.steps import step_title
 
@@ -19,6 +20,7 @@ EVENTS = {
     "task.due_today": _("Due today: “%(subject)s” at %(step)s."),
     "task.overdue": _("Overdue since %(due)s: “%(subject)s” at %(step)s."),
     "task.escalated": _("Escalated to you: “%(subject)s” has waited at %(step)s since %(due)s."),
+    "audit.chain_broken": _("The audit trail's chain is broken at event %(event)s: %(reason)s"),
     "digest": _("Your Baznegar digest: %(count)s notifications."),
 }
 
@@ -34,8 +36,10 @@ def render(notification, language: str | None = None) -> str:
             context["due"] = format_jalali(dt.date.fromisoformat(context["due"]))
         if context.get("step"):
             context["step"] = step_title(context["step"])
-        for key in ("version", "number"):
-            if key in context:
+        for key in ("version", "number", "event", "last"):
+            if context.get(key) is not None:
                 context[key] = localize_digits(context[key])
+        if context.get("problem"):
+            context["reason"] = chain_problem(context["problem"], event=context["event"], last=context.get("last"))
         context.setdefault("reason", "")
         return str(template) % context

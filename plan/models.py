@@ -41,6 +41,9 @@ class Plan(models.Model):
     def __str__(self):
         return self.name_fa
 
+    def audit_scope(self) -> dict:
+        return {"plan": self.pk}
+
     @property
     def operational_years(self) -> range:
         return range(self.operational_start_year, self.operational_end_year + 1)
@@ -67,6 +70,9 @@ class Committee(models.Model):
 
     def __str__(self):
         return self.name_fa
+
+    def audit_scope(self) -> dict:
+        return {"plan": self.plan_id, "committee": self.pk}
 
 
 class IssuedVersion(models.Model):
@@ -100,6 +106,9 @@ class IssuedVersion(models.Model):
 
     def __str__(self):
         return f"{self.plan} · v{self.number}"
+
+    def audit_scope(self) -> dict:
+        return {"plan": self.plan_id}
 
 
 class PlanItem(models.Model):
@@ -190,6 +199,9 @@ class Amendment(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.title}"
+
+    def audit_scope(self) -> dict:
+        return {"plan": self.plan_id, "amendment": self.pk, "committee": self.committee_id}
 
 
 class AmendmentOperation(models.Model):

@@ -4,19 +4,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from config.jalali import normalize_persian, parse_jalali_date
+from config.forms import JalaliDateField
+from config.jalali import normalize_persian
 from workflows.services import REVISION_OUTCOMES, STEP_OUTCOMES
 from workflows.steps import OUTCOME_ACTIONS
 
 VOTE_STEPS = ("city_council", "reconsideration")
-
-
-class JalaliDateField(forms.CharField):
-    """A Jalali date typed with any digits (۱۴۰۴/۰۲/۲۰), cleaned to a Gregorian date."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return parse_jalali_date(value) if value else None
 
 
 class DecisionForm(forms.Form):

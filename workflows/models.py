@@ -71,6 +71,9 @@ class Revision(models.Model):
     def __str__(self):
         return f"{self.title} ({self.year})"
 
+    def audit_scope(self) -> dict:
+        return {"plan": self.plan_id, "revision": self.pk}
+
 
 class RevisionProcess(Process):
     """The process of one revision, from assembly to issuance."""

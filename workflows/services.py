@@ -20,6 +20,7 @@ from approvals.services import audit_record
 from config.jalali import format_jalali
 from notifications.selectors import working_calendar
 from notifications.services import notify
+from plan import diff as plan_diff
 from plan.models import Amendment
 from plan.selectors import amendment_preview, amendment_staleness, amendments_conflicts
 from plan.services import amendment_create, plan_version_issue
@@ -166,6 +167,7 @@ def _decide(*, task_pk, user, outcome, reason, fingerprint, on_behalf_of) -> Dec
             decided_by=user,
             on_behalf_of=on_behalf_of,
             diff_fingerprint=preview.fingerprint,
+            diff=preview.entries,
         )
         amendment.status = choices[outcome]
         if outcome == Decision.Outcome.RETURN:
@@ -187,6 +189,7 @@ def _decide(*, task_pk, user, outcome, reason, fingerprint, on_behalf_of) -> Dec
                 "reason": reason,
                 "round": decision.round,
                 "task": task.pk,
+                "decision": decision.pk,
                 "fingerprint": preview.fingerprint,
             },
         )
@@ -256,7 +259,7 @@ def amendment_withdraw(*, amendment: Amendment, acting_user: User, reason: str) 
         process.status = PROCESS.CANCELED
         process.finished = timezone.now()
         process.save(update_fields=["status", "finished"])
-        Decision.objects.create(
+        decision = Decision.objects.create(
             amendment=amendment,
             step="withdraw",
             outcome=Decision.Outcome.WITHDRAW,
@@ -267,7 +270,10 @@ def amendment_withdraw(*, amendment: Amendment, acting_user: User, reason: str) 
         amendment.status = Amendment.Status.WITHDRAWN
         amendment.save(update_fields=["status", "updated_at"])
         audit_record(
-            action="workflows.amendment.withdraw", actor=acting_user, obj=amendment, data={"reason": reason.strip()}
+            action="workflows.amendment.withdraw",
+            actor=acting_user,
+            obj=amendment,
+            data={"reason": reason.strip(), "decision": decision.pk},
         )
     return amendment
 
@@ -363,7 +369,8 @@ def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, details) -
         acting_for, on_behalf_of = _acting_for(task, user, on_behalf_of)
         if outcome in NEEDS_REASON and not reason:
             raise DecisionRefused(_("a decision other than approval needs a written reason"))
-        fingerprint = _revision_fingerprint(revision)
+        entries = _revision_entries(revision)
+        fingerprint = plan_diff.fingerprint(entries)
         _REVISION_STEPS[step](revision=revision, outcome=outcome, reason=reason, user=user, details=details)
         decision = Decision.objects.create(
             task=task,
@@ -374,6 +381,7 @@ def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, details) -
             decided_by=user,
             on_behalf_of=on_behalf_of,
             diff_fingerprint=fingerprint,
+            diff=entries,
         )
         task = _advance(task, process, outcome, acting_for)
         audit_record(
@@ -386,6 +394,7 @@ def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, details) -
                 "outcome": outcome,
                 "reason": reason,
                 "task": task.pk,
+                "decision": decision.pk,
                 "fingerprint": fingerprint,
                 "status": revision.status,
                 **{k: str(v) for k, v in details.items()},
@@ -394,14 +403,12 @@ def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, details) -
         return decision
 
 
-def _revision_fingerprint(revision: Revision) -> str:
-    """The fingerprint of the revision's combined diff: every amendment's entries, in order."""
-    from plan import diff as plan_diff
-
+def _revision_entries(revision: Revision) -> list[dict]:
+    """The revision's combined diff, the text its deciders sign: every amendment's entries, in order."""
     entries = []
     for amendment in revision.amendments.order_by("pk"):
         entries.extend(amendment_preview(amendment).entries)
-    return plan_diff.fingerprint(entries)
+    return entries
 
 
 def _assemble(*, revision, outcome, reason, user, details):
@@ -602,13 +609,15 @@ def revision_confirm_by_silence(*, process) -> None:
     _set_status(revision, Revision.Status.CONFIRMED)
     rule = review.rule
     why = f"{rule.name_fa}: {rule.law}, {rule.article} ({rule.days})"
-    Decision.objects.create(
+    entries = _revision_entries(revision)
+    decision = Decision.objects.create(
         revision=revision,
         step="governorate",
         outcome=Decision.Outcome.CONFIRM_BY_SILENCE,
         reason=why,
         decided_by=None,
-        diff_fingerprint=_revision_fingerprint(revision),
+        diff_fingerprint=plan_diff.fingerprint(entries),
+        diff=entries,
     )
     process.data = {**(process.data or {}), "outcome": "confirm"}
     process.save(update_fields=["data"])
@@ -623,6 +632,9 @@ def revision_confirm_by_silence(*, process) -> None:
         actor=None,
         obj=revision,
         data={
+            "decision": decision.pk,
+            "fingerprint": decision.diff_fingerprint,
+            "reason": why,
             "rule": rule.code,
             "law": rule.law,
             "article": rule.article,
@@ -652,6 +664,7 @@ def task_claim(*, task: Task, acting_user: User) -> Task:
             actor=acting_user,
             on_behalf_of=_behalf,
             obj=task,
+            scope=audit.scope_of(task.process.artifact),
             data={"step": task.flow_task.name, "process": task.process_id},
         )
     return task
@@ -674,6 +687,7 @@ def task_release(*, task: Task, acting_user: User) -> Task:
             action="workflows.task.release",
             actor=acting_user,
             obj=task,
+            scope=audit.scope_of(task.process.artifact),
             data={"step": task.flow_task.name, "process": task.process_id},
         )
     return task

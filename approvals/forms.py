@@ -1,0 +1,65 @@
+"""Forms of the approvals app: the auditor's filters."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from approvals import audit
+from approvals.models import User
+from approvals.selectors import AuditQuery
+from config.forms import JalaliDateField
+from plan.models import Committee, Plan
+
+
+class AuditFilterForm(forms.Form):
+    """What an auditor may narrow the trail by; every field optional, every mistake named."""
+
+    plan = forms.ModelChoiceField(label=_("Plan"), queryset=Plan.objects.all(), required=False)
+    revision = forms.IntegerField(label=_("Revision number"), required=False, min_value=1)
+    amendment = forms.IntegerField(label=_("Amendment number"), required=False, min_value=1)
+    committee = forms.ModelChoiceField(
+        label=_("Committee"), queryset=Committee.objects.all(), to_field_name="code", required=False
+    )
+    person = forms.CharField(label=_("Person (username)"), required=False, max_length=150)
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    date_from = JalaliDateField(label=_("From (Jalali)"), required=False)
+    date_to = JalaliDateField(label=_("Until (Jalali)"), required=False)
+    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = sorted((str(label), name) for name, label in audit.registered_actions().items())
+        self.fields["action"].choices = [("", _("Every action"))] + [(name, label) for label, name in labels]
+        self.fields["committee"].label_from_instance = lambda c: c.name_fa
+        self.fields["plan"].empty_label = _("Every plan")
+        self.fields["committee"].empty_label = _("Every committee")
+
+    def clean_person(self):
+        username = self.cleaned_data["person"].strip()
+        if not username:
+            return None
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise ValidationError(_("There is no person with the username “%(name)s”."), params={"name": username})
+        return user
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end of the range is before its start."))
+        return cleaned
+
+    def query(self) -> AuditQuery:
+        data = self.cleaned_data
+        return AuditQuery(
+            plan=data["plan"].pk if data.get("plan") else None,
+            revision=data.get("revision"),
+            amendment=data.get("amendment"),
+            committee=data["committee"].pk if data.get("committee") else None,
+            person=data.get("person"),
+            action=data.get("action") or None,
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )
