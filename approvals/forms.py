@@ -63,3 +63,39 @@ class AuditFilterForm(forms.Form):
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
         )
+
+
+class PreferencesForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["language", "email_preference"]
+        labels = {"language": _("Language of the interface and of emails"), "email_preference": _("Email")}
+        widgets = {"email_preference": forms.RadioSelect}
+
+
+class DelegationForm(forms.Form):
+    """Name a substitute for a date range; the service checks the rules and says what is wrong."""
+
+    substitute = forms.CharField(label=_("Substitute (username)"), max_length=150)
+    starts_on = JalaliDateField(label=_("From (Jalali)"))
+    ends_on = JalaliDateField(label=_("Until (Jalali)"))
+
+    def __init__(self, *args, delegator: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.delegator = delegator
+
+    def clean_substitute(self):
+        username = self.cleaned_data["substitute"].strip()
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise ValidationError(_("There is no person with the username “%(name)s”."), params={"name": username})
+        return user
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if start and end and end < start:
+            self.add_error("ends_on", _("The end of the range is before its start."))
+        if cleaned.get("substitute") is not None and cleaned["substitute"].pk == self.delegator.pk:
+            self.add_error("substitute", _("you cannot delegate to yourself"))
+        return cleaned

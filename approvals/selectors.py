@@ -191,6 +191,18 @@ def amendments_visible_to(user: User):
     return Amendment.objects.filter(condition).distinct()
 
 
+def committee_amendments(user: User, *, limit: int = 20):
+    """The amendments of the committees a person sits on that are still moving (drafts included)."""
+    from plan.models import Amendment
+
+    return (
+        Amendment.objects.filter(committee__memberships__user=user)
+        .exclude(status__in=[Amendment.Status.ISSUED, Amendment.Status.REJECTED, Amendment.Status.WITHDRAWN])
+        .select_related("committee", "drafted_by")
+        .order_by("-updated_at")[:limit]
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # The audit trail, read by auditors: filtered pages, timelines, what was signed, item histories
 

@@ -36,6 +36,7 @@ def register_core_audit_actions() -> None:
     audit.register_action("approvals.audit.verify", _("Audit chain verified"))
     audit.register_action("approvals.user.create", _("User created"))
     audit.register_action("approvals.user.language_change", _("Language changed"))
+    audit.register_action("approvals.user.preferences_change", _("Preferences changed"))
     audit.register_action("approvals.role.grant", _("Role granted"))
     audit.register_action("approvals.delegation.create", _("Delegation created"))
     audit.register_action("approvals.delegation.revoke", _("Delegation revoked"))
@@ -199,6 +200,22 @@ def user_language_set(*, user: User, language: str) -> User:
     user.full_clean(validate_unique=False, exclude=["password"])
     user.save(update_fields=["language"])
     audit_record(action="approvals.user.language_change", actor=user, obj=user, data={"language": language})
+    return user
+
+
+@transaction.atomic
+def user_preferences_set(*, user: User, language: str, email_preference: str) -> User:
+    """Save how a person reads the product: its language, and whether and how email reaches them."""
+    before = {"language": user.language, "email_preference": user.email_preference}
+    user.language = language
+    user.email_preference = email_preference
+    user.full_clean(validate_unique=False, exclude=["password"])
+    after = {"language": language, "email_preference": email_preference}
+    if after != before:
+        user.save(update_fields=["language", "email_preference"])
+        audit_record(
+            action="approvals.user.preferences_change", actor=user, obj=user, data={"before": before, "after": after}
+        )
     return user
 
 

@@ -3,33 +3,41 @@ a service or a selector, render."""
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from guardian.shortcuts import get_objects_for_user
 from viewflow.workflow.models import Task
 
 from approvals import audit, exports
-from approvals.forms import AuditFilterForm
-from approvals.models import AuditChainHead, AuditEvent, AuditVerification
+from approvals.forms import AuditFilterForm, DelegationForm, PreferencesForm
+from approvals.models import AuditChainHead, AuditEvent, AuditVerification, Delegation, User
 from approvals.roles import Role
 from approvals.selectors import (
     AuditQuery,
     amendment_timeline,
     archive,
     audit_events_page,
+    committee_amendments,
     inbox,
     item_audit_history,
     queue,
     revision_timeline,
     signed_text_drift,
 )
-from approvals.services import audit_chain_verify_request
+from approvals.services import (
+    audit_chain_verify_request,
+    delegation_create,
+    delegation_revoke,
+    user_preferences_set,
+)
 from config.jalali import localize_digits, normalize_persian, parse_jalali_date
 from plan.models import Amendment, Committee, Plan
 from workflows.services import task_claim, task_release
@@ -54,16 +62,28 @@ def _filters(request):
 
 @login_required
 def dashboard(request):
+    from workflows.models import Revision
+    from workflows.selectors import revisions_visible_to
+
     filters = _filters(request)
     role_values = set(request.user.groups.values_list("name", flat=True))
     archive_filters = {k: v for k, v in filters.items() if k != "due_before"}
+    waiting, claimable = inbox(request.user, **filters), queue(request.user, **filters)
+    today = timezone.localdate()
     return render(
         request,
         "approvals/dashboard.html",
         {
             "roles": [role for role in Role if role.value in role_values],
-            "inbox": inbox(request.user, **filters),
-            "queue": queue(request.user, **filters),
+            "inbox": waiting,
+            "queue": claimable,
+            "today": today,
+            "overdue": [row for row in waiting + claimable if row.due_on and row.due_on < today],
+            "committee_amendments": committee_amendments(request.user),
+            "revisions": revisions_visible_to(request.user)
+            .exclude(status__in=[Revision.Status.ISSUED, Revision.Status.REJECTED])
+            .select_related("plan")
+            .order_by("-created_at")[:5],
             "archive": archive(request.user, limit=20, **archive_filters),
             "committees": Committee.objects.all(),
             "filters": filters,
@@ -153,8 +173,6 @@ def _export_query(request):
 
 
 def _export_name(extension: str) -> str:
-    from django.utils import timezone
-
     return f"baznegar-audit-{timezone.now():%Y%m%dT%H%M%SZ}.{extension}"
 
 
@@ -250,8 +268,6 @@ def audit_item_history(request):
 
 @auditor_required
 def audit_verification_view(request):
-    from django.conf import settings
-
     if request.method == "POST":
         if not request.user.has_perm("approvals.add_auditverification"):
             raise PermissionDenied  # auditors read; only administrators start a check
@@ -273,3 +289,69 @@ def audit_verification_view(request):
             "schedule": settings.CELERY_BEAT_SCHEDULE.get("verify-audit-chain-daily", {}).get("schedule"),
         },
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The person's own page: language, email, delegation
+
+
+@login_required
+def profile(request):
+    user = request.user
+    preferences = PreferencesForm(instance=user, prefix="pref")
+    delegation_form = DelegationForm(delegator=user, prefix="del")
+    if request.method == "POST" and "pref-language" in request.POST:
+        preferences = PreferencesForm(request.POST, instance=User.objects.get(pk=user.pk), prefix="pref")
+        if preferences.is_valid():
+            user_preferences_set(
+                user=user,
+                language=preferences.cleaned_data["language"],
+                email_preference=preferences.cleaned_data["email_preference"],
+            )
+            translation.activate(user.language)
+            messages.success(request, _("Your preferences were saved."))
+            response = redirect("profile")
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax", secure=request.is_secure()
+            )
+            return response
+    elif request.method == "POST":
+        delegation_form = DelegationForm(request.POST, delegator=user, prefix="del")
+        if delegation_form.is_valid():
+            try:
+                delegation_create(
+                    delegator=user,
+                    substitute=delegation_form.cleaned_data["substitute"],
+                    starts_on=delegation_form.cleaned_data["starts_on"],
+                    ends_on=delegation_form.cleaned_data["ends_on"],
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    delegation_form.add_error(None, message)
+            else:
+                messages.success(request, _("The delegation was saved."))
+                return redirect("profile")
+    return render(
+        request,
+        "approvals/profile.html",
+        {
+            "preferences": preferences,
+            "delegation_form": delegation_form,
+            "given": Delegation.objects.filter(delegator=user).select_related("substitute").order_by("-starts_on"),
+            "received": Delegation.objects.filter(substitute=user, revoked_at__isnull=True)
+            .select_related("delegator")
+            .order_by("-starts_on"),
+            "roles": [role for role in Role if role.value in set(user.groups.values_list("name", flat=True))],
+            "memberships": user.memberships.select_related("committee"),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def delegation_revoke_view(request, pk):
+    delegation = get_object_or_404(Delegation, pk=pk, delegator=request.user, revoked_at__isnull=True)
+    delegation_revoke(delegation=delegation, acting_user=request.user)
+    messages.success(request, _("The delegation was revoked."))
+    return redirect("profile")

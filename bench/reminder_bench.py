@@ -5,20 +5,15 @@ no duplicates, and PostgreSQL's plan for the sweep's query.
 """
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-
-import django  # noqa: E402
-
-django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+
+from bench.common import throwaway_database  # noqa: E402
 
 
 def main():
@@ -26,12 +21,8 @@ def main():
     parser.add_argument("--tasks", type=int, default=100_000)
     parser.add_argument("--due-share", type=float, default=0.01)
     args = parser.parse_args()
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database():
         run(args)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def run(args):

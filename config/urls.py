@@ -10,6 +10,8 @@ urlpatterns = [
     path("tasks/<int:pk>/claim/", approval_views.task_claim_view, name="task_claim"),
     path("tasks/<int:pk>/release/", approval_views.task_release_view, name="task_release"),
     path("tasks/", include("workflows.urls")),
+    path("profile/", approval_views.profile, name="profile"),
+    path("profile/delegations/<int:pk>/revoke/", approval_views.delegation_revoke_view, name="delegation_revoke"),
     path("healthz", health.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -8,11 +8,18 @@ it is compared with what changed in the plan since its base version.
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
 from plan.changesets import ADD, CHANGE, MOVE, RETIRE
 
 SAME_FIELD = "same_field"
 RETIRED_VS_CHANGED = "retired_vs_changed"
 MOVED_VS_CHANGED = "moved_vs_changed"
+REASON_LABELS = {
+    SAME_FIELD: _("both change the same field"),
+    RETIRED_VS_CHANGED: _("one retires an item the other changes"),
+    MOVED_VS_CHANGED: _("one moves an item the other changes"),
+}
 
 
 @dataclass
@@ -78,6 +85,10 @@ class Conflict:
     left: object  # the two sides: amendments, or an amendment and a version
     right: object
 
+    @property
+    def label(self) -> str:
+        return str(REASON_LABELS[self.reason])
+
 
 def conflicts_between(left_key, left: Footprint, right_key, right: Footprint) -> list[Conflict]:
     found: dict[tuple[str, str], Conflict] = {}
@@ -97,7 +108,7 @@ def find_conflicts(footprints: dict) -> list[Conflict]:
     """Every conflict among several changesets; only pairs that share a code are compared."""
     by_code: dict[str, set] = {}
     for key, foot in footprints.items():
-        for code in foot.touched | {c for c, _ in foot.fields}:
+        for code in foot.touched | {c for c, _name in foot.fields}:
             by_code.setdefault(code, set()).add(key)
     pairs = set()
     for keys in by_code.values():

@@ -12,7 +12,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from approvals.models import Decision
-from approvals.selectors import COUNCIL_PERMISSIONS, amendments_visible_to, inbox, queue
+from approvals.selectors import amendments_visible_to, inbox, queue
 from config.jalali import jalali_year
 from plan import diff as plan_diff
 from plan.changesets import ChangesetInvalid
@@ -20,16 +20,9 @@ from plan.models import Amendment
 from plan.selectors import amendment_preview, diff_display
 from workflows.forms import DecisionForm, RevisionForm, refuse
 from workflows.models import Revision
+from workflows.selectors import revision_overview, revisions_visible_to
 from workflows.services import decide, revision_decide, revision_open_task, revision_start
 from workflows.steps import step_title
-
-
-def _may_see_revision(user) -> bool:
-    return (
-        user.has_perm("workflows.view_revision")
-        or user.has_perm("plan.integrate_amendment")
-        or any(user.has_perm(p) for p in COUNCIL_PERMISSIONS)
-    )
 
 
 @login_required
@@ -38,7 +31,7 @@ def task_page(request, pk):
     subject = task.process.artifact
     step = task.flow_task.name
     if isinstance(subject, Revision):
-        if not _may_see_revision(request.user):
+        if not revisions_visible_to(request.user).filter(pk=subject.pk).exists():
             raise Http404
         amendments = list(subject.amendments.order_by("pk"))
         entries = []
@@ -142,3 +135,17 @@ def revision_new(request):
             messages.success(request, _("The revision was assembled."))
             return redirect("workflows:task", pk=revision_open_task(revision).pk)
     return render(request, "workflows/revision_new.html", {"form": form})
+
+
+@login_required
+def revision_page(request, pk):
+    """A revision: its amendments, conflicts and how they were resolved, votes, the window, the
+    stage on the process diagram, and the timeline of decisions."""
+    revision = get_object_or_404(revisions_visible_to(request.user).select_related("plan", "issued_version"), pk=pk)
+    return render(request, "workflows/revision.html", {"overview": revision_overview(revision)})
+
+
+@login_required
+def revision_list(request):
+    revisions = revisions_visible_to(request.user).select_related("plan").order_by("-created_at")
+    return render(request, "workflows/revision_list.html", {"revisions": revisions})

@@ -1,0 +1,196 @@
+"""Audit trail benchmark: the auditor's page over one million events.
+
+Writes a valid hash chain of N events (COPY, in a throwaway test database), spread over five years,
+2,000 amendments, 40 revisions, 11 committees and 500 people; then asks the events page for the
+filters auditors use, through Django's whole request stack (middleware, form, selector, template),
+and prints p50/p95 per filter and the queries each page ran. Ends with a full chain check.
+
+    DATABASE_URL=postgres://... python bench/audit_bench.py [--events 1000000] [--repeat 20]
+"""
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from django.db import connection  # noqa: E402
+
+from bench.common import throwaway_database  # noqa: E402
+
+TARGET_MS = 200
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--skip-verify", action="store_true", help="do not time the full chain check")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("audit_bench needs PostgreSQL: set DATABASE_URL")
+    with throwaway_database():
+        run(args)
+
+
+def generate(count: int, users: list, actions: list[str], committees: list[int], plan_id: int) -> None:
+    """A valid chain, written with COPY in id order; the head row points at its last event."""
+    import datetime as dt
+
+    from approvals import audit
+    from approvals.models import AuditChainHead, AuditEvent
+
+    rng = random.Random(1407)
+    start = dt.datetime(2021, 3, 21, 5, 0, tzinfo=dt.UTC)
+    step = dt.timedelta(seconds=(5 * 365 * 86400) / count)
+    head = AuditChainHead.objects.get(pk=1)  # the plan's import wrote the first events
+    prev, first = head.last_hash, head.last_event_id + 1
+    start = min(start, AuditEvent.objects.order_by("id").first().occurred_at)
+    columns = (
+        "id, occurred_at, actor_id, actor_username, on_behalf_of_id, on_behalf_of_username, action, object_type, "
+        "object_id, object_repr, data, ip_address, scope_plan, scope_revision, scope_amendment, scope_committee, "
+        "prev_hash, hash"
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY approvals_auditevent ({columns}) FROM STDIN") as copy:
+        for number in range(first, first + count):
+            actor = users[rng.randrange(len(users))]
+            behalf = users[rng.randrange(len(users))] if rng.random() < 0.03 else None
+            action = actions[rng.randrange(len(actions))]
+            amendment = rng.randrange(1, 2001)
+            revision = (amendment % 40) + 1 if action.startswith("workflows.revision") else None
+            scope = {"plan": plan_id, "committee": committees[amendment % len(committees)], "amendment": amendment}
+            if revision:
+                scope = {"plan": plan_id, "revision": revision}
+            data = {"outcome": "approve", "reason": "بررسی شد", "round": 1, "task": number}
+            occurred = start + step * (number - first + 1)
+            values = {
+                "occurred_at": occurred,
+                "actor_id": actor.pk,
+                "actor_username": actor.username,
+                "on_behalf_of_id": behalf.pk if behalf else None,
+                "on_behalf_of_username": behalf.username if behalf else "",
+                "action": action,
+                "object_type": "workflows.revision" if revision else "plan.amendment",
+                "object_id": str(revision or amendment),
+                "object_repr": f"#{revision or amendment} اصلاحیهٔ آزمایشی",
+                "data": data,
+                "ip_address": "10.0.0.1",
+            }
+            digest = audit.event_hash(prev_hash=prev, scope=scope, **values)
+            copy.write_row(
+                (
+                    number,
+                    occurred,
+                    values["actor_id"],
+                    values["actor_username"],
+                    values["on_behalf_of_id"],
+                    values["on_behalf_of_username"],
+                    action,
+                    values["object_type"],
+                    values["object_id"],
+                    values["object_repr"],
+                    audit.canonical_json(data),
+                    "10.0.0.1",
+                    plan_id,
+                    scope.get("revision"),
+                    scope.get("amendment"),
+                    scope.get("committee"),
+                    prev,
+                    digest,
+                )
+            )
+            prev = digest
+    last = first + count - 1
+    AuditChainHead.objects.filter(pk=1).update(last_event_id=last, last_hash=prev)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(pg_get_serial_sequence('approvals_auditevent', 'id'), %s)", [last])
+        cursor.execute("VACUUM ANALYZE approvals_auditevent")
+
+
+def run(args):
+    import datetime as dt
+
+    from django.contrib.auth.models import Group
+    from django.db import reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from approvals import audit
+    from approvals.models import User
+    from approvals.roles import Role
+    from approvals.services import audit_chain_check, role_groups_ensure
+    from config.jalali import to_jalali
+    from plan.demo import ahvaz_1407
+    from plan.services import plan_import
+
+    print(f"database: {connection.vendor}")
+    plan = plan_import(document=ahvaz_1407())
+    committees = list(plan.committees.values_list("pk", flat=True))
+    role_groups_ensure()
+    users = User.objects.bulk_create([User(username=f"person{i:04d}", language="fa") for i in range(500)])
+    auditor = User.objects.create(username="auditor-bench", language="fa")
+    auditor.groups.add(*Group.objects.filter(name=Role.AUDITOR.value))
+    actions = sorted(a for a in audit.registered_actions() if a.startswith(("plan.amendment", "workflows.")))
+    started = time.perf_counter()
+    generate(args.events, users, actions, committees, plan.pk)
+    print(f"  {args.events:,} chained events written in {time.perf_counter() - started:.1f} s")
+
+    client = Client()
+    client.force_login(auditor)
+    middle = args.events // 2
+    month = to_jalali(dt.date(2023, 6, 1))
+    cases = [
+        ("first page, no filter", {}),
+        ("deep page (before the middle event)", {"before": middle}),
+        ("one amendment", {"amendment": 1234}),
+        ("one revision", {"revision": 7}),
+        ("one committee", {"committee": plan.committees.order_by("code").first().code}),
+        ("one person", {"person": "person0042"}),
+        ("one action", {"action": "workflows.amendment.sign_off"}),
+        (
+            "one Jalali month",
+            {"date_from": f"{month.year}/{month.month:02d}/01", "date_to": f"{month.year}/{month.month:02d}/30"},
+        ),
+        (
+            "committee + action + a year",
+            {
+                "committee": plan.committees.order_by("code").last().code,
+                "action": "workflows.amendment.integrate",
+                "date_from": "1401/01/01",
+                "date_to": "1401/12/29",
+            },
+        ),
+        ("person + deep page", {"person": "person0042", "before": middle}),
+    ]
+    print(f"  the events page, {args.repeat} requests each (target: under {TARGET_MS} ms):")
+    worst = 0.0
+    for label, params in cases:
+        times = []
+        for _ in range(args.repeat):
+            reset_queries()
+            with CaptureQueriesContext(connection) as queries:
+                begun = time.perf_counter()
+                response = client.get("/audit/", params)
+                times.append((time.perf_counter() - begun) * 1000)
+            assert response.status_code == 200, (label, response.status_code)
+        times.sort()
+        p50, p95 = statistics.median(times), times[int(len(times) * 0.95) - 1]
+        worst = max(worst, p95)
+        shown = len(response.context["page"].events)
+        print(f"    {label:<38} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  queries {len(queries):2d}  rows {shown}")
+    print(f"  worst p95: {worst:.1f} ms ({'within' if worst < TARGET_MS else 'OVER'} the {TARGET_MS} ms target)")
+
+    if not args.skip_verify:
+        started = time.perf_counter()
+        result = audit_chain_check()
+        print(
+            f"  full chain check: {result.events_checked:,} events in {time.perf_counter() - started:.1f} s, "
+            f"intact: {result.ok}"
+        )
+
+
+if __name__ == "__main__":
+    main()
