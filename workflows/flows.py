@@ -132,7 +132,9 @@ class RevisionFlow(flow.Flow):
         .Next(this.after_governorate)
     )
     after_governorate = flow.Switch().Case(this.issuance, _outcome_is("confirm")).Default(this.reconsideration)
-    confirmed_by_silence = flow.Function(this.confirm_by_silence).Next(this.issuance)
+    confirmed_by_silence = (
+        flow.Function(this.confirm_by_silence).Annotation(title=_("Confirmed by silence")).Next(this.issuance)
+    )
     reconsideration = (
         flow.View(None)
         .onCreate(this.task_opened)

@@ -47,8 +47,8 @@ def test_an_amendment_from_drafting_to_issuance(browser, live_server):
     password = re.search(r"shown this once\): (\S+)", out.getvalue()).group(1)
     os.makedirs(SHOTS, exist_ok=True)
 
-    def session(username):
-        page = browser.new_context(viewport={"width": 1100, "height": 900}).new_page()
+    def session(username, width=1100):
+        page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
         page.goto(f"{live_server.url}/login/")
         assert page.evaluate("getComputedStyle(document.documentElement).direction") == "rtl"
         page.fill("#id_username", username)
@@ -146,3 +146,41 @@ def test_an_amendment_from_drafting_to_issuance(browser, live_server):
     member.goto(f"{live_server.url}/notifications/")
     assert member.locator("text=پذیرفته شد").count() >= 1
     shot(member, "notifications")
+
+    # the revision's page: its stage on the process diagram, drawn from the flow
+    planning.goto(f"{live_server.url}/tasks/revisions/")
+    planning.click("text=بازنگری فوری پسماند")
+    assert planning.locator("svg g#issuance.done").count() == 1
+    assert planning.locator("svg g#governorate.done").count() == 1
+    shot(planning, "revision")
+    assert stranger.goto(planning.url).status == 404
+
+    # the auditor reads the trail: the revision's timeline, what was signed, the item's history
+    auditor = session("auditor")
+    auditor.click("text=ممیزی")
+    shot(auditor, "audit-events")
+    auditor.fill("#id_person", "chair")
+    auditor.click("button:has-text('پالایش')")
+    assert auditor.locator("table.audit tbody tr").count() >= 1
+    auditor.goto(planning.url)
+    auditor.click("text=گاه‌شمار ممیزی")
+    assert auditor.locator("text=تفاوت نگه‌داشته با آن می‌خواند").count() >= 5
+    shot(auditor, "audit-revision-timeline")
+    auditor.goto(f"{live_server.url}/audit/items/?code=IND3.1.2")
+    assert auditor.locator("ins", has_text="۷۰").count() == 1
+    shot(auditor, "audit-item-history")
+    with auditor.expect_download() as download:
+        auditor.goto(f"{live_server.url}/audit/")
+        auditor.click("text=خروجی CSV")
+    assert download.value.suggested_filename.endswith(".csv")
+    assert stranger.goto(f"{live_server.url}/audit/").status == 404
+
+    # at a phone's width nothing runs off the side of the page
+    phone = session("chair", width=390)
+    for path in ("/", "/plan/", "/profile/", "/notifications/"):
+        phone.goto(f"{live_server.url}{path}")
+        assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
+    phone.goto(f"{live_server.url}/")
+    shot(phone, "phone-dashboard")
+    phone.goto(f"{live_server.url}/profile/")
+    shot(phone, "phone-profile")
