@@ -126,6 +126,11 @@ def service_levels_ensure(*, using: str = "default") -> None:
 def notify(*, recipients, event: str, obj=None, context: dict | None = None) -> list[Notification]:
     """Tell people something in the app, in the caller's transaction (so nothing is told of a
     change that rolled back). Each person is told once per call."""
+    return _notifications_save(_notification_rows(recipients=recipients, event=event, obj=obj, context=context))
+
+
+def _notification_rows(*, recipients, event: str, obj=None, context: dict | None = None) -> list[Notification]:
+    """Unsaved notifications of one event: each active person once."""
     from notifications.events import EVENTS
 
     if event not in EVENTS:
@@ -144,7 +149,12 @@ def notify(*, recipients, event: str, obj=None, context: dict | None = None) -> 
                 object_id=str(obj.pk) if obj is not None else "",
             )
         )
-    created = Notification.objects.bulk_create(rows)
+    return rows
+
+
+def _notifications_save(rows: list[Notification]) -> list[Notification]:
+    """Save notifications with their emails' outbox rows, in one statement each; deliver after commit."""
+    created = Notification.objects.bulk_create(rows) if rows else []
     _deliver_after_commit([o.pk for o in _outbox_rows_for(created) if o.pk])
     return created
 
@@ -347,6 +357,7 @@ def reminders_sweep(*, today: dt.date | None = None) -> dict:
     due = list(due)
     # reminders already sent today are skipped without touching the database again
     already = set(Reminder.objects.filter(deadline__in=due, on_date=today).values_list("deadline_id", "kind"))
+    wanted = []
     for deadline in due:
         level = levels.get(deadline.stage)
         before = level.remind_days_before if level else 2
@@ -361,30 +372,105 @@ def reminders_sweep(*, today: dt.date | None = None) -> dict:
             kinds.append(Reminder.Kind.OVERDUE)
             if calendar.working_days_between(deadline.due_on, today) == escalate_after:
                 kinds.append(Reminder.Kind.ESCALATION)
-        for kind in kinds:
-            if (deadline.pk, kind) in already:
-                continue
-            if _remind(deadline=deadline, kind=kind, today=today, candidates=task_candidates):
-                counts[kind] += 1
+        wanted.extend((deadline, kind) for kind in kinds if (deadline.pk, kind) not in already)
+    people = _RecipientCache(task_candidates)
+    batch = max(1, settings.REMINDER_BATCH_SIZE)
+    for start in range(0, len(wanted), batch):
+        for kind in _remind_batch(wanted[start : start + batch], today=today, people=people):
+            counts[kind] += 1
     return counts
 
 
-def _remind(*, deadline: Deadline, kind: str, today: dt.date, candidates) -> bool:
+REMINDER_EVENTS = {
+    Reminder.Kind.BEFORE: "task.reminder",
+    Reminder.Kind.DUE: "task.due_today",
+    Reminder.Kind.OVERDUE: "task.overdue",
+    Reminder.Kind.ESCALATION: "task.escalated",
+}
+
+
+class _RecipientCache:
+    """Who is told of a task, looked up once per owner, or per permission and object, in a sweep:
+    a thousand due tasks of one committee's sign-off cost one permission query, not a thousand."""
+
+    def __init__(self, candidates):
+        self.candidates = candidates
+        self.found: dict = {}
+
+    def of(self, task, kind) -> list:
+        if kind == Reminder.Kind.ESCALATION:
+            key = ("supervisors", task.flow_task.name == "draft", getattr(task.process.artifact, "committee_id", None))
+            compute = _supervisors
+        elif task.owner_id:
+            return [task.owner]
+        else:
+            key = (
+                "candidates",
+                task.owner_permission,
+                task.owner_permission_content_type_id,
+                task.owner_permission_obj_pk,
+            )
+            compute = self.candidates
+        if key not in self.found:
+            self.found[key] = compute(task)
+        return self.found[key]
+
+
+def _attach_artifacts(deadlines) -> None:
+    """Load the amendments and revisions of many tasks with one query per kind (not one per task)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    wanted: dict[int, set] = {}
+    for deadline in deadlines:
+        process = deadline.task.process
+        wanted.setdefault(process.artifact_content_type_id, set()).add(process.artifact_object_id)
+    loaded = {}
+    for type_id, ids in wanted.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        for pk, obj in model.objects.in_bulk(list(ids)).items():
+            loaded[(type_id, pk)] = obj
+    for deadline in deadlines:
+        process = deadline.task.process
+        artifact = loaded.get((process.artifact_content_type_id, process.artifact_object_id))
+        if artifact is not None:
+            process.artifact = artifact  # the generic relation's cache: no query when read
+
+
+def _remind_batch(items, *, today: dt.date, people: _RecipientCache) -> list[str]:
+    """Record a batch of reminders and their notifications in one transaction (REMINDER_BATCH_SIZE):
+    a killed worker loses at most the batch it was writing, which the next sweep redoes. Returns
+    the kinds sent.
+    If another sweep recorded one of them meanwhile (the unique key), the batch is rolled back
+    and redone one by one, so each reminder is still sent exactly once."""
+    try:
+        with transaction.atomic():
+            Reminder.objects.bulk_create([Reminder(deadline=d, kind=kind, on_date=today) for d, kind in items])
+            _attach_artifacts([d for d, _kind in items])
+            rows = []
+            for deadline, kind in items:
+                task = deadline.task
+                subject = task.process.artifact
+                rows += _notification_rows(
+                    recipients=people.of(task, kind),
+                    event=REMINDER_EVENTS[kind],
+                    obj=subject,
+                    context={"subject": str(subject), "step": deadline.stage, "due": deadline.due_on.isoformat()},
+                )
+            _notifications_save(rows)
+            return [kind for _deadline, kind in items]
+    except IntegrityError:
+        return [kind for deadline, kind in items if _remind(deadline=deadline, kind=kind, today=today, people=people)]
+
+
+def _remind(*, deadline: Deadline, kind: str, today: dt.date, people: _RecipientCache) -> bool:
     try:
         with transaction.atomic():
             Reminder.objects.create(deadline=deadline, kind=kind, on_date=today)
             task = deadline.task
             subject = task.process.artifact
-            event = {
-                Reminder.Kind.BEFORE: "task.reminder",
-                Reminder.Kind.DUE: "task.due_today",
-                Reminder.Kind.OVERDUE: "task.overdue",
-                Reminder.Kind.ESCALATION: "task.escalated",
-            }[kind]
-            recipients = _supervisors(task) if kind == Reminder.Kind.ESCALATION else candidates(task)
             notify(
-                recipients=recipients,
-                event=event,
+                recipients=people.of(task, kind),
+                event=REMINDER_EVENTS[kind],
                 obj=subject,
                 context={"subject": str(subject), "step": deadline.stage, "due": deadline.due_on.isoformat()},
             )

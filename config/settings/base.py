@@ -181,6 +181,9 @@ if _redis_url:
 
 # Seconds /healthz waits for a dependency before calling it down.
 HEALTHZ_TIMEOUT = 2
+# Reminders the sweep records per transaction (with their notifications and emails): larger is
+# faster; a worker killed mid-sweep loses the batch it was writing, which the next sweep redoes.
+REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=250)
 
 LOGGING = {
     "version": 1,

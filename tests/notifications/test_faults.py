@@ -102,7 +102,8 @@ def test_a_worker_killed_mid_sweep_loses_and_doubles_no_reminder(
     Deadline.objects.bulk_create([Deadline(task=t, stage="sign_off", due_on=today) for t in tasks])
 
     mail_dir = tmp_path / "mail"
-    worker = celery_worker_process(extra_env=worker_env(own_redis, mail_dir))
+    # small batches, so that the kill lands between two committed ones
+    worker = celery_worker_process(extra_env={**worker_env(own_redis, mail_dir), "REMINDER_BATCH_SIZE": "10"})
     use_broker(own_redis.url)
     app.send_task("notifications.tasks.send_reminders")
     wait_for(lambda: Reminder.objects.filter(kind="due").exists(), message="the sweep to start")
