@@ -40,3 +40,6 @@ assets:
 
 lint: setup
 	$(BIN)/ruff check .
+
+bench: setup
+	bash bench/run.sh

@@ -1,5 +1,6 @@
 # Throwaway PostgreSQL and Redis on loopback, for CI and for developers who want the real thing.
 # Source it, then: services_start (exports DATABASE_URL, REDIS_URL, REDIS_PORT) ... services_stop
+# PostgreSQL runs with fsync off (tests) unless PG_FSYNC=on (benchmarks: commits as in production).
 # shellcheck shell=bash
 
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
@@ -34,7 +35,8 @@ services_start() {
   fi
   "${as_pg[@]}" "$PGBIN/initdb" -D "$SERVICES_DIR/pg/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
   "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$SERVICES_DIR/pg/data" -l "$SERVICES_DIR/pg/log" -w -t 60 \
-    -o "-p $pg_port -k $SERVICES_DIR/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+    -o "-p $pg_port -k $SERVICES_DIR/pg -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-off} -c max_connections=200" \
+    start >/dev/null
   "$PGBIN/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres baznegar
   redis-server --port "$redis_port" --bind 127.0.0.1 --daemonize yes --save '' --appendonly no \
     --dir "$SERVICES_DIR/redis" --pidfile "$SERVICES_DIR/redis/redis.pid" --logfile "$SERVICES_DIR/redis/log"

@@ -50,7 +50,6 @@ def audit_record(
     data: dict | None = None,
     on_behalf_of: User | None = None,
     ip_address: str | None = None,
-    occurred_at=None,
     scope: dict | None = None,
 ) -> AuditEvent:
     """Append one event to the chain, in the caller's transaction.
@@ -68,7 +67,7 @@ def audit_record(
     head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
     scope = {**audit.scope_of(obj), **(scope or {})}
     fields = {
-        "occurred_at": occurred_at or timezone.now(),
+        "occurred_at": timezone.now(),  # read under the head's lock: ids and times rise together
         "actor_id": actor.pk if actor else None,
         "actor_username": actor.get_username() if actor else "",
         "on_behalf_of_id": on_behalf_of.pk if on_behalf_of else None,
