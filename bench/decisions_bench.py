@@ -96,6 +96,22 @@ def lifecycle(plan, committee_code: str, number: int, users: dict) -> int:
     return HUMAN_STEPS
 
 
+def _reporting(function):
+    """Run a worker's body; a failure is sent back as its traceback, so the parent never waits forever."""
+
+    def run(*args):
+        import traceback
+
+        results = args[-1]
+        try:
+            function(*args)
+        except BaseException:
+            results.put(traceback.format_exc())
+
+    return run
+
+
+@_reporting
 def _product_worker(worker: int, count: int, committee_code: str, results) -> None:
     from django.db import connections
 
@@ -115,6 +131,7 @@ def _product_worker(worker: int, count: int, committee_code: str, results) -> No
     results.put(done)
 
 
+@_reporting
 def _bare_worker(worker: int, count: int, results) -> None:
     from django.db import connections, transaction
     from viewflow.workflow.models import Task
@@ -151,7 +168,12 @@ def _run_workers(target, per_worker_args: list[tuple]) -> tuple[int, float]:
     started = time.perf_counter()
     for process in processes:
         process.start()
-    total = sum(results.get() for _ in processes)
+    total = 0
+    for _ in processes:
+        outcome = results.get(timeout=3600)
+        if isinstance(outcome, str):
+            raise SystemExit(f"a worker failed:\n{outcome}")
+        total += outcome
     for process in processes:
         process.join()
         if process.exitcode != 0:

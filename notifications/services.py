@@ -246,14 +246,15 @@ def _deliver_after_commit(ids: list[int]) -> None:
         return
 
     def enqueue():
-        from notifications.tasks import deliver_outbox
+        from notifications.tasks import deliver_outbox, deliver_outbox_many
 
-        for outbox_id in ids:
-            try:
-                deliver_outbox.apply_async(args=[outbox_id], retry=False)
-            except Exception:  # the broker is down: the sweep will find the row pending
-                logger.warning("broker unavailable; outbox %s left for the sweep", outbox_id)
-                return
+        try:
+            if len(ids) == 1:
+                deliver_outbox.apply_async(args=[ids[0]], retry=False)
+            else:  # one broker message for the lot: publishing costs more than the email's row
+                deliver_outbox_many.apply_async(args=[list(ids)], retry=False)
+        except Exception:  # the broker is down: the sweep will find the rows pending
+            logger.warning("broker unavailable; outbox %s left for the sweep", ids)
 
     transaction.on_commit(enqueue)
 

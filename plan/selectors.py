@@ -46,6 +46,9 @@ class _VersionCache:
 
 
 version_cache = _VersionCache()
+# What is derived from an issued version and cheap to key but dear to compute: a plan's used codes,
+# and amendments applied in memory (keyed by the exact operations, so an edit is a new key).
+derived_cache = _VersionCache(size=32)
 
 
 def _valid_at(number: int) -> Q:
@@ -68,11 +71,22 @@ def version_in_force(plan: Plan) -> IssuedVersion | None:
     return plan.versions.order_by("-number").first()
 
 
+def _newest_version_key(plan_id: int):
+    """The newest issued version's id and fingerprint: what changes whenever the plan's rows do."""
+    return IssuedVersion.objects.filter(plan_id=plan_id).order_by("-number").values_list("pk", "fingerprint").first()
+
+
 def plan_context(plan: Plan, *, committee: Committee | None = None) -> PlanContext:
+    # item rows are written only when a version is issued, so the codes ever used are known per newest version
+    key = ("used_codes", plan.pk, _newest_version_key(plan.pk))
+    used = derived_cache.get(key)
+    if used is None:
+        used = frozenset(PlanItem.objects.filter(plan=plan).values_list("code", flat=True).distinct())
+        derived_cache.put(key, used)
     return PlanContext(
         years=plan.operational_years,
         committees=set(plan.committees.values_list("code", flat=True)),
-        used_codes=set(PlanItem.objects.filter(plan=plan).values_list("code", flat=True).distinct()),
+        used_codes=set(used),
         amending_committee=committee.code if committee else None,
     )
 
@@ -115,15 +129,42 @@ def amendment_operations(amendment: Amendment) -> list[dict]:
     return [op.as_dict() for op in amendment.operations.all()]
 
 
+def _operations_key(operations: list[dict]) -> str:
+    import hashlib
+    import json
+
+    text = json.dumps(operations, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def amendment_preview(amendment: Amendment, *, operations: list[dict] | None = None) -> AmendmentPreview:
-    """Apply an amendment's operations to its base version in memory; raises ChangesetInvalid."""
-    base = version_state(amendment.base_version)
+    """Apply an amendment's operations to its base version in memory; raises ChangesetInvalid.
+
+    The operations are always read afresh; the result is reused while they, the base version,
+    the committee and the plan's newest version are the same (several decisions read one text).
+    Callers must not mutate it."""
     ops = amendment_operations(amendment) if operations is None else operations
-    ctx = plan_context(amendment.plan, committee=amendment.committee)
-    state, applied = apply_changeset(base, ops, ctx)
-    codes = {op["code"] for op in applied} | {c for op in applied for c in op.get("retired", ())}
-    entries = plan_diff.diff_states(base, state, codes)
-    return AmendmentPreview(state, applied, entries, plan_diff.fingerprint(entries), Footprint.of_operations(applied))
+    base_version = amendment.base_version
+    key = (
+        "preview",
+        amendment.plan_id,
+        base_version.pk,
+        base_version.fingerprint,
+        amendment.committee_id,
+        _newest_version_key(amendment.plan_id),
+        _operations_key(ops),
+    )
+    preview = derived_cache.get(key)
+    if preview is None:
+        base = version_state(base_version)
+        ctx = plan_context(amendment.plan, committee=amendment.committee)
+        state, applied = apply_changeset(base, ops, ctx)
+        codes = {op["code"] for op in applied} | {c for op in applied for c in op.get("retired", ())}
+        entries = plan_diff.diff_states(base, state, codes)
+        fingerprint = plan_diff.fingerprint(entries)
+        preview = AmendmentPreview(state, applied, entries, fingerprint, Footprint.of_operations(applied))
+        derived_cache.put(key, preview)
+    return preview
 
 
 def amendment_staleness(amendment: Amendment) -> tuple[IssuedVersion, list[Conflict]]:

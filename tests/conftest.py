@@ -17,7 +17,7 @@ from approvals.services import legal_defaults_ensure, membership_grant, role_gro
 from notifications.services import service_levels_ensure
 from plan.demo import ahvaz_1407
 from plan.models import Committee
-from plan.selectors import version_cache
+from plan.selectors import derived_cache, version_cache
 from plan.services import amendment_operations_set, plan_import
 from tests.factories import UserFactory
 from workflows.services import amendment_draft_start, decide, open_task
@@ -52,8 +52,10 @@ def _english_messages():
 def _fresh_version_cache():
     """Issued versions are cached per process; each test starts with an empty cache."""
     version_cache.clear()
+    derived_cache.clear()
     yield
     version_cache.clear()
+    derived_cache.clear()
 
 
 @pytest.fixture
