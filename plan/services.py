@@ -133,7 +133,7 @@ def amendment_create(
 @transaction.atomic
 def amendment_operations_set(*, amendment: Amendment, operations: list[dict], acting_user: User) -> Amendment:
     """Replace an amendment's operations after validating them all against its base; refused whole if invalid."""
-    amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
+    amendment = Amendment.objects.select_for_update(no_key=True).get(pk=amendment.pk)
     if amendment.status not in (Amendment.Status.DRAFT, Amendment.Status.RETURNED):
         raise ValidationError(_("only a draft or a returned amendment can be edited"))
     if not operations:  # the drafter removed the last operation: an empty draft, not a changeset
@@ -173,7 +173,7 @@ def amendment_operations_set(*, amendment: Amendment, operations: list[dict], ac
 def amendment_rebase(*, amendment: Amendment, acting_user: User | None = None) -> Amendment:
     """Move an amendment drafted on an older version onto the version in force, when nothing it
     touches changed since; otherwise raise PlanConflict naming both sides."""
-    amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
+    amendment = Amendment.objects.select_for_update(no_key=True).get(pk=amendment.pk)
     in_force, conflicts = amendment_staleness(amendment)
     if in_force is None or in_force.pk == amendment.base_version_id:
         return amendment
@@ -206,7 +206,7 @@ def plan_version_issue(
     note: str = "",
 ) -> IssuedVersion:
     """Apply approved amendments together, producing the next issued version: all or nothing."""
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)  # one issuance of a plan at a time
+    plan = Plan.objects.select_for_update(no_key=True).get(pk=plan.pk)  # one issuance of a plan at a time
     in_force = version_in_force(plan)
     if not amendments:
         raise ValidationError(_("an issuance needs at least one amendment"))

@@ -138,7 +138,7 @@ def _decide(*, task_pk, user, outcome, reason, fingerprint, on_behalf_of) -> Dec
     with AmendmentFlow.lock(task.process_id):
         task.refresh_from_db()
         process = AmendmentProcess.objects.get(pk=task.process_id)
-        amendment = Amendment.objects.select_for_update().get(pk=process.artifact_object_id)
+        amendment = Amendment.objects.select_for_update(no_key=True).get(pk=process.artifact_object_id)
         step = task.flow_task.name
         if task.status not in OPEN:
             raise DecisionRefused(_("this step was already decided"))
@@ -238,7 +238,7 @@ def _acting_for(task: Task, user: User, on_behalf_of: User | None) -> tuple[User
 @transaction.atomic
 def amendment_withdraw(*, amendment: Amendment, acting_user: User, reason: str) -> Amendment:
     """The drafter takes their amendment back, at any time before the integration working group decides."""
-    amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
+    amendment = Amendment.objects.select_for_update(no_key=True).get(pk=amendment.pk)
     if acting_user.pk != amendment.drafted_by_id:
         raise PermissionDenied(_("only the drafter may withdraw an amendment"))
     if amendment.status not in (
@@ -306,7 +306,9 @@ def revision_start(*, plan, year: int, title: str, amendments: list[Amendment], 
         raise PermissionDenied(_("only the integration working group assembles a revision"))
     if not amendments:
         raise DecisionRefused(_("a revision needs at least one accepted amendment"))
-    amendments = list(Amendment.objects.select_for_update().filter(pk__in=[a.pk for a in amendments]).order_by("pk"))
+    amendments = list(
+        Amendment.objects.select_for_update(no_key=True).filter(pk__in=[a.pk for a in amendments]).order_by("pk")
+    )
     for amendment in amendments:
         if amendment.plan_id != plan.pk or amendment.status != Amendment.Status.ACCEPTED:
             raise DecisionRefused(
@@ -362,7 +364,7 @@ def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, details) -
         if task.status not in OPEN:
             raise DecisionRefused(_("this step was already decided"))
         process = RevisionProcess.objects.get(pk=task.process_id)
-        revision = Revision.objects.select_for_update().get(pk=process.artifact_object_id)
+        revision = Revision.objects.select_for_update(no_key=True).get(pk=process.artifact_object_id)
         step = task.flow_task.name
         if outcome not in REVISION_OUTCOMES.get(step, ()):
             raise DecisionRefused(_("“%(outcome)s” is not a decision of this step") % {"outcome": outcome})
@@ -599,7 +601,7 @@ def _set_status(revision: Revision, status: str) -> None:
 def revision_confirm_by_silence(*, process) -> None:
     """The objection window closed with no objection: the resolution is confirmed by the system,
     under the named legal rule. Called by the flow when its timer fires (Celery beat)."""
-    revision = Revision.objects.select_for_update().get(pk=process.artifact_object_id)
+    revision = Revision.objects.select_for_update(no_key=True).get(pk=process.artifact_object_id)
     review = ConformityReview.objects.select_for_update().filter(revision=revision).latest("id")
     if review.outcome != ConformityReview.Outcome.PENDING:
         return
