@@ -11,6 +11,14 @@ from config.forms import JalaliDateField
 from plan.models import Committee, Plan
 
 
+def _person(people, username: str) -> User:
+    """The person a typed username names, or the form's message saying there is none."""
+    user = people.filter(username=username).first()
+    if user is None:
+        raise ValidationError(_("There is no person with the username “%(name)s”."), params={"name": username})
+    return user
+
+
 class AuditFilterForm(forms.Form):
     """What an auditor may narrow the trail by; every field optional, every mistake named."""
 
@@ -37,12 +45,7 @@ class AuditFilterForm(forms.Form):
 
     def clean_person(self):
         username = self.cleaned_data["person"].strip()
-        if not username:
-            return None
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            raise ValidationError(_("There is no person with the username “%(name)s”."), params={"name": username})
-        return user
+        return _person(User.objects.all(), username) if username else None
 
     def clean(self):
         cleaned = super().clean()
@@ -85,11 +88,7 @@ class DelegationForm(forms.Form):
         self.delegator = delegator
 
     def clean_substitute(self):
-        username = self.cleaned_data["substitute"].strip()
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise ValidationError(_("There is no person with the username “%(name)s”."), params={"name": username})
-        return user
+        return _person(User.objects.filter(is_active=True), self.cleaned_data["substitute"].strip())
 
     def clean(self):
         cleaned = super().clean()

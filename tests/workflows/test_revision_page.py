@@ -9,20 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plan.models import Amendment
+from tests.scenario import PARKS, VOTE, WASTE
 from workflows.selectors import process_diagram
 from workflows.services import revision_decide, revision_open_task, revision_start
 
 pytestmark = pytest.mark.django_db
-WASTE = [{"action": "change", "code": "IND3.1.1", "justification": "j", "values": {"targets.1405": {"new": 90}}}]
-PARKS = [{"action": "change", "code": "IND3.4.1", "justification": "j", "values": {"targets.1405": {"new": 91}}}]
-VOTE = {
-    "session_date": dt.date(2025, 5, 10),
-    "resolution_number": "1404/112",
-    "present": 11,
-    "votes_for": 8,
-    "votes_against": 2,
-    "abstentions": 1,
-}
 
 
 def english(user):

@@ -10,20 +10,11 @@ from viewflow.workflow.timers import fire_due_timers
 from approvals.models import AuditEvent, ConformityReview, CouncilVote, Decision
 from plan.models import Amendment
 from plan.selectors import version_in_force, version_state
+from tests.scenario import PARKS, VOTE, WASTE
 from workflows.models import Revision
 from workflows.services import DecisionRefused, revision_decide, revision_open_task, revision_process, revision_start
 
 pytestmark = pytest.mark.django_db
-WASTE = [{"action": "change", "code": "IND3.1.1", "justification": "j", "values": {"targets.1405": {"new": 90}}}]
-PARKS = [{"action": "change", "code": "IND3.4.1", "justification": "j", "values": {"targets.1405": {"new": 91}}}]
-VOTE = {
-    "session_date": dt.date(2025, 5, 10),
-    "resolution_number": "1404/112",
-    "present": 11,
-    "votes_for": 8,
-    "votes_against": 2,
-    "abstentions": 1,
-}
 NOTIFIED = dt.date(2025, 5, 12)  # a Monday
 
 
