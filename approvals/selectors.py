@@ -7,7 +7,27 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from approvals.models import Delegation, User
+from approvals.models import CouncilRules, Delegation, LegalRule, User
+from config.snapshots import snapshot
+
+
+@snapshot(LegalRule)
+def _legal_rules() -> dict[str, LegalRule]:
+    return {rule.code: rule for rule in LegalRule.objects.all()}
+
+
+def legal_rule(code: str) -> LegalRule:
+    """The legal rule with this code (a window in days, its law and article), as administrators keep it."""
+    try:
+        return _legal_rules()[code]
+    except KeyError:
+        raise LegalRule.DoesNotExist(f"no legal rule {code!r}") from None
+
+
+@snapshot(CouncilRules)
+def council_rules() -> CouncilRules:
+    """The city council's size, quorum and majority rule (the defaults until administrators set them)."""
+    return CouncilRules.objects.first() or CouncilRules()
 
 
 def delegators_of(user: User, *, on=None) -> list[User]:

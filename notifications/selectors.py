@@ -1,17 +1,25 @@
 """Reads of the notifications app."""
 
+from config.snapshots import snapshot
 from notifications.calendar import WorkingCalendar
-from notifications.models import CalendarSettings, Holiday, Notification
+from notifications.models import CalendarSettings, Holiday, Notification, ServiceLevel
 
 
+@snapshot(CalendarSettings, Holiday)
 def working_calendar() -> WorkingCalendar:
-    """The calendar as administrators keep it now (the settings row, or the defaults, and every holiday)."""
+    """The calendar as administrators keep it (the settings row, or the defaults, and every holiday)."""
     settings = CalendarSettings.objects.first() or CalendarSettings()
     return WorkingCalendar(
         working_weekdays=frozenset(settings.working_weekdays),
         holidays=frozenset(Holiday.objects.values_list("date", flat=True)),
         extend_window_on_holiday=settings.extend_window_on_holiday,
     )
+
+
+@snapshot(ServiceLevel)
+def service_levels() -> dict[str, ServiceLevel]:
+    """Each step's service level (working days to take, when to remind and escalate), by stage."""
+    return {level.stage: level for level in ServiceLevel.objects.all()}
 
 
 def task_candidates(task) -> list:

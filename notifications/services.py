@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from approvals import audit
 from approvals.models import User
 from approvals.services import audit_record
+from config.snapshots import snapshots_clear
 from notifications.models import CalendarSettings, Deadline, Holiday, Notification, Outbox, Reminder, ServiceLevel
 
 # Iran's official holidays on fixed solar dates: (month, day, Persian, English)
@@ -71,6 +72,8 @@ def holidays_add_fixed_solar(*, first_year: int, last_year: int, acting_user: Us
     existing = set(Holiday.objects.filter(date__in=[h.date for h in wanted]).values_list("date", flat=True))
     new = [h for h in wanted if h.date not in existing]
     Holiday.objects.bulk_create(new)
+    snapshots_clear()  # a bulk write sends no signals
+    transaction.on_commit(snapshots_clear)
     if new:
         audit_record(
             action="notifications.holiday.add",
@@ -161,17 +164,18 @@ def _notifications_save(rows: list[Notification]) -> list[Notification]:
 
 def task_due_on(*, task, stage: str):
     """(due date, statutory?) of a new task: legal windows in calendar days, other steps in working days."""
-    from approvals.models import ConformityReview, LegalRule
-    from notifications.selectors import working_calendar
+    from approvals.models import ConformityReview
+    from approvals.selectors import legal_rule
+    from notifications.selectors import service_levels, working_calendar
 
     today = timezone.localdate()
     if stage == "governorate":
         review = ConformityReview.objects.filter(revision_id=task.process.artifact_object_id).latest("id")
         return timezone.localdate(review.window_ends_at), True
     if stage == "reconsideration":
-        rule = LegalRule.objects.get(code="council-reconsideration")
+        rule = legal_rule("council-reconsideration")
         return working_calendar().statutory_deadline(today, rule.days), True
-    level = ServiceLevel.objects.filter(stage=stage).first()
+    level = service_levels().get(stage)
     if level is None:
         return None, False
     return working_calendar().add_working_days(today, level.working_days), False
@@ -342,11 +346,11 @@ def reminders_sweep(*, today: dt.date | None = None) -> dict:
     delay. Reads only deadlines due within the look-ahead (indexed), so its cost follows the
     number of tasks that are due, not the number of tasks. Each reminder is recorded with a
     unique key in the same transaction as its notifications: never twice, never lost."""
-    from notifications.selectors import task_candidates, working_calendar
+    from notifications.selectors import service_levels, task_candidates, working_calendar
 
     today = today or timezone.localdate()
     calendar = working_calendar()
-    levels = {level.stage: level for level in ServiceLevel.objects.all()}
+    levels = service_levels()
     lookahead = max([level.remind_days_before for level in levels.values()] or [2])
     horizon = calendar.add_working_days(today, lookahead)
     counts = dict.fromkeys(Reminder.Kind.values, 0)

@@ -14,6 +14,7 @@ from django.utils import translation
 from approvals.models import Membership
 from approvals.roles import Role
 from approvals.services import legal_defaults_ensure, membership_grant, role_groups_ensure
+from config.snapshots import snapshots_clear
 from notifications.services import service_levels_ensure
 from plan.demo import ahvaz_1407
 from plan.models import Committee
@@ -50,12 +51,15 @@ def _english_messages():
 
 @pytest.fixture(autouse=True)
 def _fresh_version_cache():
-    """Issued versions are cached per process; each test starts with an empty cache."""
+    """Issued versions and the rules' snapshots are kept per process; each test starts without them
+    (a test's rows are rolled back, so what it left in a snapshot never existed for the next)."""
     version_cache.clear()
     derived_cache.clear()
+    snapshots_clear()
     yield
     version_cache.clear()
     derived_cache.clear()
+    snapshots_clear()
 
 
 @pytest.fixture

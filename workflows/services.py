@@ -4,6 +4,7 @@ flow create the next task.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -11,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow.workflow.exceptions import FlowLockFailed
-from viewflow.workflow.models import Task
+from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from approvals import audit
-from approvals.models import ConformityReview, CouncilRules, CouncilVote, Decision, LegalRule, User
+from approvals.models import ConformityReview, CouncilRules, CouncilVote, Decision, User
+from approvals.selectors import council_rules, legal_rule
 from approvals.services import audit_record
 from config.jalali import format_jalali
 from notifications.selectors import working_calendar
@@ -84,9 +86,19 @@ def amendment_process(amendment: Amendment) -> AmendmentProcess:
     return _process_of(amendment, AmendmentProcess)
 
 
+def _open_tasks_of(subject):
+    """The open tasks of the process whose artifact is this amendment or revision, newest first."""
+    return Task.objects.filter(
+        process__artifact_content_type__app_label=subject._meta.app_label,
+        process__artifact_content_type__model=subject._meta.model_name,
+        process__artifact_object_id=subject.pk,
+        status__in=OPEN,
+    ).order_by("-created")
+
+
 def open_task(amendment: Amendment) -> Task | None:
     """The amendment's task that waits for someone, if any."""
-    return Task.objects.filter(process=amendment_process(amendment), status__in=OPEN).order_by("-created").first()
+    return _open_tasks_of(amendment).first()
 
 
 def decide(
@@ -120,11 +132,40 @@ def _guarded(function, **kwargs):
         raise DecisionRefused(_("someone else has just decided this step; reload to see their decision")) from None
 
 
-def _advance(task: Task, process, outcome: str, holder: User) -> Task:
+@dataclass(frozen=True)
+class _Step:
+    """An open task under its process's lock, with the process and the subject read once each."""
+
+    task: Task
+    process: Process
+    subject: Amendment | Revision
+
+    @property
+    def name(self) -> str:
+        return self.task.flow_task.name
+
+
+def _lock_step(*, task_pk: int, flow_class, subjects) -> _Step:
+    """Take the flow's lock (the process row, the one viewflow's own lock takes), then read the
+    task afresh and lock its subject (FOR NO KEY UPDATE, only that row).
+
+    The process and the subject are handed to viewflow's objects, so the flow's permission rules,
+    gateways and task hooks reuse them instead of reading them again."""
+    process = flow_class.process_class.objects.select_for_update(of=("self",)).filter(task__pk=task_pk).first()
+    if process is None or process.flow_class is not flow_class:
+        raise DecisionRefused(_("this step was already decided"))
+    task = Task.objects.get(pk=task_pk)
+    subject = subjects.select_for_update(no_key=True, of=("self",)).get(pk=process.artifact_object_id)
+    process.artifact = subject
+    task.process = process
+    return _Step(task=task, process=process, subject=subject)
+
+
+def _advance(step: _Step, outcome: str, holder: User) -> Task:
     """Record the outcome the flow's gateways read, then complete the task so the flow moves on."""
+    task, process = step.task, step.process
     process.data = {**(process.data or {}), "outcome": outcome}
     process.save(update_fields=["data"])
-    task = Task.objects.select_related("process").get(pk=task.pk)  # the gateways read the saved outcome
     activation = task.flow_task.activation_class(task)
     if task.status == STATUS.NEW:
         activation.assign(holder)
@@ -134,66 +175,66 @@ def _advance(task: Task, process, outcome: str, holder: User) -> Task:
 
 
 def _decide(*, task_pk, user, outcome, reason, fingerprint, on_behalf_of) -> Decision:
-    task = Task.objects.get(pk=task_pk)
-    with AmendmentFlow.lock(task.process_id):
-        task.refresh_from_db()
-        process = AmendmentProcess.objects.get(pk=task.process_id)
-        amendment = Amendment.objects.select_for_update(no_key=True).get(pk=process.artifact_object_id)
-        step = task.flow_task.name
-        if task.status not in OPEN:
-            raise DecisionRefused(_("this step was already decided"))
-        choices = STEP_OUTCOMES.get(step, {})
-        if outcome not in choices:
-            raise DecisionRefused(_("“%(outcome)s” is not a decision of this step") % {"outcome": outcome})
-        if step == "sign_off" and amendment.drafted_by_id in (user.pk, getattr(on_behalf_of, "pk", None)):
-            raise PermissionDenied(_("the drafter cannot sign off their own amendment"))
-        actor_for_rights, on_behalf_of = _acting_for(task, user, on_behalf_of)
-        if step == "sign_off" and actor_for_rights.pk == amendment.drafted_by_id:
-            raise PermissionDenied(_("the drafter cannot sign off their own amendment"))
-        if outcome != Decision.Outcome.APPROVE and outcome != Decision.Outcome.SUBMIT and not reason:
-            raise DecisionRefused(_("a decision other than approval needs a written reason"))
-        preview = amendment_preview(amendment)  # the exact diff decided on; invalid drafts are refused here
-        if fingerprint is not None and fingerprint != preview.fingerprint:
-            raise DecisionRefused(
-                _("the amendment changed while you were reading it; review the new version before deciding")
-            )
-        decision = Decision.objects.create(
-            task=task,
-            amendment=amendment,
-            step=step,
-            outcome=outcome,
-            reason=reason,
-            round=amendment.rounds,
-            decided_by=user,
-            on_behalf_of=on_behalf_of,
-            diff_fingerprint=preview.fingerprint,
-            diff=preview.entries,
+    step = _lock_step(
+        task_pk=task_pk,
+        flow_class=AmendmentFlow,
+        subjects=Amendment.objects.select_related("committee", "base_version", "drafted_by"),
+    )
+    task, amendment, name = step.task, step.subject, step.name
+    if task.status not in OPEN:
+        raise DecisionRefused(_("this step was already decided"))
+    choices = STEP_OUTCOMES.get(name, {})
+    if outcome not in choices:
+        raise DecisionRefused(_("“%(outcome)s” is not a decision of this step") % {"outcome": outcome})
+    if name == "sign_off" and amendment.drafted_by_id in (user.pk, getattr(on_behalf_of, "pk", None)):
+        raise PermissionDenied(_("the drafter cannot sign off their own amendment"))
+    actor_for_rights, on_behalf_of = _acting_for(task, user, on_behalf_of)
+    if name == "sign_off" and actor_for_rights.pk == amendment.drafted_by_id:
+        raise PermissionDenied(_("the drafter cannot sign off their own amendment"))
+    if outcome != Decision.Outcome.APPROVE and outcome != Decision.Outcome.SUBMIT and not reason:
+        raise DecisionRefused(_("a decision other than approval needs a written reason"))
+    preview = amendment_preview(amendment)  # the exact diff decided on; invalid drafts are refused here
+    if fingerprint is not None and fingerprint != preview.fingerprint:
+        raise DecisionRefused(
+            _("the amendment changed while you were reading it; review the new version before deciding")
         )
-        amendment.status = choices[outcome]
-        if outcome == Decision.Outcome.RETURN:
-            amendment.rounds += 1
-        amendment.save(update_fields=["status", "rounds", "updated_at"])
-        task = _advance(task, process, "approve" if outcome == "submit" else outcome, actor_for_rights)
-        _tell_drafter(amendment, step, outcome, reason)
-        audit_record(
-            action={
-                "draft": "workflows.amendment.submit",
-                "sign_off": "workflows.amendment.sign_off",
-                "integration": "workflows.amendment.integrate",
-            }[step],
-            actor=user,
-            on_behalf_of=on_behalf_of,
-            obj=amendment,
-            data={
-                "outcome": outcome,
-                "reason": reason,
-                "round": decision.round,
-                "task": task.pk,
-                "decision": decision.pk,
-                "fingerprint": preview.fingerprint,
-            },
-        )
-        return decision
+    decision = Decision.objects.create(
+        task=task,
+        amendment=amendment,
+        step=name,
+        outcome=outcome,
+        reason=reason,
+        round=amendment.rounds,
+        decided_by=user,
+        on_behalf_of=on_behalf_of,
+        diff_fingerprint=preview.fingerprint,
+        diff=preview.entries,
+    )
+    amendment.status = choices[outcome]
+    if outcome == Decision.Outcome.RETURN:
+        amendment.rounds += 1
+    amendment.save(update_fields=["status", "rounds", "updated_at"])
+    task = _advance(step, "approve" if outcome == "submit" else outcome, actor_for_rights)
+    _tell_drafter(amendment, name, outcome, reason)
+    audit_record(
+        action={
+            "draft": "workflows.amendment.submit",
+            "sign_off": "workflows.amendment.sign_off",
+            "integration": "workflows.amendment.integrate",
+        }[name],
+        actor=user,
+        on_behalf_of=on_behalf_of,
+        obj=amendment,
+        data={
+            "outcome": outcome,
+            "reason": reason,
+            "round": decision.round,
+            "task": task.pk,
+            "decision": decision.pk,
+            "fingerprint": preview.fingerprint,
+        },
+    )
+    return decision
 
 
 def _tell_drafter(amendment: Amendment, step: str, outcome: str, reason: str) -> None:
@@ -335,11 +376,7 @@ def revision_process(revision: Revision) -> RevisionProcess:
 
 
 def revision_open_task(revision: Revision) -> Task | None:
-    return (
-        Task.objects.filter(process=revision_process(revision), status__in=OPEN, flow_task_type="HUMAN")
-        .order_by("-created")
-        .first()
-    )
+    return _open_tasks_of(revision).filter(flow_task_type="HUMAN").first()
 
 
 def revision_decide(
@@ -358,57 +395,53 @@ def revision_decide(
 
 
 def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, details) -> Decision:
-    task = Task.objects.get(pk=task_pk)
-    with RevisionFlow.lock(task.process_id):
-        task.refresh_from_db()
-        if task.status not in OPEN:
-            raise DecisionRefused(_("this step was already decided"))
-        process = RevisionProcess.objects.get(pk=task.process_id)
-        revision = Revision.objects.select_for_update(no_key=True).get(pk=process.artifact_object_id)
-        step = task.flow_task.name
-        if outcome not in REVISION_OUTCOMES.get(step, ()):
-            raise DecisionRefused(_("“%(outcome)s” is not a decision of this step") % {"outcome": outcome})
-        acting_for, on_behalf_of = _acting_for(task, user, on_behalf_of)
-        if outcome in NEEDS_REASON and not reason:
-            raise DecisionRefused(_("a decision other than approval needs a written reason"))
-        entries = _revision_entries(revision)
-        fingerprint = plan_diff.fingerprint(entries)
-        _REVISION_STEPS[step](revision=revision, outcome=outcome, reason=reason, user=user, details=details)
-        decision = Decision.objects.create(
-            task=task,
-            revision=revision,
-            step=step,
-            outcome=outcome,
-            reason=reason,
-            decided_by=user,
-            on_behalf_of=on_behalf_of,
-            diff_fingerprint=fingerprint,
-            diff=entries,
-        )
-        task = _advance(task, process, outcome, acting_for)
-        audit_record(
-            action="workflows.revision.decide",
-            actor=user,
-            on_behalf_of=on_behalf_of,
-            obj=revision,
-            data={
-                "step": step,
-                "outcome": outcome,
-                "reason": reason,
-                "task": task.pk,
-                "decision": decision.pk,
-                "fingerprint": fingerprint,
-                "status": revision.status,
-                **{k: str(v) for k, v in details.items()},
-            },
-        )
-        return decision
+    step = _lock_step(task_pk=task_pk, flow_class=RevisionFlow, subjects=Revision.objects.select_related("plan"))
+    task, revision, name = step.task, step.subject, step.name
+    if task.status not in OPEN:
+        raise DecisionRefused(_("this step was already decided"))
+    if outcome not in REVISION_OUTCOMES.get(name, ()):
+        raise DecisionRefused(_("“%(outcome)s” is not a decision of this step") % {"outcome": outcome})
+    acting_for, on_behalf_of = _acting_for(task, user, on_behalf_of)
+    if outcome in NEEDS_REASON and not reason:
+        raise DecisionRefused(_("a decision other than approval needs a written reason"))
+    entries = _revision_entries(revision)
+    fingerprint = plan_diff.fingerprint(entries)
+    _REVISION_STEPS[name](revision=revision, outcome=outcome, reason=reason, user=user, details=details)
+    decision = Decision.objects.create(
+        task=task,
+        revision=revision,
+        step=name,
+        outcome=outcome,
+        reason=reason,
+        decided_by=user,
+        on_behalf_of=on_behalf_of,
+        diff_fingerprint=fingerprint,
+        diff=entries,
+    )
+    task = _advance(step, outcome, acting_for)
+    audit_record(
+        action="workflows.revision.decide",
+        actor=user,
+        on_behalf_of=on_behalf_of,
+        obj=revision,
+        data={
+            "step": name,
+            "outcome": outcome,
+            "reason": reason,
+            "task": task.pk,
+            "decision": decision.pk,
+            "fingerprint": fingerprint,
+            "status": revision.status,
+            **{k: str(v) for k, v in details.items()},
+        },
+    )
+    return decision
 
 
 def _revision_entries(revision: Revision) -> list[dict]:
     """The revision's combined diff, the text its deciders sign: every amendment's entries, in order."""
     entries = []
-    for amendment in revision.amendments.order_by("pk"):
+    for amendment in revision.amendments.select_related("plan", "base_version", "committee").order_by("pk"):
         entries.extend(amendment_preview(amendment).entries)
     return entries
 
@@ -440,7 +473,7 @@ def _policy_council(*, revision, outcome, reason, user, details):
 
 
 def _record_vote(*, revision, user, details, must_pass: bool) -> CouncilVote:
-    rules = CouncilRules.objects.first() or CouncilRules()
+    rules = council_rules()
     try:
         present = int(details["present"])
         votes = [int(details[k]) for k in ("votes_for", "votes_against", "abstentions")]
@@ -485,7 +518,7 @@ def _record_vote(*, revision, user, details, must_pass: bool) -> CouncilVote:
 
 def _notify_governorate(*, revision, vote, details):
     """The resolution is notified to the board: the objection window opens on the notification date."""
-    rule = LegalRule.objects.get(code="conformity-objection")
+    rule = legal_rule("conformity-objection")
     notified_on = details.get("notified_on") or timezone.localdate()
     if notified_on > timezone.localdate() or notified_on < vote.session_date:
         raise DecisionRefused(
