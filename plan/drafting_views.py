@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from guardian.shortcuts import get_objects_for_user
 
 from plan.changesets import ChangesetInvalid
-from plan.forms import AmendmentForm, OperationForm
+from plan.forms import ACTIONS, ADDABLE_KINDS, AmendmentForm, operation_form
 from plan.models import Amendment, Committee, Plan
 from plan.selectors import amendment_operations, amendment_preview, diff_display
 from plan.services import amendment_operations_set
@@ -57,7 +57,9 @@ def amendment_edit(request, pk):
     amendment = _own_draft(request, pk)
     editable = amendment.status in (Amendment.Status.DRAFT, Amendment.Status.RETURNED)
     operations = amendment_operations(amendment)
-    form = OperationForm(request.POST or None)
+    source = request.POST if request.method == "POST" else request.GET
+    action, kind = source.get("action", "change"), source.get("kind", "")
+    form = operation_form(action, plan=amendment.plan, data=request.POST or None, kind=kind)
     problems = []
     if request.method == "POST" and editable and form.is_valid():
         try:
@@ -80,6 +82,10 @@ def amendment_edit(request, pk):
             "amendment": amendment,
             "operations": amendment.operations.all(),
             "form": form,
+            "action": form.action,
+            "actions": ACTIONS,
+            "kinds": ADDABLE_KINDS,
+            "kind": getattr(form, "kind", ""),
             "problems": problems,
             "entries": diff_display(entries),
             "editable": editable,

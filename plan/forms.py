@@ -1,10 +1,12 @@
-"""Drafting forms: one operation at a time, in a person's words; the changeset rules validate."""
+"""Drafting forms: one form per kind of operation, in a person's words. They only gather what was
+typed; the changeset rules (`plan.changesets`) validate it, so the messages are the same whether
+an operation comes from a page, an exchange file or the command line."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from config.jalali import normalize_persian
-from plan.schema import Kind
+from config.jalali import localize_digits, normalize_persian
+from plan.schema import DIRECTIONS, FIELDS, PARENT_KIND, FieldType, Kind, field_label
 
 
 class AmendmentForm(forms.Form):
@@ -17,46 +19,149 @@ class AmendmentForm(forms.Form):
         self.fields["committee"].queryset = committees
 
 
-class OperationForm(forms.Form):
-    ACTIONS = [
-        ("change", _("Change a field")),
-        ("add", _("Add an item")),
-        ("retire", _("Retire an item")),
-        ("move", _("Move an item")),
-    ]
-    action = forms.ChoiceField(label=_("Operation"), choices=ACTIONS)
+ACTIONS = [
+    ("change", _("Change a field")),
+    ("add", _("Add an item")),
+    ("retire", _("Retire an item")),
+    ("move", _("Move an item")),
+]
+# the kinds a committee adds under its outputs (objectives, statements and portfolios are the planners')
+ADDABLE_KINDS = [Kind.INDICATOR, Kind.PROJECT, Kind.ACTION, Kind.OUTPUT]
+
+
+def _clean(value):
+    return normalize_persian(value).strip() if isinstance(value, str) else value
+
+
+class _OperationForm(forms.Form):
+    """What every operation names: the item's code and why."""
+
+    action = ""
     code = forms.CharField(label=_("Item code"), max_length=40, help_text=_("For example IND3.1.1 or PRJ-045"))
-    field = forms.CharField(
-        label=_("Field"), required=False, help_text=_("For a change: name_fa, unit, targets.1405, budgets.1406 …")
-    )
-    value = forms.CharField(label=_("New value"), required=False)
-    kind = forms.ChoiceField(label=_("Kind (to add)"), required=False, choices=[("", "—"), *Kind.choices])
-    parent = forms.CharField(label=_("Parent (to add or move)"), required=False)
-    portfolio = forms.CharField(label=_("Portfolio (to move a project)"), required=False)
-    fields_text = forms.CharField(
-        label=_("Fields of the new item, one per line as field: value"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
-    )
-    cascade = forms.BooleanField(label=_("Retire what hangs under it too"), required=False)
     justification = forms.CharField(label=_("Justification"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.order_fields(["code", *[name for name in self.fields if name not in ("code", "justification")]])
 
     def operation(self) -> dict:
         """The operation as the changeset rules read it."""
-        data = {k: normalize_persian(v) if isinstance(v, str) else v for k, v in self.cleaned_data.items()}
-        action, code = data["action"], data["code"]
-        op = {"action": action, "code": code, "justification": data["justification"]}
-        if action == "change":
-            op["values"] = {data["field"]: {"new": data["value"]}} if data["field"] else {}
-        elif action == "add":
-            values = {"parent": data["parent"]}
-            for line in (self.cleaned_data.get("fields_text") or "").splitlines():
-                if ":" in line:
-                    name, _sep, value = line.partition(":")
-                    values[normalize_persian(name).strip()] = normalize_persian(value).strip()
-            op.update(kind=data["kind"], values=values)
-        elif action == "retire":
-            op["cascade"] = data["cascade"]
-        elif action == "move":
-            op["values"] = {k: {"new": data[k]} for k in ("parent", "portfolio") if data[k]}
-        return op
+        data = self.cleaned_data
+        return {"action": self.action, "code": _clean(data["code"]), "justification": _clean(data["justification"])}
+
+
+def field_choices(plan) -> list[tuple[str, str]]:
+    """Every field an item of the plan can have, by its flat name, in a person's words; per-year
+    fields once for each operational year."""
+    seen, choices = set(), []
+    for kind, specs in FIELDS.items():
+        for spec in specs:
+            names = [f"{spec.name}.{year}" for year in plan.operational_years] if spec.per_year else [spec.name]
+            for name in names:
+                if name not in seen:
+                    seen.add(name)
+                    choices.append((name, localize_digits(field_label(kind, name))))
+    return choices
+
+
+class ChangeFieldForm(_OperationForm):
+    action = "change"
+    field = forms.ChoiceField(label=_("Field"))
+    value = forms.CharField(label=_("New value"), required=False, help_text=_("Empty clears an optional field"))
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, plan=plan, **kwargs)
+        self.fields["field"].choices = [("", "—"), *field_choices(plan)]
+
+    def operation(self) -> dict:
+        value = _clean(self.cleaned_data["value"])
+        return {**super().operation(), "values": {self.cleaned_data["field"]: {"new": value if value != "" else None}}}
+
+
+class RetireItemForm(_OperationForm):
+    action = "retire"
+    cascade = forms.BooleanField(label=_("Retire what hangs under it too"), required=False)
+
+    def operation(self) -> dict:
+        return {**super().operation(), "cascade": self.cleaned_data["cascade"]}
+
+
+class MoveItemForm(_OperationForm):
+    action = "move"
+    parent = forms.CharField(label=_("New parent (an output's code)"), required=False)
+    portfolio = forms.CharField(label=_("New portfolio (for a project)"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("parent") or "").strip() and not (cleaned.get("portfolio") or "").strip():
+            raise forms.ValidationError(_("Name the new parent, the new portfolio, or both."))
+        return cleaned
+
+    def operation(self) -> dict:
+        moves = {name: {"new": _clean(self.cleaned_data[name])} for name in ("parent", "portfolio")}
+        return {**super().operation(), "values": {k: v for k, v in moves.items() if v["new"]}}
+
+
+class AddItemForm(_OperationForm):
+    """A new item of one kind: a field for each of its attributes, and one for each operational
+    year of its per-year figures."""
+
+    action = "add"
+    kind = forms.ChoiceField(label=_("Kind"), choices=[(k.value, k.label) for k in ADDABLE_KINDS])
+
+    def __init__(self, *args, plan, kind: str, **kwargs):
+        super().__init__(*args, plan=plan, **kwargs)
+        self.kind = kind if kind in {k.value for k in ADDABLE_KINDS} else Kind.INDICATOR.value
+        self.fields["kind"].initial = self.kind
+        self.fields["kind"].widget = forms.HiddenInput()
+        self.fields["code"].help_text = _("A code not used in the plan before, for example IND3.1.9")
+        self.item_fields: dict[str, str] = {}  # form field -> the item's flat field name
+        if self.kind in PARENT_KIND:
+            self.fields["parent"] = forms.CharField(
+                label=_("Parent (an output's code)") if PARENT_KIND[self.kind] == Kind.OUTPUT else _("Parent"),
+                help_text=_("For example EO3.1"),
+            )
+        for spec in FIELDS[self.kind]:
+            names = [f"{spec.name}.{year}" for year in plan.operational_years] if spec.per_year else [spec.name]
+            for name in names:
+                form_name = "item_" + name.replace(".", "_")
+                self.fields[form_name] = self._input(spec, label=localize_digits(field_label(self.kind, name)))
+                self.item_fields[form_name] = name
+        self.order_fields(["code", "parent", *self.item_fields, "justification"])
+
+    def _input(self, spec, *, label) -> forms.Field:
+        required = spec.required
+        if spec.type == FieldType.DIRECTION:
+            choices = [("", "—"), *((key, text) for key, text in DIRECTIONS.items())]
+            return forms.ChoiceField(label=label, required=required, choices=choices)
+        if spec.type == FieldType.COMMITTEE:
+            choices = [("", "—"), *((c.code, f"{c.code} · {c.name_fa}") for c in self.plan.committees.all())]
+            return forms.ChoiceField(label=label, required=required, choices=choices)
+        attrs = {"dir": "auto"}
+        if spec.type in (FieldType.NUMBER, FieldType.AMOUNT, FieldType.YEAR):
+            attrs = {"inputmode": "decimal", "dir": "ltr"}
+        elif spec.type == FieldType.DATE:
+            attrs = {"data-jdp": "", "autocomplete": "off", "placeholder": "۱۴۰۵/۰۱/۱۵"}
+        return forms.CharField(label=label, required=required, widget=forms.TextInput(attrs=attrs))
+
+    def operation(self) -> dict:
+        values = {}
+        if "parent" in self.fields:
+            values["parent"] = _clean(self.cleaned_data["parent"])
+        for form_name, name in self.item_fields.items():
+            value = _clean(self.cleaned_data.get(form_name))
+            if value not in (None, ""):
+                values[name] = value
+        return {**super().operation(), "kind": self.kind, "values": values}
+
+
+OPERATION_FORMS = {"change": ChangeFieldForm, "add": AddItemForm, "retire": RetireItemForm, "move": MoveItemForm}
+
+
+def operation_form(action: str, *, plan, data=None, kind: str = "") -> _OperationForm:
+    """The form of one kind of operation (a change when the action is unknown)."""
+    form_class = OPERATION_FORMS.get(action, ChangeFieldForm)
+    if form_class is AddItemForm:
+        return AddItemForm(data, plan=plan, kind=kind)
+    return form_class(data, plan=plan)

@@ -74,9 +74,16 @@ def test_an_amendment_from_drafting_to_issuance(browser, live_server):
     member.select_option("#id_committee", index=1)
     member.fill("#id_title", TITLE)
     member.click("text=گشودن پیش‌نویس")
-    member.select_option("#id_action", "change")
+    # adding an item asks for each attribute of the chosen kind, a budget for every operational year
+    member.click("text=افزودن مورد")
+    member.select_option("#id_choose_kind", "project")
+    member.click("text=نمایش فیلدهای آن")
+    assert member.locator("#id_item_budgets_1407").is_visible()
+    assert member.locator("#id_item_start[data-jdp]").count() == 1
+    shot(member, "drafting-add-project")
+    member.click("text=تغییر یک فیلد")
     member.fill("#id_code", "IND3.1.2")
-    member.fill("#id_field", "targets.1405")
+    member.select_option("#id_field", "targets.1405")
     member.fill("#id_value", "۷۰")
     member.fill("#id_justification", "نظرسنجی ۱۴۰۳ رضایت بیشتری نشان داد")
     member.click("text=افزودن این عملیات")

@@ -63,3 +63,78 @@ def test_another_persons_draft_is_a_404(member, client):
     assert client.post(f"/plan/amendments/{draft.pk}/submit/").status_code == 404
     client.force_login(User.objects.get(username="council"))
     assert client.get("/plan/amendments/new/").status_code == 404  # not a committee member
+
+
+def _draft(member, title="بند تازه"):
+    committee = User.objects.get(username="member").memberships.get().committee
+    member.post("/plan/amendments/new/", {"committee": committee.pk, "title": title, "summary": ""})
+    return Amendment.objects.get(title=title)
+
+
+def test_the_add_form_has_a_field_for_each_attribute_of_the_chosen_kind(member):
+    amendment = _draft(member)
+    project = member.get(f"/plan/amendments/{amendment.pk}/?action=add&kind=project").content.decode()
+    for year in range(1403, 1408):  # one budget per operational year, labelled in Persian digits
+        assert f'name="item_budgets_{year}"' in project
+    assert "اعتبار (ریال) ۱۴۰۵" in project
+    assert 'name="item_responsible_unit"' in project and 'name="item_unit"' not in project
+    assert 'name="item_start"' in project and "data-jdp" in project  # dates take the Jalali picker
+    indicator = member.get(f"/plan/amendments/{amendment.pk}/?action=add&kind=indicator").content.decode()
+    assert 'name="item_targets_1406"' in indicator and 'name="item_direction"' in indicator
+    assert 'name="item_budgets_1405"' not in indicator
+
+
+def test_an_item_is_added_through_its_fields_and_shows_in_the_redline(member):
+    amendment = _draft(member)
+    typed = {
+        "action": "add",
+        "kind": "indicator",
+        "code": "IND3.1.9",
+        "parent": "EO3.1",
+        "item_name_fa": "سهم پسماند تفکیک‌شده از مبدأ",
+        "item_unit": "درصد",
+        "item_direction": "up",
+        "item_baseline": "۱۲",
+        "item_targets_1406": "بیست",  # not a number: the rule's message, beside the form
+        "justification": "برنامهٔ تفکیک از مبدأ",
+    }
+    bad = member.post(f"/plan/amendments/{amendment.pk}/", typed).content.decode()
+    assert "باید عدد باشد" in bad and 'value="بیست"' in bad and 'value="سهم پسماند' in bad
+    assert amendment.operations.count() == 0
+    response = member.post(f"/plan/amendments/{amendment.pk}/", {**typed, "item_targets_1406": "۲۰"})
+    assert response.status_code == 302
+    operation = amendment.operations.get()
+    assert (operation.action, operation.code, operation.kind) == ("add", "IND3.1.9", "indicator")
+    page = member.get(f"/plan/amendments/{amendment.pk}/").content.decode()
+    assert "سهم پسماند تفکیک‌شده از مبدأ" in page and "<ins>۲۰</ins>" in page
+
+
+def test_a_required_attribute_left_empty_is_named_and_nothing_is_saved(member):
+    amendment = _draft(member)
+    response = member.post(
+        f"/plan/amendments/{amendment.pk}/",
+        {"action": "add", "kind": "action", "code": "ACT-999", "parent": "EO3.1", "justification": "چرا"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "این فیلد لازم است" in html
+    assert 'value="ACT-999"' in html and amendment.operations.count() == 0
+
+
+def test_retire_and_move_have_their_own_forms(member):
+    amendment = _draft(member)
+    empty_move = member.post(
+        f"/plan/amendments/{amendment.pk}/", {"action": "move", "code": "IND3.1.2", "justification": "چرا"}
+    )
+    assert "والد تازه، سبد تازه یا هر دو را نام ببرید" in empty_move.content.decode()
+    member.post(
+        f"/plan/amendments/{amendment.pk}/",
+        {"action": "move", "code": "IND3.1.2", "parent": "EO3.2", "justification": "جابه‌جایی"},
+    )
+    member.post(
+        f"/plan/amendments/{amendment.pk}/",
+        {"action": "retire", "code": "IND3.1.1", "cascade": "on", "justification": "کنار گذاشتن"},
+    )
+    assert [(op.action, op.code) for op in amendment.operations.order_by("position")] == [
+        ("move", "IND3.1.2"),
+        ("retire", "IND3.1.1"),
+    ]
