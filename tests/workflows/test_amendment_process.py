@@ -214,3 +214,30 @@ def test_two_people_deciding_at_once_exactly_one_counts(plan, waste, people):
     amendment.refresh_from_db()
     assert amendment.status == {"approve": Amendment.Status.ACCEPTED, "reject": Amendment.Status.REJECTED}[winner]
     assert AuditEvent.objects.filter(action="workflows.amendment.integrate").count() == 1
+
+
+def test_a_decision_reads_each_row_once(drafted, people):
+    """The step runner hands viewflow the process and the amendment it locked, and the rules come
+    from their snapshots: the flow's permission rule, gateways and task hook read nothing again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    decide(task=open_task(drafted), acting_user=people["waste-member"], outcome="submit")
+    decide(task=open_task(drafted), acting_user=people["waste-chair"], outcome="return", reason="گرم کردن")
+    decide(task=open_task(drafted), acting_user=people["waste-member"], outcome="submit")  # rules now kept
+    task = open_task(drafted)
+    with CaptureQueriesContext(connection) as queries:
+        decide(task=task, acting_user=people["waste-chair"], outcome="approve")
+    statements = [q["sql"] for q in queries.captured_queries]
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+
+    def reads_of(table):
+        return [s for s in reads if f'FROM "{table}"' in s]
+
+    assert len(reads_of("viewflow_process")) == 1  # the lock, nothing after it
+    assert len(reads_of("plan_amendment")) == 1  # locked once, with its committee and base version
+    assert not reads_of("plan_committee")  # the permission rule's committee came with the amendment
+    assert len(reads_of("plan_issuedversion")) == 1  # the newest version's key, not the base version again
+    assert not reads_of("notifications_holiday") and not reads_of("notifications_servicelevel")
+    assert len(statements) <= 32, "\n".join(statements)
+    assert Decision.objects.get(task=task).outcome == "approve"
