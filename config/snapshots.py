@@ -35,7 +35,7 @@ class Snapshot:
             post_delete.connect(self._changed, sender=model, weak=False)
 
     def __call__(self):
-        max_age = getattr(settings, "RULES_CACHE_SECONDS", 30)
+        max_age = settings.RULES_CACHE_SECONDS
         with self._lock:
             value, loaded_at = self._value, self._loaded_at
         if value is None or time.monotonic() - loaded_at > max_age:

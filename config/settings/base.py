@@ -179,6 +179,9 @@ _redis_url = env.str("REDIS_URL", default="")
 if _redis_url:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}}
 
+# Seconds a process keeps the rules administrators edit (calendar, holidays, service levels, legal
+# windows, council rules) before reading them again; a change made in the same process is seen at once.
+RULES_CACHE_SECONDS = env.int("RULES_CACHE_SECONDS", default=30)
 # Seconds /healthz waits for a dependency before calling it down.
 HEALTHZ_TIMEOUT = 2
 # Reminders the sweep records per transaction (with their notifications and emails): larger is
