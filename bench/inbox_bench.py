@@ -122,8 +122,8 @@ def generate(args) -> dict:
             copy.write_row((row[0], "HUMAN", "NEW", now, None, "start", None, process_id, row[1], row[2], row[3], "{}"))
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO notifications_deadline (task_id, stage, due_on, statutory) "
-            "SELECT id, 'sign_off', CURRENT_DATE + (id %% 20)::int, false FROM viewflow_task "
+            "INSERT INTO notifications_deadline (task_id, stage, due_on, statutory, created_at) "
+            "SELECT id, 'sign_off', CURRENT_DATE + (id % 20)::int, false, now() FROM viewflow_task "
             "WHERE status IN ('NEW', 'ASSIGNED')"
         )
         cursor.execute("VACUUM ANALYZE")
