@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.core.paginator import Paginator
+from django.db.models import F, Q
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -116,18 +117,24 @@ def _human_tasks():
     )
 
 
+def _inbox_tasks(user: User, **filters):
+    """The person's inbox as a query, and who delegated each task's holder's rights to them."""
+    holders = {d.pk: d for d in delegators_of(user)}
+    tasks = _filtered(_human_tasks().filter(status=STATUS.ASSIGNED, owner_id__in=[user.pk, *holders]), **filters)
+    return tasks, holders
+
+
+def _queue_tasks(user: User, **filters):
+    condition = _claimable(user)
+    for delegator in delegators_of(user):
+        condition |= _claimable(delegator)
+    return _filtered(_human_tasks().filter(condition, status=STATUS.NEW), **filters)
+
+
 def inbox(user: User, *, committee=None, stage=None, due_before=None) -> list[TaskRow]:
     """Tasks assigned to the person, or to someone who delegated to them today."""
-    delegators = delegators_of(user)
-    holders = {d.pk: d for d in delegators}
-    owners = [user.pk, *holders]
-    tasks = _filtered(
-        _human_tasks().filter(status=STATUS.ASSIGNED, owner_id__in=owners),
-        committee=committee,
-        stage=stage,
-        due_before=due_before,
-    ).order_by("created")
-    return _rows(tasks, holders)
+    tasks, holders = _inbox_tasks(user, committee=committee, stage=stage, due_before=due_before)
+    return _rows(tasks.order_by("created"), holders)
 
 
 def _claimable(user: User) -> Q:
@@ -149,14 +156,51 @@ def _claimable(user: User) -> Q:
 
 def queue(user: User, *, committee=None, stage=None, due_before=None) -> list[TaskRow]:
     """Unassigned tasks the person (or someone who delegated to them) may claim."""
-    delegators = delegators_of(user)
-    condition = _claimable(user)
-    for delegator in delegators:
-        condition |= _claimable(delegator)
-    tasks = _filtered(
-        _human_tasks().filter(condition, status=STATUS.NEW), committee=committee, stage=stage, due_before=due_before
-    )
+    tasks = _queue_tasks(user, committee=committee, stage=stage, due_before=due_before)
     return _rows(tasks.order_by("created"), {})
+
+
+@dataclass
+class TaskPage:
+    """One page of an inbox or a queue, most urgent first, and how many there are in all."""
+
+    rows: list[TaskRow]
+    page: object  # django.core.paginator.Page: number, has_next(), next_page_number() …
+    total: int
+
+
+URGENT_FIRST = (F("deadline__due_on").asc(nulls_last=True), "created", "pk")
+TASKS_PER_PAGE = 25
+
+
+def _page(tasks, holders: dict, number, per_page: int) -> TaskPage:
+    paginator = Paginator(tasks.order_by(*URGENT_FIRST), per_page)
+    page = paginator.get_page(number)
+    return TaskPage(rows=_rows(page.object_list, holders), page=page, total=paginator.count)
+
+
+def inbox_page(user: User, *, number=1, per_page: int = TASKS_PER_PAGE, **filters) -> TaskPage:
+    """A page of the person's inbox: its cost follows the page, not the inbox."""
+    tasks, holders = _inbox_tasks(user, **filters)
+    return _page(tasks, holders, number, per_page)
+
+
+def queue_page(user: User, *, number=1, per_page: int = TASKS_PER_PAGE, **filters) -> TaskPage:
+    """A page of the queues the person may claim from."""
+    return _page(_queue_tasks(user, **filters), {}, number, per_page)
+
+
+def overdue_page(user: User, *, today, per_page: int = 10) -> TaskPage:
+    """The most overdue of what waits for the person, in their inbox or their queues."""
+    tasks, holders = _inbox_tasks(user)
+    late = tasks.filter(deadline__due_on__lt=today) | _queue_tasks(user).filter(deadline__due_on__lt=today)
+    return _page(late, holders, 1, per_page)
+
+
+def may_act_on(user: User, task_pk: int) -> bool:
+    """Whether the task is in the person's inbox or in a queue they may claim from."""
+    tasks, _holders = _inbox_tasks(user)
+    return tasks.filter(pk=task_pk).exists() or _queue_tasks(user).filter(pk=task_pk).exists()
 
 
 def archive(user: User, *, committee=None, stage=None, limit: int = 100):

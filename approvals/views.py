@@ -26,9 +26,11 @@ from approvals.selectors import (
     archive,
     audit_events_page,
     committee_amendments,
-    inbox,
+    inbox_page,
     item_audit_history,
-    queue,
+    may_act_on,
+    overdue_page,
+    queue_page,
     revision_timeline,
     signed_text_drift,
 )
@@ -68,7 +70,8 @@ def dashboard(request):
     filters = _filters(request)
     role_values = set(request.user.groups.values_list("name", flat=True))
     archive_filters = {k: v for k, v in filters.items() if k != "due_before"}
-    waiting, claimable = inbox(request.user, **filters), queue(request.user, **filters)
+    waiting = inbox_page(request.user, number=request.GET.get("inbox_page"), **filters)
+    claimable = queue_page(request.user, number=request.GET.get("queue_page"), **filters)
     today = timezone.localdate()
     return render(
         request,
@@ -78,7 +81,7 @@ def dashboard(request):
             "inbox": waiting,
             "queue": claimable,
             "today": today,
-            "overdue": [row for row in waiting + claimable if row.due_on and row.due_on < today],
+            "overdue": overdue_page(request.user, today=today),
             "committee_amendments": committee_amendments(request.user),
             "revisions": revisions_visible_to(request.user)
             .exclude(status__in=[Revision.Status.ISSUED, Revision.Status.REJECTED])
@@ -97,8 +100,7 @@ def dashboard(request):
 
 def _claimable_task(request, pk) -> Task:
     task = get_object_or_404(Task, pk=pk, flow_task_type="HUMAN")
-    rows = [row.task.pk for row in queue(request.user) + inbox(request.user)]
-    if task.pk not in rows:
+    if not may_act_on(request.user, task.pk):
         raise Http404  # a task one may not act on is not shown to exist
     return task
 

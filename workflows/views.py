@@ -12,7 +12,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from approvals.models import Decision
-from approvals.selectors import amendments_visible_to, inbox, queue
+from approvals.selectors import amendments_visible_to, may_act_on
 from config.jalali import jalali_year
 from plan import diff as plan_diff
 from plan.changesets import ChangesetInvalid
@@ -49,8 +49,7 @@ def task_page(request, pk):
             messages.error(request, "; ".join(invalid.messages))
         decisions = Decision.objects.filter(amendment=subject)
     fingerprint = plan_diff.fingerprint(entries)
-    open_rows = {row.task.pk for row in inbox(request.user) + queue(request.user)}
-    may_act = task.status in (STATUS.NEW, STATUS.ASSIGNED) and task.pk in open_rows
+    may_act = task.status in (STATUS.NEW, STATUS.ASSIGNED) and may_act_on(request.user, task.pk)
     form = None
     if may_act:
         form = DecisionForm(

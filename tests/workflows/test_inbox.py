@@ -192,3 +192,35 @@ def test_auditors_act_on_nothing(plan, people):
         task_claim(task=open_task(amendment), acting_user=auditor)
     with pytest.raises(PermissionDenied):
         decide(task=open_task(amendment), acting_user=auditor, outcome="approve")
+
+
+def _dashboard(client, user, query=""):
+    client.force_login(user)
+    client.get("/" + query)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/" + query)
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def test_the_dashboard_pages_a_long_queue_most_urgent_first(client, plan, people):
+    from notifications.models import Deadline
+
+    chair = people["waste-chair"]
+    submitted(plan, people, "C02", 3)
+    _html, few_queries = _dashboard(client, chair)
+    submitted(plan, people, "C02", 27)
+    assert _dashboard(client, chair)[1] == few_queries  # the page, not the queue, sets the cost
+    tasks = [row.task for row in queue(chair)]
+    assert len(tasks) == 30
+    late = tasks[-1]  # the newest task, made the most urgent: overdue by a week
+    Deadline.objects.filter(task=late).update(due_on=timezone.localdate() - dt.timedelta(days=7))
+    first, _queries = _dashboard(client, chair)
+    queue_part = first.split('id="queue-title"')[1]
+    assert "(۳۰)" in queue_part and queue_part.count('action="/tasks/') == 25  # a claim button a row
+    assert f'/tasks/{late.pk}/"' in queue_part.split("</tr>")[1]  # first row of the table: the overdue one
+    assert "۱ گام از موعدش گذشته است" in first  # the overdue panel counts it
+    assert "queue_page=2" in queue_part
+    second, _ = _dashboard(client, chair, "?queue_page=2")
+    assert second.split('id="queue-title"')[1].count('action="/tasks/') == 5
+    assert _dashboard(client, chair, "?queue_page=99")[0].count("queue_page=") >= 1  # past the end: the last page
