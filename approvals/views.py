@@ -33,6 +33,7 @@ from approvals.selectors import (
     queue_page,
     revision_timeline,
     signed_text_drift,
+    workload,
 )
 from approvals.services import (
     audit_chain_verify_request,
@@ -70,8 +71,9 @@ def dashboard(request):
     filters = _filters(request)
     role_values = set(request.user.groups.values_list("name", flat=True))
     archive_filters = {k: v for k, v in filters.items() if k != "due_before"}
-    waiting = inbox_page(request.user, number=request.GET.get("inbox_page"), **filters)
-    claimable = queue_page(request.user, number=request.GET.get("queue_page"), **filters)
+    work = workload(request.user)
+    waiting = inbox_page(work, number=request.GET.get("inbox_page"), **filters)
+    claimable = queue_page(work, number=request.GET.get("queue_page"), **filters)
     today = timezone.localdate()
     return render(
         request,
@@ -81,7 +83,7 @@ def dashboard(request):
             "inbox": waiting,
             "queue": claimable,
             "today": today,
-            "overdue": overdue_page(request.user, today=today),
+            "overdue": overdue_page(work, today=today),
             "committee_amendments": committee_amendments(request.user),
             "revisions": revisions_visible_to(request.user)
             .exclude(status__in=[Revision.Status.ISSUED, Revision.Status.REJECTED])
