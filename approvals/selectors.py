@@ -186,9 +186,13 @@ def workload(user: User) -> Workload:
 
 
 def _page(tasks, holders: dict, number, per_page: int) -> TaskPage:
-    paginator = Paginator(tasks.order_by(*URGENT_FIRST), per_page)
+    """Sort and cut the page on the tasks and their deadlines alone, then read the page's rows
+    with what they show (a queue of thousands is never joined to its processes)."""
+    paginator = Paginator(tasks.order_by(*URGENT_FIRST).values_list("pk", flat=True), per_page)
     page = paginator.get_page(number)
-    return TaskPage(rows=_rows(page.object_list, holders), page=page, total=paginator.count)
+    ids = list(page.object_list)
+    found = _human_tasks().in_bulk(ids)
+    return TaskPage(rows=_rows([found[pk] for pk in ids if pk in found], holders), page=page, total=paginator.count)
 
 
 def inbox_page(work: Workload, *, number=1, per_page: int = TASKS_PER_PAGE, **filters) -> TaskPage:

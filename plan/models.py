@@ -196,6 +196,8 @@ class Amendment(models.Model):
         verbose_name_plural = _("amendments")
         ordering = ["-created_at"]
         permissions = [("integrate_amendment", _("Can review amendments for the year's revision"))]
+        # a committee's newest amendments, on every member's dashboard
+        indexes = [models.Index(fields=["committee", "-updated_at"], name="amendment_committee_recent_idx")]
 
     def __str__(self):
         return f"#{self.pk} {self.title}"
