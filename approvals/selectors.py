@@ -8,7 +8,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from approvals.models import CouncilRules, Delegation, LegalRule, User
+from approvals.models import CouncilRules, Delegation, LegalRule, Membership, User
 from config.snapshots import snapshot
 
 
@@ -273,8 +273,10 @@ def committee_amendments(user: User, *, limit: int = 20):
     """The amendments of the committees a person sits on that are still moving (drafts included)."""
     from plan.models import Amendment
 
+    # the committees first, so the newest amendments come off the (committee, updated_at) index
+    committees = list(Membership.objects.filter(user=user).values_list("committee_id", flat=True))
     return (
-        Amendment.objects.filter(committee__memberships__user=user)
+        Amendment.objects.filter(committee_id__in=committees)
         .exclude(status__in=[Amendment.Status.ISSUED, Amendment.Status.REJECTED, Amendment.Status.WITHDRAWN])
         .select_related("committee", "drafted_by")
         .order_by("-updated_at")[:limit]
