@@ -190,7 +190,7 @@ def _page(tasks, holders: dict, number, per_page: int) -> TaskPage:
     with what they show (a queue of thousands is never joined to its processes)."""
     paginator = Paginator(tasks.order_by(*URGENT_FIRST).values_list("pk", flat=True), per_page)
     page = paginator.get_page(number)
-    ids = list(page.object_list)
+    ids = list(page.object_list) if paginator.count else []
     found = _human_tasks().in_bulk(ids)
     return TaskPage(rows=_rows([found[pk] for pk in ids if pk in found], holders), page=page, total=paginator.count)
 
@@ -224,6 +224,7 @@ def archive(user: User, *, committee=None, stage=None, limit: int = 100):
     decisions = (
         Decision.objects.filter(Q(decided_by=user) | Q(on_behalf_of=user))
         .select_related("amendment", "amendment__committee", "revision", "decided_by", "on_behalf_of")
+        .defer("diff")  # the text decided on is kept whole with each decision; a list does not need it
         .order_by("-decided_at")
     )
     if stage:
