@@ -100,6 +100,31 @@ def dashboard(request):
     )
 
 
+TASKS_PER_LIST_PAGE = 50
+
+
+@login_required
+def task_list(request, which: str):
+    """Everything in one's inbox, or in the queues one may claim from: paged, most urgent first,
+    with the dashboard's filters."""
+    filters = _filters(request)
+    page_of = inbox_page if which == "inbox" else queue_page
+    tasks = page_of(workload(request.user), number=request.GET.get("page"), per_page=TASKS_PER_LIST_PAGE, **filters)
+    return render(
+        request,
+        "approvals/task_list.html",
+        {
+            "which": which,
+            "mine": which == "inbox",
+            "tasks": tasks,
+            "today": timezone.localdate(),
+            "committees": Committee.objects.all(),
+            "filters": filters,
+            "query": request.GET,
+        },
+    )
+
+
 def _claimable_task(request, pk) -> Task:
     task = get_object_or_404(Task, pk=pk, flow_task_type="HUMAN")
     if not may_act_on(request.user, task.pk):

@@ -7,6 +7,8 @@ from config import health, views
 
 urlpatterns = [
     path("", approval_views.dashboard, name="home"),
+    path("inbox/", approval_views.task_list, {"which": "inbox"}, name="inbox"),
+    path("queue/", approval_views.task_list, {"which": "queue"}, name="queue"),
     path("tasks/<int:pk>/claim/", approval_views.task_claim_view, name="task_claim"),
     path("tasks/<int:pk>/release/", approval_views.task_release_view, name="task_release"),
     path("tasks/", include("workflows.urls")),

@@ -224,3 +224,27 @@ def test_the_dashboard_pages_a_long_queue_most_urgent_first(client, plan, people
     second, _ = _dashboard(client, chair, "?queue_page=2")
     assert second.split('id="queue-title"')[1].count('action="/tasks/') == 5
     assert _dashboard(client, chair, "?queue_page=99")[0].count("queue_page=") >= 1  # past the end: the last page
+
+
+def test_the_whole_queue_and_inbox_have_their_own_pages(client, plan, people):
+    chair, member = people["waste-chair"], people["waste-member"]
+    submitted(plan, people, "C02", 3)
+    client.force_login(chair)
+    client.get("/queue/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/queue/")
+    submitted(plan, people, "C02", 52)
+    with CaptureQueriesContext(connection) as many:
+        first = client.get("/queue/").content.decode()
+    assert len(many) == len(few)  # the page, not the queue, sets the cost
+    assert "(۵۵)" in first and first.count('action="/tasks/') == 50 and "/release/" not in first
+    assert "page=2" in first and "صفحهٔ ۱ از ۲" in first
+    assert client.get("/queue/?page=2").content.decode().count('action="/tasks/') == 5
+    dashboard = client.get("/").content.decode()
+    assert 'href="/queue/"' in dashboard and 'href="/inbox/"' in dashboard
+    filtered = client.get("/queue/?committee=C03").content.decode()  # another committee: nothing
+    assert filtered.count('action="/tasks/') == 0
+    client.force_login(member)
+    inbox_page = client.get("/inbox/").content.decode()
+    assert "(۰)" in inbox_page and "/release/" not in inbox_page
+    assert client.get("/queue/?due_before=fourteen").status_code == 200  # a bad date: a message, not a 500
