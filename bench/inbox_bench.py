@@ -3,10 +3,10 @@
 Builds 5,000 people, 20,000 amendments with their processes, 1,000,000 finished tasks and 100,000
 open ones (90% assigned to someone, 10% waiting in a committee's or a role's queue), then starts
 gunicorn (2 workers, the production WSGI app) on the throwaway database and asks for the dashboard
-(inbox, queue, archive) of a committee member, of a committee chair (whose queue holds a
-committee's sign-offs) and of the integration working group, and for a task page: p50/p95 over
-N requests each. The number of queries per page is counted in-process for a person with few
-tasks and one with many: it must be the same.
+(inbox, queue, archive), the inbox page and the queue page of a committee member, of a committee
+chair (whose queue holds a committee's sign-offs) and of the integration working group, and for a
+task page: p50/p95 over N requests each. The number of queries per page is counted in-process for
+a person with few tasks and one with many: it must be the same.
 
     DATABASE_URL=postgres://... python bench/inbox_bench.py [--finished 1000000] [--open 100000] \
         [--users 5000] [--requests 200]
@@ -162,21 +162,20 @@ def count_queries(people: dict) -> None:
     from django.test.utils import CaptureQueriesContext
 
     print("  queries per page (in-process):")
-    for label in ("member (busiest inbox)", "member (empty inbox)", "committee chair", "integration group"):
+    checks = [
+        (label, path, people[label])
+        for label in ("member (busiest inbox)", "member (empty inbox)", "committee chair", "integration group")
+        for path in ("/", "/inbox/", "/queue/")
+    ]
+    checks.append(("committee chair", f"/tasks/{people['task'].pk}/", people["committee chair"]))
+    for label, path, user in checks:
         client = Client()
-        client.force_login(people[label])
-        client.get("/")
+        client.force_login(user)
+        client.get(path)
         with CaptureQueriesContext(connection) as queries:
-            response = client.get("/")
-        assert response.status_code == 200
-        print(f"    dashboard of {label:<24} {len(queries):3d} queries")
-    client = Client()
-    client.force_login(people["committee chair"])
-    client.get(f"/tasks/{people['task'].pk}/")
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(f"/tasks/{people['task'].pk}/")
-    assert response.status_code == 200, response.status_code
-    print(f"    task page of a committee chair       {len(queries):3d} queries")
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        print(f"    {path:<18} of {label:<24} {len(queries):3d} queries")
 
 
 def measure(port: int, path: str, cookie: str, requests: int) -> tuple[float, float]:
@@ -220,16 +219,23 @@ def main():
             )
             worst = 0.0
             pages = [
-                ("dashboard, member (busiest inbox)", "/", people["member (busiest inbox)"]),
-                ("dashboard, committee chair (queue)", "/", people["committee chair"]),
-                ("dashboard, integration group", "/", people["integration group"]),
-                ("task page, committee chair", f"/tasks/{people['task'].pk}/", people["committee chair"]),
+                ("inbox page, member (busiest inbox)", "/inbox/", people["member (busiest inbox)"], True),
+                ("queue page, committee chair", "/queue/", people["committee chair"], True),
+                ("queue page, integration group", "/queue/", people["integration group"], True),
+                ("task page, committee chair", f"/tasks/{people['task'].pk}/", people["committee chair"], True),
+                ("dashboard, member (busiest inbox)", "/", people["member (busiest inbox)"], False),
+                ("dashboard, committee chair", "/", people["committee chair"], False),
+                ("dashboard, integration group", "/", people["integration group"], False),
             ]
-            for label, path, user in pages:
+            for label, path, user, targeted in pages:
                 p50, p95 = measure(port, path, session_cookie(user), args.requests)
-                worst = max(worst, p95)
+                if targeted:
+                    worst = max(worst, p95)
                 print(f"    {label:<38} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms")
-            print(f"  worst p95: {worst:.1f} ms ({'within' if worst < TARGET_P95_MS else 'OVER'} the target)")
+            print(
+                f"  worst p95 of the inbox, queue and task pages: {worst:.1f} ms "
+                f"({'within' if worst < TARGET_P95_MS else 'OVER'} the target)"
+            )
         finally:
             stop_gunicorn(server)
 
