@@ -63,6 +63,9 @@ def _filters(request):
     return {"committee": committee, "stage": request.GET.get("stage") or None, "due_before": due_before}
 
 
+TASKS_ON_DASHBOARD = 10
+
+
 @login_required
 def dashboard(request):
     from workflows.models import Revision
@@ -72,8 +75,9 @@ def dashboard(request):
     role_values = set(request.user.groups.values_list("name", flat=True))
     archive_filters = {k: v for k, v in filters.items() if k != "due_before"}
     work = workload(request.user)
-    waiting = inbox_page(work, number=request.GET.get("inbox_page"), **filters)
-    claimable = queue_page(work, number=request.GET.get("queue_page"), **filters)
+    # the most urgent of each; the inbox and queue pages list everything
+    waiting = inbox_page(work, per_page=TASKS_ON_DASHBOARD, **filters)
+    claimable = queue_page(work, per_page=TASKS_ON_DASHBOARD, **filters)
     today = timezone.localdate()
     return render(
         request,

@@ -203,7 +203,7 @@ def _dashboard(client, user, query=""):
     return response.content.decode(), len(queries)
 
 
-def test_the_dashboard_pages_a_long_queue_most_urgent_first(client, plan, people):
+def test_the_dashboard_shows_the_most_urgent_of_a_long_queue(client, plan, people):
     from notifications.models import Deadline
 
     chair = people["waste-chair"]
@@ -217,13 +217,10 @@ def test_the_dashboard_pages_a_long_queue_most_urgent_first(client, plan, people
     Deadline.objects.filter(task=late).update(due_on=timezone.localdate() - dt.timedelta(days=7))
     first, _queries = _dashboard(client, chair)
     queue_part = first.split('id="queue-title"')[1]
-    assert "(۳۰)" in queue_part and queue_part.count('action="/tasks/') == 25  # a claim button a row
+    assert "(۳۰)" in queue_part and queue_part.count('action="/tasks/') == 10  # a claim button a row
     assert f'/tasks/{late.pk}/"' in queue_part.split("</tr>")[1]  # first row of the table: the overdue one
     assert "۱ گام از موعدش گذشته است" in first  # the overdue panel counts it
-    assert "queue_page=2" in queue_part
-    second, _ = _dashboard(client, chair, "?queue_page=2")
-    assert second.split('id="queue-title"')[1].count('action="/tasks/') == 5
-    assert _dashboard(client, chair, "?queue_page=99")[0].count("queue_page=") >= 1  # past the end: the last page
+    assert 'href="/queue/"' in queue_part  # the rest, page by page
 
 
 def test_the_whole_queue_and_inbox_have_their_own_pages(client, plan, people):
