@@ -20,19 +20,10 @@ from notifications.models import Notification, Outbox
 from plan.models import AmendmentOperation
 from plan.services import amendment_operations_set
 from tests.factories import UserFactory
+from tests.scenario import PARKS, VOTE, WASTE
 from workflows.services import decide, open_task, revision_decide, revision_open_task, revision_start
 
 pytestmark = pytest.mark.django_db
-WASTE = [{"action": "change", "code": "IND3.1.1", "justification": "هدف", "values": {"targets.1405": {"new": 90}}}]
-PARKS = [{"action": "change", "code": "IND3.4.1", "justification": "هدف", "values": {"targets.1405": {"new": 91}}}]
-VOTE = {
-    "session_date": dt.date(2025, 5, 10),
-    "resolution_number": "1404/112",
-    "present": 11,
-    "votes_for": 8,
-    "votes_against": 2,
-    "abstentions": 1,
-}
 AUDIT_URLS = [
     ("audit:events", ()),
     ("audit:export_csv", ()),
