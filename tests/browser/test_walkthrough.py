@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from django.utils import timezone
 
 from config.jalali import format_jalali
@@ -39,6 +40,10 @@ def browser(chromium_path, monkeypatch):
         )
         yield browser
         browser.close()
+        # Django's connections are kept per context, and Playwright's loop gives this thread a
+        # context of its own: the connection the test opened in it is closed here, or it outlives
+        # the test and PostgreSQL refuses to drop the test database at the end of the run
+        connections.close_all()
 
 
 def test_an_amendment_from_drafting_to_issuance(browser, live_server):
@@ -180,6 +185,10 @@ def test_an_amendment_from_drafting_to_issuance(browser, live_server):
         auditor.goto(f"{live_server.url}/audit/")
         auditor.click("text=خروجی CSV")
     assert download.value.suggested_filename.endswith(".csv")
+    # wait for the whole file (the server streams it), then read it back: the issuance is in it
+    with open(download.value.path(), encoding="utf-8-sig") as exported:
+        lines = exported.read().splitlines()
+    assert len(lines) > 10 and any("plan.version.issue" in line for line in lines)
     assert stranger.goto(f"{live_server.url}/audit/").status == 404
 
     # at a phone's width nothing runs off the side of the page
