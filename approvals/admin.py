@@ -16,6 +16,7 @@ from approvals.models import (
     Membership,
     User,
 )
+from config.admin import JalaliDatesAdmin
 
 
 @admin.register(User)
@@ -25,7 +26,7 @@ class UserAdmin(GuardedModelAdminMixin, DjangoUserAdmin):
     list_filter = DjangoUserAdmin.list_filter + ("language",)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(JalaliDatesAdmin):
     """The audit trail is append-only: the admin reads it and nothing else."""
 
     def has_add_permission(self, request):
@@ -56,7 +57,7 @@ class AuditVerificationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(JalaliDatesAdmin):
     """Seats are granted through `approvals.services.membership_grant`, which also sets the object rights."""
 
     list_display = ("user", "committee", "seat", "since")

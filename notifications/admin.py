@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from config.jalali import format_jalali
+from config.admin import JalaliDatesAdmin
 from notifications.models import WEEKDAYS, CalendarSettings, Holiday, Notification, Outbox, ServiceLevel
 from notifications.services import calendar_settings_update, holiday_delete, holiday_save, outbox_retry
 
@@ -40,15 +40,11 @@ class CalendarSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
-    list_display = ("jalali_date", "date", "name_fa", "name_en", "kind")
+class HolidayAdmin(JalaliDatesAdmin):
+    list_display = ("date", "name_fa", "name_en", "kind")
     list_filter = ("kind",)
     search_fields = ("name_fa", "name_en")
     date_hierarchy = "date"
-
-    @admin.display(description=_("Jalali date"), ordering="date")
-    def jalali_date(self, obj):
-        return format_jalali(obj.date)
 
     def save_model(self, request, obj, form, change):
         holiday_save(holiday=obj, acting_user=request.user)
@@ -69,7 +65,7 @@ class ServiceLevelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Outbox)
-class OutboxAdmin(admin.ModelAdmin):
+class OutboxAdmin(JalaliDatesAdmin):
     """Messages waiting, sent, or failed with their error; a failed one can be sent again."""
 
     list_display = ("created_at", "to_address", "subject", "status", "attempts", "sent_at")
@@ -91,7 +87,7 @@ class OutboxAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(JalaliDatesAdmin):
     list_display = ("created_at", "recipient", "event", "read_at")
     list_filter = ("event",)
     readonly_fields = [f.name for f in Notification._meta.fields]

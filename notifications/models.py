@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.jalali import format_jalali
 from notifications.calendar import FRIDAY, SATURDAY_TO_WEDNESDAY
 
 WEEKDAYS = [
@@ -72,7 +73,8 @@ class Holiday(models.Model):
         ordering = ["date"]
 
     def __str__(self):
-        return f"{self.date} {self.name_fa}"
+        # Jalali, in digits any reader's page localises (the text is also kept in audit rows)
+        return f"{format_jalali(self.date, language='en')} {self.name_fa}"
 
 
 class ServiceLevel(models.Model):
@@ -107,7 +109,7 @@ class Deadline(models.Model):
         indexes = [models.Index(fields=["due_on"], name="deadline_due_idx")]
 
     def __str__(self):
-        return f"{self.stage} {self.due_on}"
+        return f"{self.stage} {format_jalali(self.due_on, language='en')}"
 
 
 class Notification(models.Model):

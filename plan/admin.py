@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from approvals.admin import ReadOnlyAdmin
+from config.admin import JalaliDatesAdmin
 from plan.models import Amendment, AmendmentOperation, Committee, IssuedVersion, Plan, PlanItem
 
 
@@ -48,7 +49,7 @@ class AmendmentOperationInline(admin.TabularInline):
 
 
 @admin.register(Amendment)
-class AmendmentAdmin(admin.ModelAdmin):
+class AmendmentAdmin(JalaliDatesAdmin):
     """Amendments are read here; they are drafted and decided through their workflow."""
 
     list_display = ("id", "title", "committee", "status", "base_version", "drafted_by", "created_at")

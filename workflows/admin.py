@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from config.admin import JalaliDatesAdmin
 from workflows.models import Revision
 
 
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
+class RevisionAdmin(JalaliDatesAdmin):
     """Revisions move only through their process; the admin reads them."""
 
     list_display = ("title", "year", "plan", "status", "created_by", "created_at", "issued_version")
