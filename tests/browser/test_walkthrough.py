@@ -104,6 +104,9 @@ def test_an_amendment_from_drafting_to_issuance(browser, live_server):
 
     # the chair signs off
     chair = session("chair")
+    chair.click("text=همه، صفحه به صفحه >> nth=1")  # the whole queue, on its own page
+    assert chair.locator(f"text={TITLE}").count() == 1
+    shot(chair, "queue")
     chair.click(f"text={TITLE}")
     task_url = chair.url
     shot(chair, "task-sign-off")
