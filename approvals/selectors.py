@@ -169,7 +169,6 @@ class Workload:
 
 
 URGENT_FIRST = (F("deadline__due_on").asc(nulls_last=True), "created", "pk")
-TASKS_PER_PAGE = 25
 
 
 def workload(user: User) -> Workload:
@@ -195,12 +194,12 @@ def _page(tasks, holders: dict, number, per_page: int) -> TaskPage:
     return TaskPage(rows=_rows([found[pk] for pk in ids if pk in found], holders), page=page, total=paginator.count)
 
 
-def inbox_page(work: Workload, *, number=1, per_page: int = TASKS_PER_PAGE, **filters) -> TaskPage:
+def inbox_page(work: Workload, *, per_page: int, number=1, **filters) -> TaskPage:
     """A page of the person's inbox: its cost follows the page, not the inbox."""
     return _page(_filtered(work.inbox, **filters), work.holders, number, per_page)
 
 
-def queue_page(work: Workload, *, number=1, per_page: int = TASKS_PER_PAGE, **filters) -> TaskPage:
+def queue_page(work: Workload, *, per_page: int, number=1, **filters) -> TaskPage:
     """A page of the queues the person may claim from."""
     return _page(_filtered(work.queue, **filters), {}, number, per_page)
 

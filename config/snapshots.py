@@ -31,8 +31,8 @@ class Snapshot:
         self._value = None
         self._loaded_at = 0.0
         for model in models:
-            post_save.connect(self._changed, sender=model, weak=False)
-            post_delete.connect(self._changed, sender=model, weak=False)
+            post_save.connect(self.changed, sender=model, weak=False)
+            post_delete.connect(self.changed, sender=model, weak=False)
 
     def __call__(self):
         max_age = settings.RULES_CACHE_SECONDS
@@ -48,7 +48,8 @@ class Snapshot:
         with self._lock:
             self._value = None
 
-    def _changed(self, **_kwargs) -> None:
+    def changed(self, **_kwargs) -> None:
+        """Its tables were written (a signal, or a bulk write that sends none): read them again."""
         self.clear()
         # a read between the write and the commit saw the uncommitted row; read again after it
         transaction.on_commit(self.clear)
@@ -67,6 +68,6 @@ def snapshot(*models) -> Callable[[Callable[[], T]], Snapshot]:
 
 
 def snapshots_clear() -> None:
-    """Drop every snapshot: after a bulk write (which sends no signals), and between tests."""
+    """Drop every snapshot: between tests, whose rows are rolled back without a signal."""
     for kept in _SNAPSHOTS:
         kept.clear()

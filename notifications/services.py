@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from approvals import audit
 from approvals.models import User
 from approvals.services import audit_record
-from config.snapshots import snapshots_clear
 from notifications.models import CalendarSettings, Deadline, Holiday, Notification, Outbox, Reminder, ServiceLevel
+from notifications.selectors import working_calendar
 
 # Iran's official holidays on fixed solar dates: (month, day, Persian, English)
 FIXED_SOLAR_HOLIDAYS = [
@@ -72,8 +72,7 @@ def holidays_add_fixed_solar(*, first_year: int, last_year: int, acting_user: Us
     existing = set(Holiday.objects.filter(date__in=[h.date for h in wanted]).values_list("date", flat=True))
     new = [h for h in wanted if h.date not in existing]
     Holiday.objects.bulk_create(new)
-    snapshots_clear()  # a bulk write sends no signals
-    transaction.on_commit(snapshots_clear)
+    working_calendar.changed()  # a bulk write sends no signals
     if new:
         audit_record(
             action="notifications.holiday.add",

@@ -57,8 +57,7 @@ def field_choices(plan) -> list[tuple[str, str]]:
     seen, choices = set(), []
     for kind, specs in FIELDS.items():
         for spec in specs:
-            names = [f"{spec.name}.{year}" for year in plan.operational_years] if spec.per_year else [spec.name]
-            for name in names:
+            for name in spec.flat_names(plan.operational_years):
                 if name not in seen:
                     seen.add(name)
                     choices.append((name, localize_digits(field_label(kind, name))))
@@ -123,8 +122,7 @@ class AddItemForm(_OperationForm):
                 help_text=_("For example EO3.1"),
             )
         for spec in FIELDS[self.kind]:
-            names = [f"{spec.name}.{year}" for year in plan.operational_years] if spec.per_year else [spec.name]
-            for name in names:
+            for name in spec.flat_names(plan.operational_years):
                 form_name = "item_" + name.replace(".", "_")
                 self.fields[form_name] = self._input(spec, label=localize_digits(field_label(self.kind, name)))
                 self.item_fields[form_name] = name

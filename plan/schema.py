@@ -60,6 +60,10 @@ class FieldSpec:
     required: bool = False
     per_year: bool = False  # one value per operational year: name.<year>
 
+    def flat_names(self, years) -> list[str]:
+        """The flat field names this spec gives an item: `unit`, or `targets.1403` … for each year."""
+        return [f"{self.name}.{year}" for year in years] if self.per_year else [self.name]
+
 
 NAME_FIELDS = (
     FieldSpec("name_fa", FieldType.TEXT, _("name (Persian)"), required=True),

@@ -152,8 +152,10 @@ def _lock_step(*, task_pk: int, flow_class, subjects) -> _Step:
     The process and the subject are handed to viewflow's objects, so the flow's permission rules,
     gateways and task hooks reuse them instead of reading them again."""
     process = flow_class.process_class.objects.select_for_update(of=("self",)).filter(task__pk=task_pk).first()
-    if process is None or process.flow_class is not flow_class:
-        raise DecisionRefused(_("this step was already decided"))
+    if process is None:
+        raise Task.DoesNotExist(f"no task {task_pk}")
+    if process.flow_class is not flow_class:  # the caller chose the wrong service, not the person
+        raise ValueError(f"task {task_pk} is a step of {process.flow_class.__name__}, not {flow_class.__name__}")
     task = Task.objects.get(pk=task_pk)
     subject = subjects.select_for_update(no_key=True, of=("self",)).get(pk=process.artifact_object_id)
     process.artifact = subject

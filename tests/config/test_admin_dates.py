@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from approvals.models import User
+from approvals.models import AuditEvent, User
 from config.jalali import format_jalali
 from notifications.models import Holiday
 from plan.models import Plan
@@ -28,7 +28,11 @@ def test_every_app_lists_dates_in_jalali(admin_client, plan):
     Holiday.objects.create(date=dt.date(2026, 3, 21), name_fa="نوروز")
     holidays = admin_client.get("/admin/notifications/holiday/").content.decode()
     assert "۱۴۰۵/۰۱/۰۱" in holidays and "2026" not in holidays.split("<tbody>")[1]
-    for path in ("/admin/approvals/auditevent/", "/admin/plan/amendment/", "/admin/workflows/revision/"):
+    newest = AuditEvent.objects.order_by("-id").first()  # the plan's import, recorded just now
+    events = admin_client.get("/admin/approvals/auditevent/").content.decode().split("<tbody>")[1]
+    assert format_jalali(timezone.localtime(newest.occurred_at), with_time=True) in events
+    assert str(timezone.localdate().year) not in events
+    for path in ("/admin/plan/amendment/", "/admin/workflows/revision/"):
         assert admin_client.get(path).status_code == 200
 
 

@@ -244,4 +244,5 @@ def test_the_whole_queue_and_inbox_have_their_own_pages(client, plan, people):
     client.force_login(member)
     inbox_page = client.get("/inbox/").content.decode()
     assert "(۰)" in inbox_page and "/release/" not in inbox_page
-    assert client.get("/queue/?due_before=fourteen").status_code == 200  # a bad date: a message, not a 500
+    bad_date = client.get("/queue/?due_before=fourteen")  # a bad date: a message, not a 500
+    assert bad_date.status_code == 200 and "تاریخ شمسی را به صورت سال/ماه/روز وارد کنید" in bad_date.content.decode()
