@@ -184,11 +184,13 @@ class Decision(models.Model):
         OBJECT = "object", _("Objected")
         CONFIRM = "confirm", _("Confirmed")
         CONFIRM_BY_SILENCE = "confirm_by_silence", _("Confirmed by silence")
-        AMEND = "amend", _("Amended by a new vote")
+        AMEND = "amend", _("Reopened to amend the content")
         INSIST = "insist", _("Insisted")
         UPHELD = "upheld", _("Resolution upheld")
         OVERTURNED = "overturned", _("Resolution overturned")
         ISSUE = "issue", _("Issued")
+        REMOVE = "remove", _("Removed from the revision")
+        REASSEMBLE = "reassemble", _("Sent back to assembly")
 
     task = models.OneToOneField(
         "viewflow.Task",
@@ -240,11 +242,28 @@ class Decision(models.Model):
     # The diff itself as the person saw it (language-neutral entries), so an auditor can read years
     # later exactly what was signed and check it against the fingerprint in the audit chain.
     diff = models.JSONField(_("diff decided on"), default=list, blank=True)
+    # the issued version the diff was read against: an amendment's base, or the version in force
+    against_version = models.ForeignKey(
+        "plan.IssuedVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided against version"),
+    )
 
     class Meta:
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
         ordering = ["-decided_at"]
+        constraints = [
+            # a decision is on an amendment or on a revision, never both, never neither
+            models.CheckConstraint(
+                condition=(models.Q(amendment__isnull=False) & models.Q(revision__isnull=True))
+                | (models.Q(amendment__isnull=True) & models.Q(revision__isnull=False)),
+                name="decision_exactly_one_subject",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.step}: {self.get_outcome_display()} ({self.decided_by})"
@@ -314,6 +333,15 @@ class CouncilVote(models.Model):
         verbose_name = _("council vote")
         verbose_name_plural = _("council votes")
         ordering = ["-recorded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    present__gte=models.F("votes_for") + models.F("votes_against") + models.F("abstentions")
+                )
+                & models.Q(present__lte=models.F("members")),
+                name="council_vote_tally_adds_up",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.resolution_number} ({self.votes_for}/{self.present})"
@@ -343,6 +371,11 @@ class ConformityReview(models.Model):
         verbose_name = _("conformity review")
         verbose_name_plural = _("conformity reviews")
         ordering = ["-notified_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["revision"], condition=models.Q(outcome="pending"), name="one_pending_review_per_revision"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.revision} · {self.get_outcome_display()}"

@@ -68,7 +68,7 @@ TASKS_ON_DASHBOARD = 10
 
 @login_required
 def dashboard(request):
-    from workflows.models import Revision
+    from workflows.models import REVISION_CLOSED
     from workflows.selectors import revisions_visible_to
 
     filters = _filters(request)
@@ -90,7 +90,7 @@ def dashboard(request):
             "overdue": overdue_page(work, today=today),
             "committee_amendments": committee_amendments(request.user),
             "revisions": revisions_visible_to(request.user)
-            .exclude(status__in=[Revision.Status.ISSUED, Revision.Status.REJECTED])
+            .exclude(status__in=REVISION_CLOSED)
             .select_related("plan")
             .order_by("-created_at")[:5],
             "archive": archive(request.user, limit=20, **archive_filters),

@@ -14,6 +14,14 @@ EVENTS = {
     "amendment.returned": _("Your amendment “%(subject)s” was returned at %(step)s: %(reason)s"),
     "amendment.rejected": _("Your amendment “%(subject)s” was rejected at %(step)s: %(reason)s"),
     "amendment.accepted": _("Your amendment “%(subject)s” was accepted into the year's revision."),
+    "amendment.removed": _(
+        "Your amendment “%(subject)s” was taken out of “%(revision)s” and is back with the integration working "
+        "group for a later revision: %(reason)s"
+    ),
+    "revision.withdrawn": _("“%(subject)s” was withdrawn; its amendments are back for a later revision: %(reason)s"),
+    "revision.reassembled": _(
+        "“%(subject)s” went back to assembly: a version issued meanwhile collides with it: %(reason)s"
+    ),
     "revision.confirmed_by_silence": _("“%(subject)s” was confirmed by silence: the objection window closed."),
     "revision.issued": _("“%(subject)s” was issued as version %(version)s of the plan (issuance %(number)s)."),
     "task.reminder": _("Reminder: “%(subject)s” waits for you at %(step)s, due %(due)s."),

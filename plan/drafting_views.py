@@ -15,6 +15,7 @@ from plan.forms import ACTIONS, ADDABLE_KINDS, AmendmentForm, operation_form
 from plan.models import Amendment, Committee, Plan
 from plan.selectors import amendment_operations, amendment_preview, diff_display
 from plan.services import amendment_operations_set
+from workflows.selectors import latest_decided_text
 from workflows.services import amendment_draft_start, amendment_withdraw, decide, open_task
 
 
@@ -71,10 +72,14 @@ def amendment_edit(request, pk):
         else:
             messages.success(request, _("The operation was added."))
             return redirect("plan:amendment_edit", pk=amendment.pk)
-    try:
-        entries = amendment_preview(amendment).entries if operations else []
-    except ChangesetInvalid as invalid:
-        entries, problems = [], problems or [str(p) for p in invalid.problems]
+    decided = None if editable else latest_decided_text(amendment)
+    if decided is not None:  # past drafting: the text as it was last decided on, never a replay
+        entries = decided.entries
+    else:
+        try:
+            entries = amendment_preview(amendment).entries if operations else []
+        except ChangesetInvalid as invalid:
+            entries, problems = [], problems or [str(p) for p in invalid.problems]
     return render(
         request,
         "plan/amendment_edit.html",
@@ -89,6 +94,8 @@ def amendment_edit(request, pk):
             "problems": problems,
             "entries": diff_display(entries),
             "editable": editable,
+            "decided": decided,
+            "decisions": amendment.decisions.select_related("decided_by").order_by("decided_at", "pk"),
         },
     )
 

@@ -71,17 +71,21 @@ def version_in_force(plan: Plan) -> IssuedVersion | None:
     return plan.versions.order_by("-number").first()
 
 
-def _newest_version_key(plan_id: int):
-    """The newest issued version's id and fingerprint: what changes whenever the plan's rows do."""
-    return IssuedVersion.objects.filter(plan_id=plan_id).order_by("-number").values_list("pk", "fingerprint").first()
+def plan_context(plan: Plan, *, committee: Committee | None = None, as_of: IssuedVersion | None = None) -> PlanContext:
+    """What the changeset rules need beyond a state: the years, the committees, and the codes the
+    plan had used up to `as_of` (by default the newest version).
 
-
-def plan_context(plan: Plan, *, committee: Committee | None = None) -> PlanContext:
-    # item rows are written only when a version is issued, so the codes ever used are known per newest version
-    key = ("used_codes", plan.pk, _newest_version_key(plan.pk))
+    An amendment is checked against its own base: a code issued by a later version is not "taken"
+    for it (that is a conflict with the later version, found when it is rebased), so replaying a
+    decided or issued amendment against its base gives the same result forever."""
+    as_of = as_of or version_in_force(plan)
+    number = as_of.number if as_of is not None else 0
+    # item rows are written only when a version is issued, so the codes used up to a version never change
+    key = ("used_codes", plan.pk, number, as_of.fingerprint if as_of is not None else "")
     used = derived_cache.get(key)
     if used is None:
-        used = frozenset(PlanItem.objects.filter(plan=plan).values_list("code", flat=True).distinct())
+        rows = PlanItem.objects.filter(plan=plan, valid_from__lte=number)
+        used = frozenset(rows.values_list("code", flat=True).distinct())
         derived_cache.put(key, used)
     return PlanContext(
         years=plan.operational_years,
@@ -140,8 +144,8 @@ def _operations_key(operations: list[dict]) -> str:
 def amendment_preview(amendment: Amendment, *, operations: list[dict] | None = None) -> AmendmentPreview:
     """Apply an amendment's operations to its base version in memory; raises ChangesetInvalid.
 
-    The operations are always read afresh; the result is reused while they, the base version,
-    the committee and the plan's newest version are the same (several decisions read one text).
+    The operations are always read afresh; the result is reused while they, the base version
+    and the committee are the same (several decisions read one text).
     Callers must not mutate it."""
     ops = amendment_operations(amendment) if operations is None else operations
     base_version = amendment.base_version
@@ -151,13 +155,12 @@ def amendment_preview(amendment: Amendment, *, operations: list[dict] | None = N
         base_version.pk,
         base_version.fingerprint,
         amendment.committee_id,
-        _newest_version_key(amendment.plan_id),
         _operations_key(ops),
     )
     preview = derived_cache.get(key)
     if preview is None:
         base = version_state(base_version)
-        ctx = plan_context(amendment.plan, committee=amendment.committee)
+        ctx = plan_context(amendment.plan, committee=amendment.committee, as_of=base_version)
         state, applied = apply_changeset(base, ops, ctx)
         codes = {op["code"] for op in applied} | {c for op in applied for c in op.get("retired", ())}
         entries = plan_diff.diff_states(base, state, codes)

@@ -172,14 +172,17 @@ def amendment_operations_set(*, amendment: Amendment, operations: list[dict], ac
 
 
 @transaction.atomic
-def amendment_rebase(*, amendment: Amendment, acting_user: User | None = None) -> Amendment:
+def amendment_rebase(*, amendment: Amendment, acting_user: User | None = None, force: bool = False) -> Amendment:
     """Move an amendment drafted on an older version onto the version in force, when nothing it
-    touches changed since; otherwise raise PlanConflict naming both sides."""
+    touches changed since; otherwise raise PlanConflict naming both sides.
+
+    With `force` (an amendment sent back to its drafter), it moves even over a conflict: the
+    drafter then sees, against the version in force, which operations no longer apply."""
     amendment = Amendment.objects.select_for_update(no_key=True).get(pk=amendment.pk)
     in_force, conflicts = amendment_staleness(amendment)
     if in_force is None or in_force.pk == amendment.base_version_id:
         return amendment
-    if conflicts:
+    if conflicts and not force:
         raise PlanConflict(
             conflicts,
             _("the amendment collides with changes issued since version %(base)s: %(codes)s")
@@ -188,12 +191,10 @@ def amendment_rebase(*, amendment: Amendment, acting_user: User | None = None) -
     old_base = amendment.base_version
     amendment.base_version = in_force
     amendment.save(update_fields=["base_version", "updated_at"])
-    audit_record(
-        action="plan.amendment.rebase",
-        actor=acting_user,
-        obj=amendment,
-        data={"from_version": old_base.number, "to_version": in_force.number},
-    )
+    data = {"from_version": old_base.number, "to_version": in_force.number}
+    if conflicts:
+        data["conflicts"] = sorted({c.code for c in conflicts})
+    audit_record(action="plan.amendment.rebase", actor=acting_user, obj=amendment, data=data)
     return amendment
 
 

@@ -95,7 +95,14 @@ class RevisionFlow(flow.Flow):
         .onCreate(this.task_opened)
         .Annotation(title=_("Assemble the revision"))
         .Permission("plan.integrate_amendment")
-        .Next(this.policy_council)
+        .Next(this.after_assemble)
+    )
+    # remove or return amendments: the package stays at assembly; withdraw: it ends
+    after_assemble = (
+        flow.Switch()
+        .Case(this.policy_council, _outcome_is("submit"))
+        .Case(this.withdrawn, _outcome_is("withdraw"))
+        .Default(this.assemble)
     )
     policy_council = (
         flow.View(None)
@@ -142,7 +149,9 @@ class RevisionFlow(flow.Flow):
         .Permission("workflows.record_council_vote")
         .Next(this.after_reconsideration)
     )
-    after_reconsideration = flow.Switch().Case(this.governorate, _outcome_is("amend")).Default(this.dispute)
+    # amend: the content reopens at assembly and goes to both councils again; the governorate's
+    # window starts again when the new resolution is notified to it
+    after_reconsideration = flow.Switch().Case(this.assemble, _outcome_is("amend")).Default(this.dispute)
     dispute = (
         flow.View(None)
         .onCreate(this.task_opened)
@@ -156,10 +165,13 @@ class RevisionFlow(flow.Flow):
         .onCreate(this.task_opened)
         .Annotation(title=_("Issuance"))
         .Permission("workflows.issue_revision")
-        .Next(this.issued)
+        .Next(this.after_issuance)
     )
+    # a version issued meanwhile collides with the package: back to assembly, the conflict named
+    after_issuance = flow.Switch().Case(this.issued, _outcome_is("issue")).Default(this.assemble)
     issued = flow.End()
     rejected = flow.End()
+    withdrawn = flow.End()
 
     def task_opened(self, activation):
         from notifications.services import task_opened

@@ -7,9 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from config.forms import JalaliDateField
 from config.jalali import normalize_persian
 from workflows.services import REVISION_OUTCOMES, STEP_OUTCOMES
-from workflows.steps import OUTCOME_ACTIONS
+from workflows.steps import outcome_action
 
-VOTE_STEPS = ("city_council", "reconsideration")
+VOTE_STEPS = ("city_council",)
+
+
+def _ordered(outcomes) -> list[str]:
+    """The way forward first, then the exits."""
+    forward = ("submit", "approve", "approve_partial", "confirm", "amend", "upheld", "issue")
+    return sorted(outcomes, key=lambda o: (o not in forward, forward.index(o) if o in forward else 0, o))
 
 
 class DecisionForm(forms.Form):
@@ -30,13 +36,17 @@ class DecisionForm(forms.Form):
     excluded = forms.MultipleChoiceField(
         label=_("Amendments not approved"), required=False, widget=forms.CheckboxSelectMultiple
     )
+    chosen = forms.MultipleChoiceField(
+        label=_("Amendments to take out (to remove or return)"), required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, step: str, amendments=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.step = step
-        outcomes = list(STEP_OUTCOMES.get(step, {})) or sorted(REVISION_OUTCOMES.get(step, ()))
-        self.fields["outcome"].choices = [(o, OUTCOME_ACTIONS.get(o, o)) for o in outcomes]
+        outcomes = list(STEP_OUTCOMES.get(step, {})) or _ordered(REVISION_OUTCOMES.get(step, ()))
+        self.fields["outcome"].choices = [(o, outcome_action(step, o)) for o in outcomes]
         self.fields["excluded"].choices = [(str(a.pk), a.title) for a in amendments]
+        self.fields["chosen"].choices = [(str(a.pk), a.title) for a in amendments]
         keep = {"outcome", "reason", "fingerprint"}
         if step in VOTE_STEPS:
             keep |= {
@@ -50,6 +60,8 @@ class DecisionForm(forms.Form):
             }
         if step == "city_council":
             keep.add("excluded")
+        if step == "assemble":
+            keep.add("chosen")
         if step == "governorate":
             keep.add("legal_ground")
         if step == "issuance":

@@ -38,6 +38,7 @@ class Revision(models.Model):
         CONFIRMED = "confirmed", _("Confirmed, awaiting issuance")
         ISSUED = "issued", _("Issued")
         REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the integration working group")
 
     plan = models.ForeignKey("plan.Plan", on_delete=models.PROTECT, related_name="revisions", verbose_name=_("plan"))
     year = models.PositiveSmallIntegerField(_("year"))
@@ -48,6 +49,8 @@ class Revision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # 1 until the package is first sent back to assembly; each return adds one, as for amendments
+    rounds = models.PositiveSmallIntegerField(_("rounds"), default=1)
     issued_version = models.OneToOneField(
         "plan.IssuedVersion",
         null=True,
@@ -73,6 +76,10 @@ class Revision(models.Model):
 
     def audit_scope(self) -> dict:
         return {"plan": self.plan_id, "revision": self.pk}
+
+
+# a revision in one of these has ended: its amendments that were not issued are back in the pool
+REVISION_CLOSED = (Revision.Status.ISSUED, Revision.Status.REJECTED, Revision.Status.WITHDRAWN)
 
 
 class RevisionProcess(Process):

@@ -1,6 +1,6 @@
 """Reads of the workflows app: who may see a revision, a revision's overview, a process diagram."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils import timezone
@@ -9,9 +9,11 @@ from viewflow.workflow.status import STATUS
 
 from approvals.models import AuditEvent, ConformityReview, CouncilVote, Decision, User
 from approvals.selectors import COUNCIL_PERMISSIONS
+from plan import diff as plan_diff
 from plan.changesets import ChangesetInvalid
-from plan.selectors import amendment_staleness, amendments_conflicts
-from workflows.models import Revision
+from plan.models import Amendment
+from plan.selectors import amendment_preview, amendment_staleness, amendments_conflicts, version_in_force
+from workflows.models import REVISION_CLOSED, Revision
 
 
 def revisions_visible_to(user: User):
@@ -25,6 +27,64 @@ def revisions_visible_to(user: User):
     ):
         return Revision.objects.all()
     return Revision.objects.none()
+
+
+@dataclass
+class ShownText:
+    """The diff a page shows for a step: the stored one of a decision, or the live preview."""
+
+    entries: list
+    fingerprint: str
+    against: object | None  # the issued version it was read against
+    decision: Decision | None = None  # set when the text is the one stored with a decision
+    problems: list = field(default_factory=list)  # why a live preview could not be made, in full
+
+
+def task_text(task, subject) -> ShownText:
+    """A decided step shows what was decided on: the diff stored with its decision (the same bytes
+    whose fingerprint was signed and audited), never a replay against today's plan. A step closed
+    without a decision (a withdrawal cancelled it) shows nothing to sign."""
+    decision = Decision.objects.filter(task=task).select_related("against_version").first()
+    if decision is None:
+        return ShownText(entries=[], fingerprint="", against=None)
+    return ShownText(
+        entries=decision.diff,
+        fingerprint=decision.diff_fingerprint,
+        against=decision.against_version,
+        decision=decision,
+    )
+
+
+def live_text(subject) -> ShownText:
+    """An open step's text: the amendment applied to its base, or the revision's amendments in order.
+    An amendment that no longer applies is named, and the rest is still shown."""
+    amendments = [subject] if isinstance(subject, Amendment) else list(subject.amendments.order_by("pk"))
+    entries, problems = [], []
+    for amendment in amendments:
+        try:
+            entries.extend(amendment_preview(amendment).entries)
+        except ChangesetInvalid as invalid:
+            problems.extend(f"{amendment.title}: {message}" for message in invalid.messages)
+    against = subject.base_version if isinstance(subject, Amendment) else version_in_force(subject.plan)
+    return ShownText(entries=entries, fingerprint=plan_diff.fingerprint(entries), against=against, problems=problems)
+
+
+def latest_decided_text(amendment: Amendment) -> ShownText | None:
+    """What an amendment past drafting was last decided on (sign-off, integration, ...)."""
+    decision = (
+        Decision.objects.filter(amendment=amendment, task__isnull=False)
+        .select_related("against_version")
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    if decision is None:
+        return None
+    return ShownText(
+        entries=decision.diff,
+        fingerprint=decision.diff_fingerprint,
+        against=decision.against_version,
+        decision=decision,
+    )
 
 
 def process_diagram(flow_class, process=None) -> str:
@@ -60,7 +120,7 @@ def revision_overview(revision: Revision) -> RevisionOverview:
     process = revision_process(revision)
     amendments = list(revision.amendments.select_related("committee", "drafted_by", "base_version").order_by("pk"))
     conflicts = []
-    if revision.status not in (Revision.Status.ISSUED, Revision.Status.REJECTED):
+    if revision.status not in REVISION_CLOSED:
         try:
             conflicts = amendments_conflicts(amendments)
             for amendment in amendments:

@@ -23,11 +23,12 @@ from config.jalali import format_jalali
 from notifications.selectors import working_calendar
 from notifications.services import notify
 from plan import diff as plan_diff
+from plan.changesets import ChangesetInvalid
 from plan.models import Amendment
-from plan.selectors import amendment_preview, amendment_staleness, amendments_conflicts
-from plan.services import amendment_create, plan_version_issue
+from plan.selectors import amendment_preview, amendment_staleness, amendments_conflicts, version_in_force
+from plan.services import PlanConflict, amendment_create, amendment_rebase, plan_version_issue
 from workflows.flows import AmendmentFlow, RevisionFlow
-from workflows.models import AmendmentProcess, Revision, RevisionProcess
+from workflows.models import REVISION_CLOSED, AmendmentProcess, Revision, RevisionProcess
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 # step -> the outcomes a person may choose, and the amendment's status after each
@@ -74,12 +75,17 @@ def amendment_draft_start(*, plan, committee, drafted_by: User, title: str, summ
 
 
 def _process_of(subject, process_class):
-    """The process whose artifact is this amendment or revision."""
-    return process_class.objects.filter(
-        artifact_content_type__app_label=subject._meta.app_label,
-        artifact_content_type__model=subject._meta.model_name,
-        artifact_object_id=subject.pk,
-    ).get()
+    """The newest process whose artifact is this amendment or revision (an amendment sent back from
+    a revision's assembly gets a new one; the database allows one open process per artifact)."""
+    return (
+        process_class.objects.filter(
+            artifact_content_type__app_label=subject._meta.app_label,
+            artifact_content_type__model=subject._meta.model_name,
+            artifact_object_id=subject.pk,
+        )
+        .order_by("-pk")
+        .first()
+    )
 
 
 def amendment_process(amendment: Amendment) -> AmendmentProcess:
@@ -211,6 +217,7 @@ def _decide(*, task_pk, user, outcome, reason, fingerprint, on_behalf_of) -> Dec
         on_behalf_of=on_behalf_of,
         diff_fingerprint=preview.fingerprint,
         diff=preview.entries,
+        against_version=amendment.base_version,
     )
     amendment.status = choices[outcome]
     if outcome == Decision.Outcome.RETURN:
@@ -280,21 +287,24 @@ def _acting_for(task: Task, user: User, on_behalf_of: User | None) -> tuple[User
 
 @transaction.atomic
 def amendment_withdraw(*, amendment: Amendment, acting_user: User, reason: str) -> Amendment:
-    """The drafter takes their amendment back, at any time before the integration working group decides."""
-    amendment = Amendment.objects.select_for_update(no_key=True).get(pk=amendment.pk)
-    if acting_user.pk != amendment.drafted_by_id:
-        raise PermissionDenied(_("only the drafter may withdraw an amendment"))
-    if amendment.status not in (
-        Amendment.Status.DRAFT,
-        Amendment.Status.SUBMITTED,
-        Amendment.Status.SIGNED_OFF,
-        Amendment.Status.RETURNED,
-    ):
-        raise DecisionRefused(_("an amendment can be withdrawn only before the integration working group decides"))
-    if not reason.strip():
-        raise DecisionRefused(_("a decision other than approval needs a written reason"))
+    """The drafter takes their amendment back, at any time before the integration working group decides.
+
+    Locks in the order a decision does (the process row, then the amendment), so a withdrawal
+    racing a sign-off waits for it instead of deadlocking."""
     process = amendment_process(amendment)
     with AmendmentFlow.lock(process.pk):
+        amendment = Amendment.objects.select_for_update(no_key=True).get(pk=amendment.pk)
+        if acting_user.pk != amendment.drafted_by_id:
+            raise PermissionDenied(_("only the drafter may withdraw an amendment"))
+        if amendment.status not in (
+            Amendment.Status.DRAFT,
+            Amendment.Status.SUBMITTED,
+            Amendment.Status.SIGNED_OFF,
+            Amendment.Status.RETURNED,
+        ):
+            raise DecisionRefused(_("an amendment can be withdrawn only before the integration working group decides"))
+        if not reason.strip():
+            raise DecisionRefused(_("a decision other than approval needs a written reason"))
         for task in Task.objects.filter(process=process, status__in=OPEN):
             task.status = STATUS.CANCELED
             task.finished = timezone.now()
@@ -309,6 +319,7 @@ def amendment_withdraw(*, amendment: Amendment, acting_user: User, reason: str) 
             reason=reason.strip(),
             round=amendment.rounds,
             decided_by=acting_user,
+            against_version=amendment.base_version,
         )
         amendment.status = Amendment.Status.WITHDRAWN
         amendment.save(update_fields=["status", "updated_at"])
@@ -325,15 +336,35 @@ def amendment_withdraw(*, amendment: Amendment, acting_user: User, reason: str) 
 # The revision's process
 
 REVISION_OUTCOMES = {
-    "assemble": {"submit"},
+    "assemble": {"submit", "remove", "return", "withdraw"},
     "policy_council": {"approve", "return", "reject"},
     "city_council": {"approve", "approve_partial", "return", "reject"},
     "governorate": {"object", "confirm"},
     "reconsideration": {"amend", "insist"},
     "dispute": {"upheld", "overturned"},
-    "issuance": {"issue"},
+    "issuance": {"issue", "reassemble"},
 }
-NEEDS_REASON = {"return", "reject", "insist", "upheld", "overturned", "approve_partial"}
+NEEDS_REASON = {
+    "return",
+    "reject",
+    "insist",
+    "upheld",
+    "overturned",
+    "approve_partial",
+    "remove",
+    "withdraw",
+    "amend",
+    "reassemble",
+}
+# outcomes that send the package back to assembly: each starts a new round
+BACK_TO_ASSEMBLY = {
+    ("policy_council", "return"),
+    ("city_council", "return"),
+    ("reconsideration", "amend"),
+    ("issuance", "reassemble"),
+}
+# outcomes that take nothing forward: they may be taken on a package whose text no longer applies
+EXITS = {"remove", "return", "withdraw", "reject", "reassemble", "insist", "overturned", "object", "amend"}
 
 
 def register_revision_audit_actions() -> None:
@@ -357,7 +388,7 @@ def revision_start(*, plan, year: int, title: str, amendments: list[Amendment], 
             raise DecisionRefused(
                 _("amendment %(id)s is not an accepted amendment of this plan") % {"id": amendment.pk}
             )
-        if amendment.revisions.exclude(status__in=[Revision.Status.REJECTED, Revision.Status.ISSUED]).exists():
+        if amendment.revisions.exclude(status__in=REVISION_CLOSED).exists():
             raise DecisionRefused(_("amendment %(id)s is already in an open revision") % {"id": amendment.pk})
     revision = Revision(plan=plan, year=year, title=title.strip(), created_by=acting_user)
     revision.full_clean()
@@ -406,19 +437,30 @@ def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, details) -
     acting_for, on_behalf_of = _acting_for(task, user, on_behalf_of)
     if outcome in NEEDS_REASON and not reason:
         raise DecisionRefused(_("a decision other than approval needs a written reason"))
-    entries = _revision_entries(revision)
-    fingerprint = plan_diff.fingerprint(entries)
+    entries = _revision_entries(revision, lenient=outcome in EXITS)
+    round_ = revision.rounds
+    against = version_in_force(revision.plan)
     _REVISION_STEPS[name](revision=revision, outcome=outcome, reason=reason, user=user, details=details)
+    if name == "issuance" and outcome == "issue":
+        # issuance rebased what it could: what was issued is the text after the rebase
+        entries = _revision_entries(revision)
+    if (name, outcome) in BACK_TO_ASSEMBLY:
+        revision.rounds += 1
+        revision.status = Revision.Status.ASSEMBLING
+        revision.save(update_fields=["rounds", "status"])
+    fingerprint = plan_diff.fingerprint(entries)
     decision = Decision.objects.create(
         task=task,
         revision=revision,
         step=name,
         outcome=outcome,
         reason=reason,
+        round=round_,
         decided_by=user,
         on_behalf_of=on_behalf_of,
         diff_fingerprint=fingerprint,
         diff=entries,
+        against_version=against,
     )
     task = _advance(step, outcome, acting_for)
     audit_record(
@@ -434,27 +476,108 @@ def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, details) -
             "decision": decision.pk,
             "fingerprint": fingerprint,
             "status": revision.status,
-            **{k: str(v) for k, v in details.items()},
+            "round": round_,
+            **{k: _audited(v) for k, v in details.items()},
         },
     )
     return decision
 
 
-def _revision_entries(revision: Revision) -> list[dict]:
-    """The revision's combined diff, the text its deciders sign: every amendment's entries, in order."""
+def _audited(value):
+    if isinstance(value, list | tuple | set):
+        return sorted(str(v) for v in value)
+    return str(value)
+
+
+def _revision_entries(revision: Revision, *, lenient: bool = False) -> list[dict]:
+    """The revision's combined diff, the text its deciders sign: every amendment's entries, in order.
+
+    An amendment whose text no longer applies refuses a decision that takes the package forward;
+    with `lenient` (an exit: remove, return, withdraw, reject ...) it is left out of the text."""
     entries = []
     for amendment in revision.amendments.select_related("plan", "base_version", "committee").order_by("pk"):
-        entries.extend(amendment_preview(amendment).entries)
+        try:
+            entries.extend(amendment_preview(amendment).entries)
+        except ChangesetInvalid as invalid:
+            if not lenient:
+                raise DecisionRefused(
+                    _("amendment “%(title)s” no longer applies: %(problems)s")
+                    % {"title": amendment.title, "problems": "; ".join(invalid.messages)}
+                ) from None
     return entries
 
 
-def _assemble(*, revision, outcome, reason, user, details):
-    amendments = list(revision.amendments.all())
-    if not amendments:
-        raise DecisionRefused(_("a revision needs at least one accepted amendment"))
+def _chosen_amendments(revision: Revision, details: dict) -> list[Amendment]:
+    """The package's amendments a removal or a return names; at least one must stay in the package."""
+    try:
+        chosen = {int(pk) for pk in details.get("chosen", [])}
+    except (TypeError, ValueError):
+        chosen = set()
+    amendments = list(revision.amendments.select_for_update(no_key=True).filter(pk__in=chosen).order_by("pk"))
+    if not chosen or len(amendments) != len(chosen):
+        raise DecisionRefused(_("name the amendments of this revision to take out"))
+    if revision.amendments.exclude(pk__in=chosen).count() == 0:
+        raise DecisionRefused(_("at least one amendment must stay; to take them all out, withdraw the revision"))
+    return amendments
+
+
+def _take_out(*, revision, amendments, outcome, reason, user):
+    """Remove amendments from the package: back to the pool (remove), or to their drafters for a
+    new drafting round (return). Each amendment keeps a decision saying why, and its drafter is told."""
+    revision.amendments.remove(*amendments)
+    for amendment in amendments:
+        Decision.objects.create(
+            amendment=amendment,
+            step="assemble",
+            outcome=outcome,
+            reason=reason,
+            round=amendment.rounds,
+            decided_by=user,
+            against_version=amendment.base_version,
+        )
+        if outcome == "return":
+            amendment_rebase(amendment=amendment, acting_user=user, force=True)
+            amendment.refresh_from_db()
+            amendment.status = Amendment.Status.RETURNED
+            amendment.rounds += 1
+            amendment.save(update_fields=["status", "rounds", "updated_at"])
+            AmendmentFlow.start.run(amendment=amendment)  # a new drafting round, the task the drafter's
+        notify(
+            recipients=[amendment.drafted_by],
+            event="amendment.returned" if outcome == "return" else "amendment.removed",
+            obj=amendment,
+            context={"subject": amendment.title, "step": "assemble", "reason": reason, "revision": revision.title},
+        )
+
+
+def _package_conflicts(revision: Revision) -> list:
+    amendments = list(revision.amendments.select_related("plan", "base_version", "committee"))
     conflicts = amendments_conflicts(amendments)
     for amendment in amendments:
         conflicts.extend(amendment_staleness(amendment)[1])
+    return conflicts
+
+
+def _assemble(*, revision, outcome, reason, user, details):
+    if outcome in ("remove", "return"):
+        amendments = _chosen_amendments(revision, details)
+        _take_out(revision=revision, amendments=amendments, outcome=outcome, reason=reason, user=user)
+        return
+    if outcome == "withdraw":
+        # the revision ends; its amendments are back in the pool for another revision
+        _set_status(revision, Revision.Status.WITHDRAWN)
+        amendments = list(revision.amendments.select_related("drafted_by"))
+        notify(
+            recipients=[a.drafted_by for a in amendments],
+            event="revision.withdrawn",
+            obj=revision,
+            context={"subject": revision.title, "reason": reason},
+        )
+        return
+    amendments = list(revision.amendments.all())
+    if not amendments:
+        raise DecisionRefused(_("a revision needs at least one accepted amendment"))
+    conflicts = _package_conflicts(revision)
     if conflicts:
         raise DecisionRefused(
             _("overlapping amendments must be resolved first: %(codes)s")
@@ -579,9 +702,8 @@ def _governorate(*, revision, outcome, reason, user, details):
 def _reconsideration(*, revision, outcome, reason, user, details):
     if outcome == "insist":
         _set_status(revision, Revision.Status.DISPUTE)
-        return
-    vote = _record_vote(revision=revision, user=user, details=details, must_pass=True)
-    _notify_governorate(revision=revision, vote=vote, details=details)
+    # amend: the content reopens at assembly (status and round set by the caller); the new text
+    # goes to both councils again, and a new vote opens a new window at the governorate
 
 
 def _dispute(*, revision, outcome, reason, user, details):
@@ -589,17 +711,37 @@ def _dispute(*, revision, outcome, reason, user, details):
 
 
 def _issuance(*, revision, outcome, reason, user, details):
+    if outcome == "reassemble":
+        conflicts = _package_conflicts(revision)
+        if not conflicts:
+            raise DecisionRefused(_("nothing blocks this issuance: issue it"))
+        notify(
+            recipients=[a.drafted_by for a in revision.amendments.select_related("drafted_by")],
+            event="revision.reassembled",
+            obj=revision,
+            context={"subject": revision.title, "reason": reason},
+        )
+        return
     number = str(details.get("issuance_number") or "").strip()
     if not number:
         raise DecisionRefused(_("the issuance number is required"))
-    version = plan_version_issue(
-        plan=revision.plan,
-        amendments=list(revision.amendments.order_by("pk")),
-        issuance_number=number,
-        issued_by=user,
-        issued_at=details.get("issued_at") or timezone.now(),
-        note=revision.title,
-    )
+    try:
+        version = plan_version_issue(
+            plan=revision.plan,
+            amendments=list(revision.amendments.order_by("pk")),
+            issuance_number=number,
+            issued_by=user,
+            issued_at=details.get("issued_at") or timezone.now(),
+            note=revision.title,
+        )
+    except PlanConflict as conflict:
+        raise DecisionRefused(
+            _("%(problem)s. Send the revision back to assembly, naming why.") % {"problem": conflict.messages[0]}
+        ) from None
+    _issued(revision=revision, version=version, number=number, user=user)
+
+
+def _issued(*, revision, version, number, user):
     revision.issued_version = version
     revision.status = Revision.Status.ISSUED
     revision.save(update_fields=["issued_version", "status"])
@@ -646,12 +788,14 @@ def revision_confirm_by_silence(*, process) -> None:
     _set_status(revision, Revision.Status.CONFIRMED)
     rule = review.rule
     why = f"{rule.name_fa}: {rule.law}, {rule.article} ({rule.days})"
-    entries = _revision_entries(revision)
+    entries = _revision_entries(revision, lenient=True)  # the law confirms whatever the text; issuance checks it
     decision = Decision.objects.create(
         revision=revision,
         step="governorate",
         outcome=Decision.Outcome.CONFIRM_BY_SILENCE,
         reason=why,
+        round=revision.rounds,
+        against_version=version_in_force(revision.plan),
         decided_by=None,
         diff_fingerprint=plan_diff.fingerprint(entries),
         diff=entries,

@@ -30,7 +30,19 @@ OUTCOME_ACTIONS = {
     "upheld": _("The resolution was upheld"),
     "overturned": _("The resolution was overturned"),
     "issue": _("Issue"),
+    "remove": _("Take amendments out, back to the pool"),
+    "withdraw": _("Withdraw the revision"),
+    "reassemble": _("Send back to assembly (a conflict blocks issuance)"),
 }
+# at assembly, "return" sends the chosen amendments back to their drafters
+STEP_OUTCOME_ACTIONS = {
+    ("assemble", "return"): _("Return amendments to their drafters"),
+    ("reconsideration", "amend"): _("Amend: reopen the content for a new vote"),
+}
+
+
+def outcome_action(step: str, outcome: str) -> str:
+    return str(STEP_OUTCOME_ACTIONS.get((step, outcome)) or OUTCOME_ACTIONS.get(outcome, outcome))
 
 
 def step_title(step: str) -> str:

@@ -14,13 +14,11 @@ from viewflow.workflow.status import STATUS
 from approvals.models import Decision
 from approvals.selectors import amendments_visible_to, may_act_on
 from config.jalali import jalali_year
-from plan import diff as plan_diff
-from plan.changesets import ChangesetInvalid
 from plan.models import Amendment
-from plan.selectors import amendment_preview, diff_display
+from plan.selectors import diff_display
 from workflows.forms import DecisionForm, RevisionForm, refuse
-from workflows.models import Revision
-from workflows.selectors import revision_overview, revisions_visible_to
+from workflows.models import REVISION_CLOSED, Revision
+from workflows.selectors import live_text, revision_overview, revisions_visible_to, task_text
 from workflows.services import decide, revision_decide, revision_open_task, revision_start
 from workflows.steps import step_title
 
@@ -30,40 +28,34 @@ def task_page(request, pk):
     task = get_object_or_404(Task.objects.select_related("process"), pk=pk, flow_task_type="HUMAN")
     subject = task.process.artifact
     step = task.flow_task.name
-    if isinstance(subject, Revision):
-        if not revisions_visible_to(request.user).filter(pk=subject.pk).exists():
-            raise Http404
-        amendments = list(subject.amendments.order_by("pk"))
-        entries = []
-        for amendment in amendments:
-            entries.extend(amendment_preview(amendment).entries)
-        decisions = Decision.objects.filter(revision=subject)
-    else:
-        if not amendments_visible_to(request.user).filter(pk=subject.pk).exists():
-            raise Http404
-        amendments = [subject]
-        try:
-            entries = amendment_preview(subject).entries
-        except ChangesetInvalid as invalid:
-            entries = []
-            messages.error(request, "; ".join(invalid.messages))
-        decisions = Decision.objects.filter(amendment=subject)
-    fingerprint = plan_diff.fingerprint(entries)
-    may_act = task.status in (STATUS.NEW, STATUS.ASSIGNED) and may_act_on(request.user, task.pk)
+    is_revision = isinstance(subject, Revision)
+    visible = revisions_visible_to(request.user) if is_revision else amendments_visible_to(request.user)
+    if not visible.filter(pk=subject.pk).exists():
+        raise Http404
+    amendments = list(subject.amendments.order_by("pk")) if is_revision else [subject]
+    decisions = Decision.objects.filter(revision=subject) if is_revision else Decision.objects.filter(amendment=subject)
+    is_open = task.status in (STATUS.NEW, STATUS.ASSIGNED)
+    shown = task_text(task, subject) if not is_open else live_text(subject)
+    for problem in shown.problems:
+        messages.error(request, problem)
+    entries = shown.entries
+    fingerprint = shown.fingerprint
+    may_act = is_open and may_act_on(request.user, task.pk)
     form = None
     if may_act:
         form = DecisionForm(
             request.POST or None,
             step=step,
-            amendments=amendments if isinstance(subject, Revision) else (),
+            amendments=amendments if is_revision else (),
             initial={"fingerprint": fingerprint},
         )
         if request.method == "POST" and form.is_valid():
             try:
-                if isinstance(subject, Revision):
+                if is_revision:
                     details = form.details()
-                    if "excluded" in details:
-                        details["excluded"] = [int(pk) for pk in details["excluded"]]
+                    for key in ("excluded", "chosen"):
+                        if key in details:
+                            details[key] = [int(pk) for pk in details[key]]
                     revision_decide(
                         task=task,
                         acting_user=request.user,
@@ -102,7 +94,9 @@ def task_page(request, pk):
             ],
             "deadline": getattr(task, "deadline", None),
             "form": form,
-            "is_revision": isinstance(subject, Revision),
+            "is_revision": is_revision,
+            "decided": shown.decision,
+            "against": shown.against,
         },
     )
 
@@ -114,7 +108,7 @@ def revision_new(request):
         raise Http404
     pool = (
         Amendment.objects.filter(status=Amendment.Status.ACCEPTED)
-        .exclude(revisions__status__in=[s for s in Revision.Status.values if s not in ("rejected", "issued")])
+        .exclude(revisions__status__in=[s for s in Revision.Status.values if s not in REVISION_CLOSED])
         .select_related("committee", "plan")
     )
     form = RevisionForm(request.POST or None, amendments=pool, initial={"year": jalali_year(timezone.now()) + 1})

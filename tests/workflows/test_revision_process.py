@@ -93,24 +93,31 @@ def test_confirmed_by_silence_then_issued(revision, people, plan, monkeypatch):
     ]
 
 
-def test_objection_then_amended_by_a_new_vote(revision, people, monkeypatch):
+def test_objection_then_amended_reopens_the_content_and_a_new_window(revision, people, monkeypatch):
     to_governorate(revision, people)
     with pytest.raises(DecisionRefused, match="legal ground"):
         act(revision, people["governorate"], "object")
     act(revision, people["governorate"], "object", legal_ground="مغایرت با بند ۳ ماده ۸۰")
     revision.refresh_from_db()
     assert revision.status == Revision.Status.RECONSIDERATION and step(revision) == "reconsideration"
-    act(
-        revision,
-        people["council"],
-        "amend",
-        notified_on=timezone.localdate(),
-        **{**VOTE, "resolution_number": "1404/140"},
-    )
-    assert step(revision) == "governorate" and CouncilVote.objects.filter(revision=revision).count() == 2
+    with pytest.raises(DecisionRefused, match="written reason"):
+        act(revision, people["council"], "amend")
+    act(revision, people["council"], "amend", reason="بند مورد اعتراض اصلاح می‌شود")
+    revision.refresh_from_db()
+    # the content reopens at assembly, a new round; nothing was voted yet
+    assert step(revision) == "assemble" and revision.status == Revision.Status.ASSEMBLING and revision.rounds == 2
+    assert CouncilVote.objects.filter(revision=revision).count() == 1
+    first = ConformityReview.objects.get(revision=revision)
+    parks = revision.amendments.get(committee__code="C03")
+    act(revision, people["integration"], "remove", reason="بند مورد اعتراض", chosen=[parks.pk])
+    to_governorate(revision, people)
+    reviews = ConformityReview.objects.filter(revision=revision).order_by("id")
+    assert [r.outcome for r in reviews] == ["objected", "pending"]  # the window starts again
+    assert reviews[1].vote_id != first.vote_id and CouncilVote.objects.filter(revision=revision).count() == 2
     act(revision, people["governorate"], "confirm")
     assert step(revision) == "issuance"
     assert fire_due_timers() == 0  # the timer of the confirmed review was cancelled with its task
+    assert list(revision.amendments.values_list("committee__code", flat=True)) == ["C02"]
 
 
 def test_objection_then_insisting_goes_to_a_dispute(revision, people):

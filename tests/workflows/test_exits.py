@@ -1,0 +1,209 @@
+"""Every state has an exit: each one taken, with the rows, audit events and notifications it writes,
+and each refused when asked in the wrong state, by the wrong person, or twice."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from viewflow.workflow.status import PROCESS
+
+from approvals.models import AuditEvent, Decision
+from notifications.models import Notification
+from plan.models import Amendment
+from plan.selectors import version_in_force, version_state
+from tests.scenario import PARKS, VOTE, WASTE
+from workflows.models import Revision
+from workflows.services import (
+    DecisionRefused,
+    amendment_process,
+    decide,
+    open_task,
+    revision_decide,
+    revision_open_task,
+    revision_process,
+    revision_start,
+)
+
+pytestmark = pytest.mark.django_db
+ADD = [
+    {
+        "action": "add",
+        "code": "ACT-900",
+        "kind": "action",
+        "justification": "اقدام تازه",
+        "values": {"parent": "EO3.1", "name_fa": "اقدام تازه پسماند", "responsible_unit": "سازمان پسماند"},
+    }
+]
+
+
+def step(revision):
+    task = revision_open_task(revision)
+    return task.flow_task.name if task else None
+
+
+def act(revision, user, outcome, **kwargs):
+    return revision_decide(task=revision_open_task(revision), acting_user=user, outcome=outcome, **kwargs)
+
+
+def to_issuance(revision, people):
+    act(revision, people["integration"], "submit")
+    act(revision, people["policy"], "approve")
+    act(revision, people["council"], "approve", **VOTE)
+    act(revision, people["governorate"], "confirm")
+    assert step(revision) == "issuance"
+
+
+@pytest.fixture
+def package(plan, people, accepted):
+    waste, parks = accepted("C02", WASTE), accepted("C03", PARKS)
+    revision = revision_start(
+        plan=plan, year=1404, title="بازنگری ۱۴۰۴", amendments=[waste, parks], acting_user=people["integration"]
+    )
+    return revision, waste, parks
+
+
+def test_remove_sends_an_amendment_back_to_the_pool_and_tells_its_drafter(package, people, plan):
+    revision, waste, parks = package
+    act(revision, people["integration"], "remove", reason="هنوز آماده نیست", chosen=[parks.pk])
+    revision.refresh_from_db()
+    assert list(revision.amendments.all()) == [waste] and step(revision) == "assemble" and revision.rounds == 1
+    parks.refresh_from_db()
+    assert parks.status == Amendment.Status.ACCEPTED  # still accepted: back in the pool
+    on_revision = Decision.objects.get(revision=revision, outcome="remove")
+    on_amendment = Decision.objects.get(amendment=parks, step="assemble")
+    assert on_revision.task_id and on_amendment.outcome == "remove" and on_amendment.reason == "هنوز آماده نیست"
+    event = AuditEvent.objects.filter(action="workflows.revision.decide", object_id=str(revision.pk)).latest("id")
+    assert event.data["outcome"] == "remove" and event.data["chosen"] == [str(parks.pk)]
+    told = Notification.objects.get(recipient=people["parks-member"], event="amendment.removed")
+    assert told.context["reason"] == "هنوز آماده نیست" and told.object_id == str(parks.pk)
+    # the pool gives it to the next revision
+    later = revision_start(plan=plan, year=1405, title="بعدی", amendments=[parks], acting_user=people["integration"])
+    assert list(later.amendments.all()) == [parks]
+
+
+def test_return_reopens_drafting_for_the_amendments_drafter(package, people):
+    revision, waste, parks = package
+    act(revision, people["integration"], "return", reason="هدف را بازبینی کنید", chosen=[parks.pk])
+    parks.refresh_from_db()
+    assert parks.status == Amendment.Status.RETURNED and parks.rounds == 2
+    assert list(revision.amendments.all()) == [waste]
+    task = open_task(parks)
+    assert task.flow_task.name == "draft" and task.owner == people["parks-member"]
+    assert amendment_process(parks).status == PROCESS.NEW
+    assert Notification.objects.filter(recipient=people["parks-member"], event="amendment.returned").exists()
+    # the drafter takes it through the committee again
+    decide(task=task, acting_user=people["parks-member"], outcome="submit")
+    assert open_task(parks).flow_task.name == "sign_off"
+
+
+def test_withdraw_ends_the_revision_and_frees_its_amendments(package, people, plan):
+    revision, waste, parks = package
+    with pytest.raises(DecisionRefused, match="written reason"):
+        act(revision, people["integration"], "withdraw")
+    act(revision, people["integration"], "withdraw", reason="بسته امسال کنار گذاشته شد")
+    revision.refresh_from_db()
+    assert revision.status == Revision.Status.WITHDRAWN and step(revision) is None
+    assert revision_process(revision).status == PROCESS.DONE
+    assert Notification.objects.filter(event="revision.withdrawn").count() == 2
+    again = revision_start(
+        plan=plan, year=1404, title="دوباره", amendments=[waste, parks], acting_user=people["integration"]
+    )
+    assert again.amendments.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("outcome", "chosen", "message"),
+    [
+        ("remove", "both", "at least one amendment must stay"),
+        ("remove", "none", "name the amendments"),
+        ("return", "stranger", "name the amendments"),
+    ],
+)
+def test_a_bad_removal_changes_nothing(package, people, accepted, outcome, chosen, message):
+    revision, waste, parks = package
+    ids = {"both": [waste.pk, parks.pk], "none": [], "stranger": [waste.pk + parks.pk + 999]}[chosen]
+    before = (AuditEvent.objects.count(), Decision.objects.count(), Notification.objects.count())
+    with pytest.raises(DecisionRefused, match=message):
+        act(revision, people["integration"], outcome, reason="چرا", chosen=ids)
+    assert revision.amendments.count() == 2 and step(revision) == "assemble"
+    assert (AuditEvent.objects.count(), Decision.objects.count(), Notification.objects.count()) == before
+
+
+def test_only_the_integration_group_takes_amendments_out_and_only_once(package, people):
+    revision, waste, parks = package
+    task = revision_open_task(revision)
+    with pytest.raises(PermissionDenied):
+        revision_decide(task=task, acting_user=people["parks-chair"], outcome="remove", reason="x", chosen=[parks.pk])
+    revision_decide(task=task, acting_user=people["integration"], outcome="remove", reason="x", chosen=[parks.pk])
+    with pytest.raises(DecisionRefused, match="already decided"):
+        revision_decide(task=task, acting_user=people["integration"], outcome="withdraw", reason="x")
+    assert Revision.objects.get(pk=revision.pk).status == Revision.Status.ASSEMBLING
+
+
+def test_a_return_by_a_council_counts_a_round(package, people):
+    revision, _waste, _parks = package
+    act(revision, people["integration"], "submit")
+    act(revision, people["policy"], "return", reason="ابهام در اعتبارات")
+    revision.refresh_from_db()
+    assert revision.rounds == 2 and step(revision) == "assemble"
+    returned = Decision.objects.get(revision=revision, outcome="return")
+    assert returned.round == 1
+    act(revision, people["integration"], "submit")
+    assert Decision.objects.filter(revision=revision, step="assemble").latest("decided_at").round == 2
+
+
+def test_issuance_blocked_by_a_version_issued_meanwhile_goes_back_to_assembly(plan, people, accepted):
+    """Two revisions approved by the councils touch the same field: the first issues; the second
+    is refused with the conflict named, goes back to assembly, and leaves with what still applies."""
+    first = revision_start(
+        plan=plan, year=1404, title="اول", amendments=[accepted("C02", WASTE)], acting_user=people["integration"]
+    )
+    clash = accepted("C02", [{**WASTE[0], "values": {"targets.1405": {"new": 77}}}])
+    parks = accepted("C03", PARKS)
+    second = revision_start(
+        plan=plan, year=1404, title="دوم", amendments=[clash, parks], acting_user=people["integration"]
+    )
+    to_issuance(first, people)
+    to_issuance(second, people)
+    with pytest.raises(DecisionRefused, match="nothing blocks"):
+        act(first, people["planning"], "reassemble", reason="x")
+    act(first, people["planning"], "issue", issuance_number="1404/1")
+    with pytest.raises(DecisionRefused, match="IND3.1.1"):
+        act(second, people["planning"], "issue", issuance_number="1404/2")
+    act(second, people["planning"], "reassemble", reason="تعارض با نسخه ۲")
+    second.refresh_from_db()
+    assert step(second) == "assemble" and second.rounds == 2 and second.status == Revision.Status.ASSEMBLING
+    assert Notification.objects.filter(event="revision.reassembled").exists()
+    with pytest.raises(DecisionRefused, match="IND3.1.1"):
+        act(second, people["integration"], "submit")
+    act(second, people["integration"], "return", reason="بر نسخه ۲ بازنویسی شود", chosen=[clash.pk])
+    clash.refresh_from_db()
+    assert clash.base_version == version_in_force(plan)  # moved onto the version in force for its drafter
+    rebase = AuditEvent.objects.filter(action="plan.amendment.rebase", object_id=str(clash.pk)).latest("id")
+    assert rebase.data["conflicts"] == ["IND3.1.1"]
+    to_issuance(second, people)
+    act(second, people["planning"], "issue", issuance_number="1404/2")
+    state = version_state(version_in_force(plan))
+    assert version_in_force(plan).number == 3 and state["IND3.1.1"]["targets.1405"] == 90
+    assert state["IND3.4.1"]["targets.1405"] == 91
+
+
+def test_an_added_item_keeps_every_history_page_whole(client, plan, people, accepted):
+    """After an issuance that added an item, each task page of the revision and of its amendment
+    shows the diff stored with its decision, with no error and the version it was read against."""
+    added = accepted("C02", ADD)
+    revision = revision_start(
+        plan=plan, year=1404, title="افزودن", amendments=[added], acting_user=people["integration"]
+    )
+    to_issuance(revision, people)
+    act(revision, people["planning"], "issue", issuance_number="1404/9")
+    assert "ACT-900" in version_state(version_in_force(plan))
+    client.force_login(people["planning"])
+    decisions = Decision.objects.filter(task__isnull=False).select_related("task")
+    assert decisions.count() == 8
+    for decision in decisions:
+        viewer = people["planning"] if decision.revision_id else people["waste-member"]
+        client.force_login(viewer)
+        response = client.get(f"/tasks/{decision.task_id}/")
+        assert response.status_code == 200, decision
+        html = response.content.decode()
+        assert decision.diff_fingerprint in html and "ACT-900" in html
+        assert 'class="messages"' not in html  # no red banner
