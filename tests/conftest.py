@@ -289,3 +289,31 @@ def use_broker():
     yield point
     reset_pools()
     app.conf.broker_url = original
+
+
+@pytest.fixture(scope="session")
+def _collected_static(tmp_path_factory):
+    """collectstatic once, with the production storage (hashed names and a manifest)."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    root = tmp_path_factory.mktemp("static")
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    with override_settings(STATIC_ROOT=root, STORAGES=storages):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    return root, storages
+
+
+@pytest.fixture
+def production_static(_collected_static, settings):
+    """Pages rendered as in production: DEBUG off and every {% static %} looked up in the manifest,
+    so a template naming a file that was never collected fails here as it would there."""
+    root, storages = _collected_static
+    settings.DEBUG = False
+    settings.STATIC_ROOT = root
+    settings.STORAGES = storages
+    settings.WHITENOISE_USE_FINDERS = False  # Django rebuilds the static storage on these changes
+    return root

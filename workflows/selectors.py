@@ -29,6 +29,16 @@ def revisions_visible_to(user: User):
     return Revision.objects.none()
 
 
+def package_conflicts(amendments) -> list:
+    """What blocks a package: overlaps among its amendments, and collisions with versions issued
+    since their bases (those a rebase cannot move past)."""
+    amendments = list(amendments)
+    conflicts = amendments_conflicts(amendments)
+    for amendment in amendments:
+        conflicts.extend(amendment_staleness(amendment)[1])
+    return conflicts
+
+
 @dataclass
 class ShownText:
     """The diff a page shows for a step: the stored one of a decision, or the live preview."""
@@ -119,14 +129,7 @@ def revision_overview(revision: Revision) -> RevisionOverview:
 
     process = revision_process(revision)
     amendments = list(revision.amendments.select_related("committee", "drafted_by", "base_version").order_by("pk"))
-    conflicts = []
-    if revision.status not in REVISION_CLOSED:
-        try:
-            conflicts = amendments_conflicts(amendments)
-            for amendment in amendments:
-                conflicts.extend(amendment_staleness(amendment)[1])
-        except ChangesetInvalid:
-            conflicts = []
+    conflicts = package_conflicts(amendments) if revision.status not in REVISION_CLOSED else []
     amendment_ids = [a.pk for a in amendments]
     resolutions = list(
         AuditEvent.objects.filter(action="plan.amendment.rebase", scope_amendment__in=amendment_ids).order_by("id")

@@ -25,10 +25,11 @@ from notifications.services import notify
 from plan import diff as plan_diff
 from plan.changesets import ChangesetInvalid
 from plan.models import Amendment
-from plan.selectors import amendment_preview, amendment_staleness, amendments_conflicts, version_in_force
+from plan.selectors import amendment_preview, version_in_force
 from plan.services import PlanConflict, amendment_create, amendment_rebase, plan_version_issue
 from workflows.flows import AmendmentFlow, RevisionFlow
 from workflows.models import REVISION_CLOSED, AmendmentProcess, Revision, RevisionProcess
+from workflows.selectors import package_conflicts
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 # step -> the outcomes a person may choose, and the amendment's status after each
@@ -551,11 +552,7 @@ def _take_out(*, revision, amendments, outcome, reason, user):
 
 
 def _package_conflicts(revision: Revision) -> list:
-    amendments = list(revision.amendments.select_related("plan", "base_version", "committee"))
-    conflicts = amendments_conflicts(amendments)
-    for amendment in amendments:
-        conflicts.extend(amendment_staleness(amendment)[1])
-    return conflicts
+    return package_conflicts(revision.amendments.select_related("plan", "base_version", "committee"))
 
 
 def _assemble(*, revision, outcome, reason, user, details):

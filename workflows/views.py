@@ -18,7 +18,7 @@ from plan.models import Amendment
 from plan.selectors import diff_display
 from workflows.forms import DecisionForm, RevisionForm, refuse
 from workflows.models import REVISION_CLOSED, Revision
-from workflows.selectors import live_text, revision_overview, revisions_visible_to, task_text
+from workflows.selectors import live_text, package_conflicts, revision_overview, revisions_visible_to, task_text
 from workflows.services import decide, revision_decide, revision_open_task, revision_start
 from workflows.steps import step_title
 
@@ -96,6 +96,7 @@ def task_page(request, pk):
             "form": form,
             "is_revision": is_revision,
             "decided": shown.decision,
+            "conflicts": package_conflicts(amendments) if is_revision and is_open else [],
             "against": shown.against,
         },
     )

@@ -1,0 +1,26 @@
+"""The site's URLs plus views that fail on purpose, for the error pages' tests."""
+
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.urls import path
+
+from config.urls import urlpatterns as site
+
+
+def _boom(request):
+    raise RuntimeError("a fault on purpose")
+
+
+def _forbidden(request):
+    raise PermissionDenied
+
+
+def _bad(request):
+    raise SuspiciousOperation("a bad request on purpose")
+
+
+urlpatterns = [
+    path("test-errors/500/", _boom),
+    path("test-errors/403/", _forbidden),
+    path("test-errors/400/", _bad),
+    *site,
+]

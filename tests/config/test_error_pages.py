@@ -1,0 +1,55 @@
+"""Production error pages: our own, Persian first, in the site's layout, with DEBUG off and hashed
+static files (viewflow's 404 page named a file the manifest did not have: every 404 was a 500)."""
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def errors_client(production_static, settings):
+    settings.ROOT_URLCONF = "tests.config.error_urls"
+    return Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="fa")
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "persian"),
+    [
+        ("/no-such-page/", 404, "صفحه پیدا نشد"),
+        ("/tasks/999999/", 404, "صفحه پیدا نشد"),
+        ("/test-errors/403/", 403, "اجازه ندارید"),
+        ("/test-errors/400/", 400, "درخواست نادرست"),
+        ("/test-errors/500/", 500, "خطایی رخ داد"),
+    ],
+)
+def test_each_error_page_is_ours_and_persian(errors_client, people, url, status, persian):
+    errors_client.force_login(people["planning"])
+    response = errors_client.get(url)
+    assert response.status_code == status
+    html = response.content.decode()
+    assert persian in html and 'dir="rtl"' in html
+    assert f'data-status="{status}"' in html
+    assert "/static/site/site." in html and ".css" in html  # the hashed stylesheet from the manifest
+
+
+def test_a_404_for_someone_signed_out_is_still_a_404(errors_client):
+    response = errors_client.get("/no-such-page/")
+    assert response.status_code == 404 and "صفحه پیدا نشد" in response.content.decode()
+
+
+def test_english_readers_get_english(errors_client):
+    errors_client.cookies["django_language"] = "en"
+    response = errors_client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404 and "Page not found" in response.content.decode()
+
+
+def test_a_csrf_failure_explains_and_changes_nothing(production_static, people):
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="fa")
+    client.force_login(people["waste-member"])
+    response = client.post("/profile/", {"email_preference": "off"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "فرم منقضی شده" in html and 'data-status="403"' in html
+    people["waste-member"].refresh_from_db()
+    assert people["waste-member"].email_preference != "off"
