@@ -1,4 +1,5 @@
-"""The demo scenario: amendments and revisions at every stage, so each demo user has work waiting.
+"""The demo scenario: last year's issued revision, and amendments and revisions at every stage, so
+each demo user has work waiting and history to read.
 
 Loaded once by `manage.py load_demo`, after the plan and the demo users, through the same
 services a person's decisions go through (so the audit trail tells the demo's story too).
@@ -21,6 +22,7 @@ from workflows.services import (
     revision_open_task,
     revision_start,
 )
+from workflows.simulation import Simulation
 
 
 def _operation(plan, committee_code: str, bump: int) -> list[dict]:
@@ -84,6 +86,11 @@ def demo_scenario_ensure(plan) -> bool:
         "session_date": today,
         "notified_on": today,
     }
+
+    # last year's revision, issued: items added, retired and changed, an amendment returned once by
+    # its chair, and a mid-year revision confirmed by the governorate's silence; so the history
+    # pages (versions, diffs, item histories, decided tasks) are what a newcomer sees first
+    Simulation(plan).year_one(plan.operational_start_year)
 
     overdue = _drafted(plan, "C02", "افزایش هدف جمع‌آوری بهنگام پسماند")  # the member's own draft
     # ... and it is overdue, so the reminder sweep (Celery beat) tells the member without anyone acting

@@ -27,12 +27,30 @@ def test_every_demo_approver_finds_work_waiting(capsys):
     }
     auditor = User.objects.get(username="auditor")
     assert inbox(auditor) == queue(auditor) == []
-    assert amendments_visible_to(auditor).count() == Amendment.objects.count() == 8
+    assert amendments_visible_to(auditor).count() == Amendment.objects.count() == 12
     assert set(Revision.objects.values_list("status", flat=True)) == {
+        "issued",
         "policy_council",
         "city_council",
         "governorate",
         "confirmed",
     }
     call_command("load_demo")  # a second run adds nothing
-    assert Amendment.objects.count() == 8
+    assert Amendment.objects.count() == 12
+
+
+def test_the_demo_opens_on_history(capsys):
+    """Last year's revision is issued (items added, retired, changed), one amendment was returned
+    once, and a revision waits inside the governorate's window."""
+    from plan.models import IssuedVersion
+    from plan.selectors import version_state, versions_diff
+
+    call_command("load_demo")
+    capsys.readouterr()
+    assert IssuedVersion.objects.count() == 3
+    v1, v2 = IssuedVersion.objects.order_by("number")[:2]
+    changes = {entry["change"] for entry in versions_diff(v1, v2)}
+    assert {"added", "retired", "changed"} <= changes
+    assert "ACT-S1403" in version_state(v2)
+    assert Amendment.objects.filter(rounds=2, status="issued").count() == 1
+    assert Revision.objects.filter(status="governorate").count() == 1

@@ -1,0 +1,162 @@
+"""Five simulated years, then every demo role walks the site as production serves it (DEBUG off,
+hashed static files): every page it reaches by following links, and every object URL, whether it
+may see the object or not. No answer may be a server error, and every decided diff shown must be
+the one stored with its decision, under the fingerprint that was signed.
+
+URLs come from the data (every task, amendment, revision, version, pair of consecutive versions,
+item that changed, audit timeline) and from the admin's registry, not from a hand list.
+"""
+
+import html
+import re
+from collections import Counter, deque
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib import admin
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from viewflow.workflow.models import Task
+
+from approvals.models import AuditEvent, Decision, User
+from plan import diff as plan_diff
+from plan.models import Amendment, IssuedVersion
+from plan.selectors import versions_diff
+from workflows.models import Revision
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.slow]
+
+ROLES = ["member", "chair", "integration", "policy", "council", "governorate", "planning", "auditor", "admin"]
+HREF = re.compile(r'href="([^"#]+)')
+DECIDED = re.compile(r'data-fingerprint="decided">([0-9a-f]{64})<')
+SKIP = ("/static/", "/logout/", "/language/", "/admin/", "/healthz")
+PER_PATH = 3  # distinct query strings followed per path (filters and pages multiply otherwise)
+
+
+def object_urls() -> list[str]:
+    urls = [f"/tasks/{pk}/" for pk in Task.objects.filter(flow_task_type="HUMAN").values_list("pk", flat=True)]
+    for pk in Amendment.objects.values_list("pk", flat=True):
+        urls += [f"/plan/amendments/{pk}/", f"/audit/amendments/{pk}/"]
+    for pk in Revision.objects.values_list("pk", flat=True):
+        urls += [f"/tasks/revisions/{pk}/", f"/audit/revisions/{pk}/"]
+    versions = list(IssuedVersion.objects.order_by("number"))
+    changed = set()
+    for old, new in zip(versions, versions[1:], strict=False):
+        urls += [f"/plan/?version={new.number}", f"/plan/diff/?from={old.number}&to={new.number}"]
+        changed |= {entry["code"] for entry in versions_diff(old, new)}
+    urls += [f"/audit/items/?code={code}" for code in sorted(changed)]
+    urls += [f"/audit/events/{pk}/" for pk in AuditEvent.objects.values_list("pk", flat=True)[::7]]
+    urls += ["/audit/export.csv", "/audit/export.xlsx", "/no-such-page/", "/tasks/999999/"]
+    return urls
+
+
+def admin_urls() -> list[str]:
+    urls = [reverse("admin:index")]
+    for model in admin.site._registry:
+        info = (model._meta.app_label, model._meta.model_name)
+        urls += [reverse("admin:%s_%s_changelist" % info), reverse("admin:%s_%s_add" % info)]
+        first = model._default_manager.order_by("-pk").first()
+        if first is not None:
+            urls += [
+                reverse("admin:%s_%s_change" % info, args=[first.pk]),
+                reverse("admin:%s_%s_history" % info, args=[first.pk]),
+            ]
+    return urls
+
+
+class Crawl:
+    def __init__(self, client: Client):
+        self.client = client
+        self.seen: set[str] = set()
+        self.per_path: Counter = Counter()
+        self.errors: list[str] = []
+        self.decided_checked = 0
+
+    def visit(self, url: str, *, follow_links: bool) -> str | None:
+        if url in self.seen:
+            return None
+        self.seen.add(url)
+        response = self.client.get(url)
+        if response.status_code >= 500:
+            self.errors.append(f"{response.status_code} {url}")
+            return None
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            return None
+        page = response.content.decode()
+        self.check_decided(url, page)
+        return page if follow_links else None
+
+    def check_decided(self, url: str, page: str) -> None:
+        shown = DECIDED.findall(page)
+        if not shown:
+            return
+        match = re.fullmatch(r"/tasks/(\d+)/", url)
+        if match:
+            decision = Decision.objects.get(task_id=int(match.group(1)))
+        else:
+            pk = int(re.fullmatch(r"/plan/amendments/(\d+)/", url).group(1))
+            decision = Decision.objects.filter(amendment_id=pk, task__isnull=False).latest("decided_at", "pk")
+        if shown != [decision.diff_fingerprint] or plan_diff.fingerprint(decision.diff) != decision.diff_fingerprint:
+            self.errors.append(f"{url}: shows {shown}, decision {decision.pk} signed {decision.diff_fingerprint}")
+        self.decided_checked += 1
+
+    def links(self, page: str):
+        for raw in HREF.findall(page):
+            url = html.unescape(raw)
+            if not url.startswith("/") or url.startswith("//") or url.startswith(SKIP):
+                continue
+            path = urlsplit(url).path
+            if url != path and self.per_path[path] >= PER_PATH:
+                continue
+            self.per_path[path] += url != path
+            yield url
+
+    def walk(self, start: list[str], *, limit: int = 700) -> None:
+        queue = deque(start)
+        while queue and len(self.seen) < limit:
+            page = self.visit(queue.popleft(), follow_links=True)
+            if page:
+                queue.extend(u for u in self.links(page) if u not in self.seen)
+
+
+@pytest.fixture
+def five_years(capsys):
+    call_command("load_demo")
+    call_command("simulate_years")
+    capsys.readouterr()
+    assert IssuedVersion.objects.count() == 11  # the demo's year and the five simulated ones
+
+
+def test_every_role_crawls_five_years_without_a_server_error(five_years, production_static):
+    objects = object_urls()
+    report = {}
+    errors = []
+    for username in ROLES:
+        client = Client(raise_request_exception=False)
+        client.force_login(User.objects.get(username=username))
+        crawl = Crawl(client)
+        crawl.walk(["/", "/inbox/", "/queue/", "/plan/", "/plan/diff/", "/tasks/revisions/", "/audit/"])
+        for url in objects:
+            crawl.visit(url, follow_links=False)
+        report[username] = (len(crawl.seen), crawl.decided_checked)
+        errors += [f"{username}: {e}" for e in crawl.errors]
+    assert not errors, "\n".join(errors[:40])
+    # the auditor reads every decided step: each one was checked against its stored decision
+    decided_tasks = Decision.objects.filter(task__flow_task_type="HUMAN").count()
+    assert report["auditor"][1] >= decided_tasks > 100, report
+    assert all(seen > 20 for seen, _checked in report.values()), report
+
+
+def test_every_admin_page_answers(five_years, production_static):
+    """Each registered ModelAdmin's list, add form, and newest object's change and history pages,
+    for a superuser, after five years of data."""
+    superuser = User.objects.create_superuser("root", "root@baznegar.invalid", "x" * 20)
+    client = Client(raise_request_exception=False)
+    client.force_login(superuser)
+    crawl = Crawl(client)
+    urls = admin_urls()
+    assert len(urls) > 3 * len(admin.site._registry)
+    for url in urls:
+        crawl.visit(url, follow_links=False)
+    assert not crawl.errors, "\n".join(crawl.errors)
