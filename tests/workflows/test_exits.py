@@ -207,3 +207,39 @@ def test_an_added_item_keeps_every_history_page_whole(client, plan, people, acce
         html = response.content.decode()
         assert decision.diff_fingerprint in html and "ACT-900" in html
         assert 'class="messages"' not in html  # no red banner
+
+
+def test_the_integration_group_takes_an_amendment_out_from_the_task_page(client, package, people):
+    revision, waste, parks = package
+    task = revision_open_task(revision)
+    client.force_login(people["integration"])
+    page = client.get(f"/tasks/{task.pk}/", HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    assert 'value="remove"' in page and 'value="withdraw"' in page and f'name="chosen" value="{parks.pk}"' in page
+    refused = client.post(f"/tasks/{task.pk}/", {"outcome": "remove", "reason": "زود است"})
+    assert refused.status_code == 200 and "نام ببرید" in refused.content.decode()  # Persian, nothing changed
+    assert revision.amendments.count() == 2
+    done = client.post(f"/tasks/{task.pk}/", {"outcome": "remove", "reason": "زود است", "chosen": [parks.pk]})
+    assert done.status_code == 302 and list(revision.amendments.all()) == [waste]
+    client.force_login(people["parks-member"])
+    told = client.get("/notifications/", HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    assert "کنار گذاشته شد" in told and "زود است" in told
+
+
+def test_the_issuance_page_names_the_conflict_and_offers_the_way_back(client, plan, people, accepted):
+    first = revision_start(
+        plan=plan, year=1404, title="اول", amendments=[accepted("C02", WASTE)], acting_user=people["integration"]
+    )
+    clash = accepted("C02", [{**WASTE[0], "values": {"targets.1405": {"new": 77}}}])
+    second = revision_start(plan=plan, year=1404, title="دوم", amendments=[clash], acting_user=people["integration"])
+    to_issuance(first, people)
+    to_issuance(second, people)
+    act(first, people["planning"], "issue", issuance_number="1404/1")
+    task = revision_open_task(second)
+    client.force_login(people["planning"])
+    page = client.get(f"/tasks/{task.pk}/", HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    assert 'id="conflicts-title"' in page and "IND3.1.1" in page and 'value="reassemble"' in page
+    refused = client.post(f"/tasks/{task.pk}/", {"outcome": "issue", "issuance_number": "1404/2"})
+    assert refused.status_code == 200 and "به تلفیق بازگردانید" in refused.content.decode()
+    assert version_in_force(plan).number == 2
+    client.post(f"/tasks/{task.pk}/", {"outcome": "reassemble", "reason": "تعارض"})
+    assert step(second) == "assemble"
