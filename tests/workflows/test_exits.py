@@ -243,3 +243,55 @@ def test_the_issuance_page_names_the_conflict_and_offers_the_way_back(client, pl
     assert version_in_force(plan).number == 2
     client.post(f"/tasks/{task.pk}/", {"outcome": "reassemble", "reason": "تعارض"})
     assert step(second) == "assemble"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_removal_and_a_withdrawal_at_once_one_wins_and_nothing_is_half_written(package, people):
+    """Two members of the integration group act on the same assembly task at the same moment."""
+    import threading
+
+    from django.db import connections
+
+    from approvals.roles import Role
+    from tests.factories import UserFactory
+
+    revision, waste, parks = package
+    task = revision_open_task(revision)
+    second = UserFactory(username="integration-2", roles=[Role.INTEGRATION])
+    barrier = threading.Barrier(2)
+    results = []
+
+    def run(user, outcome, details):
+        from django.utils import translation
+
+        translation.activate("en")
+        try:
+            barrier.wait()
+            revision_decide(task=task, acting_user=user, outcome=outcome, reason="هم‌زمان", **details)
+            results.append(("ok", outcome))
+        except DecisionRefused as refused:
+            results.append(("refused", str(refused.messages[0])))
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=run, args=(people["integration"], "remove", {"chosen": [parks.pk]})),
+        threading.Thread(target=run, args=(second, "withdraw", {})),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r[0] for r in results) == ["ok", "refused"], results
+    assert "decided" in next(r[1] for r in results if r[0] == "refused")
+    winner = next(r[1] for r in results if r[0] == "ok")
+    revision.refresh_from_db()
+    assert Decision.objects.filter(task=task).count() == 1
+    assert AuditEvent.objects.filter(action="workflows.revision.decide", object_id=str(revision.pk)).count() == 1
+    if winner == "remove":
+        assert revision.status == Revision.Status.ASSEMBLING and list(revision.amendments.all()) == [waste]
+        assert Notification.objects.filter(event="revision.withdrawn").count() == 0
+    else:
+        assert revision.status == Revision.Status.WITHDRAWN and revision.amendments.count() == 2
+        assert not Decision.objects.filter(amendment=parks, step="assemble").exists()
