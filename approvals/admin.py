@@ -16,6 +16,7 @@ from approvals.models import (
     Membership,
     User,
 )
+from approvals.services import membership_revoke
 from config.admin import JalaliDatesAdmin
 
 
@@ -67,6 +68,14 @@ class MembershipAdmin(JalaliDatesAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    # a seat's removal takes its rights with it, audited (approvals.services.membership_revoke)
+    def delete_model(self, request, obj):
+        membership_revoke(membership=obj, revoked_by=request.user, reason="admin")
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            membership_revoke(membership=membership, revoked_by=request.user, reason="admin")
 
 
 @admin.register(Decision)

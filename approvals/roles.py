@@ -47,3 +47,21 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "approvals.add_auditverification",
     ],
 }
+
+
+# Who may substitute whom, as data. A delegator's role -> the roles one of which the substitute
+# must hold to act for them in that role. SAME_COMMITTEE: for committee seats the substitute must
+# sit on the same committee (any seat): a committee's work never passes to another committee.
+# The auditor decides nothing, so never delegates and is never a substitute; the administrator
+# decides nothing in the process either.
+SAME_COMMITTEE = "same_committee"
+DELEGATION_RULES: dict[str, set[str] | str] = {
+    Role.COMMITTEE_MEMBER: SAME_COMMITTEE,
+    Role.COMMITTEE_CHAIR: SAME_COMMITTEE,
+    Role.INTEGRATION: {Role.INTEGRATION, Role.PLANNING_OFFICE},
+    Role.POLICY_COUNCIL: {Role.POLICY_COUNCIL, Role.PLANNING_OFFICE},
+    Role.CITY_COUNCIL: {Role.CITY_COUNCIL},
+    Role.GOVERNORATE: {Role.GOVERNORATE},
+    Role.PLANNING_OFFICE: {Role.PLANNING_OFFICE, Role.INTEGRATION},
+}
+NEVER_SUBSTITUTES = {Role.AUDITOR}

@@ -263,7 +263,8 @@ def amendments_visible_to(user: User):
         )
         condition |= Q(committee__in=committees)
         if person.has_perm("plan.integrate_amendment"):
-            condition |= ~Q(status=Amendment.Status.DRAFT)
+            # once submitted: a draft withdrawn before it ever left its committee stays the committee's
+            condition |= Q(decisions__outcome="submit")
         if any(person.has_perm(perm) for perm in COUNCIL_PERMISSIONS):
             condition |= Q(revisions__isnull=False)
     return Amendment.objects.filter(condition).distinct()

@@ -22,7 +22,7 @@ from approvals.models import (
     Membership,
     User,
 )
-from approvals.roles import ROLE_PERMISSIONS, Role
+from approvals.roles import DELEGATION_RULES, NEVER_SUBSTITUTES, ROLE_PERMISSIONS, SAME_COMMITTEE, Role
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,8 @@ def register_core_audit_actions() -> None:
     audit.register_action("approvals.user.language_change", _("Language changed"))
     audit.register_action("approvals.user.preferences_change", _("Preferences changed"))
     audit.register_action("approvals.role.grant", _("Role granted"))
+    audit.register_action("approvals.role.revoke", _("Seat removed"))
+    audit.register_action("approvals.role.reconcile", _("Seats and rights reconciled"))
     audit.register_action("approvals.delegation.create", _("Delegation created"))
     audit.register_action("approvals.delegation.revoke", _("Delegation revoked"))
 
@@ -295,6 +297,71 @@ def membership_grant(*, committee, user: User, seat: str, granted_by: User | Non
     return membership
 
 
+@transaction.atomic
+def membership_revoke(*, membership: Membership, revoked_by: User | None = None, reason: str = "") -> None:
+    """Take a seat away: exactly the object permissions it granted go with it, and the role's
+    group when no other seat of the person still needs it; audited, in one transaction."""
+    from guardian.shortcuts import remove_perm
+
+    membership = Membership.objects.select_for_update().select_related("user", "committee").get(pk=membership.pk)
+    user, committee, seat = membership.user, membership.committee, Membership.Seat(membership.seat)
+    for perm in SEAT_PERMISSIONS[seat]:
+        remove_perm(perm, user, committee)
+    membership.delete()
+    role = SEAT_ROLES[seat]
+    if not Membership.objects.filter(user=user, seat__in=[s for s, r in SEAT_ROLES.items() if r == role]).exists():
+        user.groups.remove(*Group.objects.filter(name=role.value))
+    audit_record(
+        action="approvals.role.revoke",
+        actor=revoked_by,
+        obj=committee,
+        data={"user": user.get_username(), "committee": committee.code, "seat": seat.value, "reason": reason},
+    )
+
+
+def _seat_grants() -> set[tuple[int, int, str]]:
+    """(user, committee, codename) for every object permission the seats say should exist."""
+    wanted = set()
+    for user_id, committee_id, seat in Membership.objects.values_list("user_id", "committee_id", "seat"):
+        for perm in SEAT_PERMISSIONS[Membership.Seat(seat)]:
+            wanted.add((user_id, committee_id, perm.split(".", 1)[1]))
+    return wanted
+
+
+@transaction.atomic
+def seat_rights_reconcile(*, repair: bool = True) -> dict:
+    """Compare the committee object permissions with the seats that grant them: a permission no
+    seat grants (a seat deleted past the services, a hand-made grant) is removed; a seat missing
+    its permission gets it. Returns what drifted; each repair is audited."""
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import UserObjectPermission
+
+    from plan.models import Committee
+
+    codenames = {perm.split(".", 1)[1] for perms in SEAT_PERMISSIONS.values() for perm in perms}
+    committee_type = ContentType.objects.get_for_model(Committee)
+    rows = UserObjectPermission.objects.filter(content_type=committee_type, permission__codename__in=codenames)
+    present = {
+        (row.user_id, int(row.object_pk), row.permission.codename): row for row in rows.select_related("permission")
+    }
+    wanted = _seat_grants()
+    extra = sorted(set(present) - wanted)
+    missing = sorted(wanted - set(present))
+    if repair and (extra or missing):
+        from guardian.shortcuts import assign_perm
+
+        for key in extra:
+            present[key].delete()
+        for user_id, committee_id, codename in missing:
+            assign_perm(f"plan.{codename}", User.objects.get(pk=user_id), Committee.objects.get(pk=committee_id))
+        audit_record(
+            action="approvals.role.reconcile",
+            actor=None,
+            data={"removed": [list(k) for k in extra], "added": [list(k) for k in missing]},
+        )
+    return {"removed": extra, "added": missing}
+
+
 # The legal windows (docs/domain.md): Article 80 of the law on the organisation, duties and
 # elections of the Islamic councils (as amended 1395) and its 1396 implementing regulation. Article
 # numbers differ between consolidated texts, so these are defaults an administrator can change.
@@ -327,6 +394,33 @@ class DelegationInvalid(ValidationError):
     pass
 
 
+def _roles_of(user: User) -> set[str]:
+    return set(user.groups.values_list("name", flat=True))
+
+
+def delegation_problem(delegator: User, substitute: User) -> str | None:
+    """Why `substitute` may not act for `delegator` under the delegation rules, or None."""
+    substitute_roles = _roles_of(substitute)
+    if substitute_roles & {r.value for r in NEVER_SUBSTITUTES}:
+        return _("an auditor decides nothing and cannot be a substitute")
+    delegated = [role for role in _roles_of(delegator) if role in DELEGATION_RULES]
+    if not delegated:
+        return _("your roles decide nothing that can be delegated")
+    for role in delegated:
+        rule = DELEGATION_RULES[role]
+        if rule == SAME_COMMITTEE:
+            seats = set(Membership.objects.filter(user=delegator).values_list("committee_id", flat=True))
+            theirs = set(Membership.objects.filter(user=substitute).values_list("committee_id", flat=True))
+            if seats and seats <= theirs:
+                return None
+        elif substitute_roles & {r.value for r in rule}:
+            return None
+    return _(
+        "this person may not act for you: a substitute must hold a role that may stand in for yours "
+        "(for a committee seat, a seat on the same committee)"
+    )
+
+
 @transaction.atomic
 def delegation_create(*, delegator: User, substitute: User, starts_on, ends_on) -> Delegation:
     """Name a substitute for a date range (Tehran dates, inclusive)."""
@@ -336,6 +430,19 @@ def delegation_create(*, delegator: User, substitute: User, starts_on, ends_on) 
         raise DelegationInvalid(_("the delegation ends before it starts"))
     if ends_on < timezone.localdate():
         raise DelegationInvalid(_("the delegation would end in the past"))
+    if starts_on < timezone.localdate():
+        raise DelegationInvalid(_("a delegation cannot start in the past"))
+    problem = delegation_problem(delegator, substitute)
+    if problem:
+        raise DelegationInvalid(problem)
+    User.objects.select_for_update(no_key=True).filter(pk=delegator.pk).first()  # one writer per delegator
+    overlapping = Delegation.objects.filter(
+        delegator=delegator, revoked_at__isnull=True, starts_on__lte=ends_on, ends_on__gte=starts_on
+    )
+    if overlapping.exists():
+        raise DelegationInvalid(
+            _("you already have a delegation for some of these days; revoke it first or choose other days")
+        )
     delegation = Delegation(delegator=delegator, substitute=substitute, starts_on=starts_on, ends_on=ends_on)
     delegation.full_clean()
     delegation.save()

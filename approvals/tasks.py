@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from approvals.services import audit_chain_verify
+from approvals.services import audit_chain_verify, seat_rights_reconcile
 
 
 @shared_task(acks_late=True)
@@ -10,3 +10,10 @@ def verify_audit_chain() -> dict:
     """Daily check of the audit chain (Celery beat)."""
     verification = audit_chain_verify()
     return {"ok": verification.ok, "events": verification.events_checked, "broken": verification.broken_event_id}
+
+
+@shared_task(acks_late=True)
+def reconcile_seat_rights() -> dict:
+    """Hourly: committee rights that no seat grants are removed, seats missing theirs get them."""
+    drift = seat_rights_reconcile(repair=True)
+    return {"removed": len(drift["removed"]), "added": len(drift["added"])}

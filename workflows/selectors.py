@@ -8,7 +8,7 @@ from viewflow.workflow import chart
 from viewflow.workflow.status import STATUS
 
 from approvals.models import AuditEvent, ConformityReview, CouncilVote, Decision, User
-from approvals.selectors import COUNCIL_PERMISSIONS
+from approvals.selectors import COUNCIL_PERMISSIONS, delegators_of
 from plan import diff as plan_diff
 from plan.changesets import ChangesetInvalid
 from plan.models import Amendment
@@ -20,12 +20,13 @@ def revisions_visible_to(user: User):
     """The revisions a person may know exist: all of them for the revision path's roles (the
     integration working group, the councils' secretariats, the governorate, the planning office)
     and for auditors; none for anyone else, since a revision shows every committee's amendments."""
-    if (
-        user.has_perm("workflows.view_revision")
-        or user.has_perm("plan.integrate_amendment")
-        or any(user.has_perm(p) for p in COUNCIL_PERMISSIONS)
-    ):
-        return Revision.objects.all()
+    for person in (user, *delegators_of(user)):  # a substitute sees what they may act on
+        if (
+            person.has_perm("workflows.view_revision")
+            or person.has_perm("plan.integrate_amendment")
+            or any(person.has_perm(p) for p in COUNCIL_PERMISSIONS)
+        ):
+            return Revision.objects.all()
     return Revision.objects.none()
 
 

@@ -27,6 +27,7 @@ from plan.changesets import ChangesetInvalid
 from plan.models import Amendment
 from plan.selectors import amendment_preview, version_in_force
 from plan.services import PlanConflict, amendment_create, amendment_rebase, plan_version_issue
+from workflows.duties import duty_conflict
 from workflows.flows import AmendmentFlow, RevisionFlow
 from workflows.models import REVISION_CLOSED, AmendmentProcess, Revision, RevisionProcess
 from workflows.selectors import package_conflicts
@@ -195,11 +196,9 @@ def _decide(*, task_pk, user, outcome, reason, fingerprint, on_behalf_of) -> Dec
     choices = STEP_OUTCOMES.get(name, {})
     if outcome not in choices:
         raise DecisionRefused(_("“%(outcome)s” is not a decision of this step") % {"outcome": outcome})
-    if name == "sign_off" and amendment.drafted_by_id in (user.pk, getattr(on_behalf_of, "pk", None)):
-        raise PermissionDenied(_("the drafter cannot sign off their own amendment"))
+    _refuse_conflict_of_duty(name, amendment, user, on_behalf_of)
     actor_for_rights, on_behalf_of = _acting_for(task, user, on_behalf_of)
-    if name == "sign_off" and actor_for_rights.pk == amendment.drafted_by_id:
-        raise PermissionDenied(_("the drafter cannot sign off their own amendment"))
+    _refuse_conflict_of_duty(name, amendment, user, actor_for_rights)
     if outcome != Decision.Outcome.APPROVE and outcome != Decision.Outcome.SUBMIT and not reason:
         raise DecisionRefused(_("a decision other than approval needs a written reason"))
     preview = amendment_preview(amendment)  # the exact diff decided on; invalid drafts are refused here
@@ -245,6 +244,12 @@ def _decide(*, task_pk, user, outcome, reason, fingerprint, on_behalf_of) -> Dec
         },
     )
     return decision
+
+
+def _refuse_conflict_of_duty(step: str, subject, *people) -> None:
+    reason = duty_conflict(step, subject, people)
+    if reason:
+        raise PermissionDenied(reason)
 
 
 def _tell_drafter(amendment: Amendment, step: str, outcome: str, reason: str) -> None:
@@ -436,6 +441,7 @@ def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, details) -
     if outcome not in REVISION_OUTCOMES.get(name, ()):
         raise DecisionRefused(_("“%(outcome)s” is not a decision of this step") % {"outcome": outcome})
     acting_for, on_behalf_of = _acting_for(task, user, on_behalf_of)
+    _refuse_conflict_of_duty(name, revision, user, acting_for)
     if outcome in NEEDS_REASON and not reason:
         raise DecisionRefused(_("a decision other than approval needs a written reason"))
     entries = _revision_entries(revision, lenient=outcome in EXITS)
@@ -836,6 +842,7 @@ def task_claim(*, task: Task, acting_user: User) -> Task:
         if task.status != STATUS.NEW:
             raise DecisionRefused(_("someone has already claimed this task"))
         holder, _behalf = _acting_for(task, acting_user, None)
+        _refuse_conflict_of_duty(task.flow_task.name, task.process.artifact, acting_user, holder)
         task.flow_task.activation_class(task).assign(holder)
         audit_record(
             action="workflows.task.claim",

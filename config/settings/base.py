@@ -168,6 +168,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
     "send-reminders": {"task": "notifications.tasks.send_reminders", "schedule": 60.0},  # cheap, idempotent
     "send-digests": {"task": "notifications.tasks.send_digests", "schedule": crontab(hour=7, minute=0)},
+    "reconcile-seat-rights": {"task": "approvals.tasks.reconcile_seat_rights", "schedule": crontab(minute=17)},
     "verify-audit-chain-daily": {
         "task": "approvals.tasks.verify_audit_chain",
         "schedule": crontab(hour=2, minute=30),

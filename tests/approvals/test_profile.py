@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals.models import AuditEvent, Delegation, User
+from approvals.roles import Role
 from config.jalali import to_jalali
 from tests.factories import UserFactory
 
@@ -21,12 +22,12 @@ def jalali(day: dt.date) -> str:
 
 @pytest.fixture
 def person(db):
-    return UserFactory(username="chair-person", language="en")
+    return UserFactory(username="chair-person", language="en", roles=[Role.POLICY_COUNCIL])
 
 
 @pytest.fixture
 def deputy(db):
-    return UserFactory(username="deputy", language="en")
+    return UserFactory(username="deputy", language="en", roles=[Role.POLICY_COUNCIL])
 
 
 def test_language_and_email_preference_are_saved_and_audited(client, person):

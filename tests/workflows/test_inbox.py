@@ -74,9 +74,21 @@ def test_claim_moves_a_task_to_the_inbox_and_release_puts_it_back(plan, people):
     assert AuditEvent.objects.filter(action__in=["workflows.task.claim", "workflows.task.release"]).count() == 2
 
 
-def test_a_substitute_acts_for_the_approver_and_the_record_names_both(plan, people):
+@pytest.fixture
+def waste_deputy(people, waste):
+    """A second member of the waste committee: the chair's substitute must sit on the same committee."""
+    from approvals.models import Membership
+    from approvals.services import membership_grant
+    from tests.factories import UserFactory
+
+    deputy = UserFactory(username="waste-deputy")
+    membership_grant(committee=waste, user=deputy, seat=Membership.Seat.MEMBER)
+    return type(deputy).objects.get(pk=deputy.pk)
+
+
+def test_a_substitute_acts_for_the_approver_and_the_record_names_both(plan, people, waste_deputy):
     (amendment,) = submitted(plan, people)
-    chair, substitute = people["waste-chair"], people["parks-member"]
+    chair, substitute = people["waste-chair"], waste_deputy
     today = timezone.localdate()
     assert queue(substitute) == []
     with pytest.raises(PermissionDenied):
@@ -109,18 +121,18 @@ def test_delegations_are_checked(people):
         )
 
 
-def test_a_delegation_outside_its_dates_gives_nothing(plan, people):
+def test_a_delegation_outside_its_dates_gives_nothing(plan, people, waste_deputy):
     (amendment,) = submitted(plan, people)
     later = timezone.localdate() + dt.timedelta(days=3)
     delegation_create(
         delegator=people["waste-chair"],
-        substitute=people["parks-member"],
+        substitute=waste_deputy,
         starts_on=later,
         ends_on=later + dt.timedelta(days=2),
     )
-    assert queue(people["parks-member"]) == []
+    assert queue(waste_deputy) == []
     with pytest.raises(PermissionDenied):
-        decide(task=open_task(amendment), acting_user=people["parks-member"], outcome="approve")
+        decide(task=open_task(amendment), acting_user=waste_deputy, outcome="approve")
 
 
 def _count(function, user):

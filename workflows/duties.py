@@ -1,0 +1,35 @@
+"""Separation of duties, as data: whose work a person may not judge at each step.
+
+A person who drafted an amendment, or who acts for someone who did, may neither claim nor decide
+its sign-off or its integration, nor any step of a revision that contains it. The services
+(`decide`, `revision_decide`, `task_claim`) ask `duty_conflict` before anything is written.
+"""
+
+from django.utils.translation import gettext as _
+
+DRAFTER = "drafter"  # the amendment's own drafter
+PACKAGE = "package"  # the drafter of any amendment in the revision
+
+SEPARATION_OF_DUTIES = {
+    "sign_off": DRAFTER,
+    "integration": DRAFTER,
+    "assemble": PACKAGE,
+    "policy_council": PACKAGE,
+    "city_council": PACKAGE,
+    "governorate": PACKAGE,
+    "reconsideration": PACKAGE,
+    "dispute": PACKAGE,
+    "issuance": PACKAGE,
+}
+
+
+def duty_conflict(step: str, subject, people) -> str | None:
+    """Why these people (the one acting, and whoever they act for) may not take this step on this
+    amendment or revision, or None."""
+    rule = SEPARATION_OF_DUTIES.get(step)
+    ids = {person.pk for person in people if person is not None}
+    if rule == DRAFTER and subject.drafted_by_id in ids:
+        return _("the drafter of an amendment, or someone acting for them, may not decide on it at this step")
+    if rule == PACKAGE and subject.amendments.filter(drafted_by_id__in=ids).exists():
+        return _("you drafted an amendment of this revision, or act for its drafter: someone else must take this step")
+    return None
