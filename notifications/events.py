@@ -18,6 +18,10 @@ EVENTS = {
         "Your amendment “%(subject)s” was taken out of “%(revision)s” and is back with the integration working "
         "group for a later revision: %(reason)s"
     ),
+    "revision.returned": _(
+        "“%(subject)s”, which contains your amendment, went back to assembly at %(step)s: %(reason)s"
+    ),
+    "revision.rejected": _("“%(subject)s”, which contains your amendment, was rejected at %(step)s: %(reason)s"),
     "revision.withdrawn": _("“%(subject)s” was withdrawn; its amendments are back for a later revision: %(reason)s"),
     "revision.reassembled": _(
         "“%(subject)s” went back to assembly: a version issued meanwhile collides with it: %(reason)s"

@@ -15,7 +15,9 @@ from plan.changesets import ADD, CHANGE, MOVE, RETIRE
 SAME_FIELD = "same_field"
 RETIRED_VS_CHANGED = "retired_vs_changed"
 MOVED_VS_CHANGED = "moved_vs_changed"
+NO_LONGER_APPLIES = "no_longer_applies"
 REASON_LABELS = {
+    NO_LONGER_APPLIES: _("no longer applies to the version in force"),
     SAME_FIELD: _("both change the same field"),
     RETIRED_VS_CHANGED: _("one retires an item the other changes"),
     MOVED_VS_CHANGED: _("one moves an item the other changes"),
@@ -84,6 +86,7 @@ class Conflict:
     field: str
     left: object  # the two sides: amendments, or an amendment and a version
     right: object
+    detail: str = ""  # for NO_LONGER_APPLIES: the rule's own message
 
     @property
     def label(self) -> str:

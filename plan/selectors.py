@@ -9,8 +9,8 @@ from django.db.models import Q
 
 from config.jalali import format_jalali
 from plan import diff as plan_diff
-from plan.changesets import PlanContext, apply_changeset
-from plan.conflicts import Conflict, Footprint, conflicts_between, find_conflicts
+from plan.changesets import ChangesetInvalid, PlanContext, apply_changeset
+from plan.conflicts import NO_LONGER_APPLIES, Conflict, Footprint, conflicts_between, find_conflicts
 from plan.items import State, exchange_form, item_from_row
 from plan.models import Amendment, Committee, IssuedVersion, Plan, PlanItem
 from plan.schema import EXPORT_LISTS, Kind
@@ -171,13 +171,45 @@ def amendment_preview(amendment: Amendment, *, operations: list[dict] | None = N
 
 
 def amendment_staleness(amendment: Amendment) -> tuple[IssuedVersion, list[Conflict]]:
-    """The version in force and what in the plan's changes since the amendment's base collides with it."""
+    """The version in force and what in the plan's changes since the amendment's base collides with it.
+
+    Two checks: the footprints (what the amendment touches against what changed between the two
+    versions), and, when they find nothing, the amendment's operations applied to the version in
+    force itself, which catches what a diff of the two ends cannot see (a code added and retired
+    again in between, a child added under an item the amendment retires)."""
     in_force = version_in_force(amendment.plan)
     if in_force is None or in_force.number == amendment.base_version.number:
         return in_force, []
     since = Footprint.of_diff(versions_diff(amendment.base_version, in_force))
     mine = amendment_preview(amendment).footprint
-    return in_force, conflicts_between(amendment, mine, in_force, since)
+    conflicts = conflicts_between(amendment, mine, in_force, since)
+    if not conflicts:
+        conflicts = _applied_to(amendment, in_force)
+    return in_force, conflicts
+
+
+def _applied_to(amendment: Amendment, version: IssuedVersion) -> list[Conflict]:
+    """The amendment's operations applied to another version: each problem as a conflict."""
+    ops = amendment_operations(amendment)
+    key = ("applies", amendment.plan_id, version.pk, version.fingerprint, amendment.committee_id, _operations_key(ops))
+    found = derived_cache.get(key)
+    if found is None:
+        ctx = plan_context(amendment.plan, committee=amendment.committee, as_of=version)
+        try:
+            apply_changeset(version_state(version), ops, ctx)
+            found = []
+        except ChangesetInvalid as invalid:
+            found = [(p.code, p.field, str(p)) for p in invalid.problems]
+        derived_cache.put(key, found)
+    return [Conflict(NO_LONGER_APPLIES, code, name, amendment, version, detail) for code, name, detail in found]
+
+
+def unusable(amendment: Amendment, error: ChangesetInvalid) -> list[Conflict]:
+    """An amendment that no longer applies even to its own base (the plan's years or committees
+    changed under it), as conflicts naming each problem."""
+    return [
+        Conflict(NO_LONGER_APPLIES, p.code, p.field, amendment, amendment.base_version, str(p)) for p in error.problems
+    ]
 
 
 def amendments_conflicts(amendments: list[Amendment]) -> list[Conflict]:

@@ -14,7 +14,7 @@ from approvals.services import audit_record
 from config.jalali import normalize_persian
 from plan import diff as plan_diff
 from plan import exchange
-from plan.changesets import apply_changeset
+from plan.changesets import ChangesetInvalid, apply_changeset
 from plan.conflicts import find_conflicts
 from plan.items import State, row_fields
 from plan.models import Amendment, AmendmentOperation, Committee, IssuedVersion, Plan, PlanItem
@@ -23,6 +23,7 @@ from plan.selectors import (
     amendment_preview,
     amendment_staleness,
     plan_context,
+    unusable,
     version_in_force,
     version_state,
 )
@@ -179,7 +180,12 @@ def amendment_rebase(*, amendment: Amendment, acting_user: User | None = None, f
     With `force` (an amendment sent back to its drafter), it moves even over a conflict: the
     drafter then sees, against the version in force, which operations no longer apply."""
     amendment = Amendment.objects.select_for_update(no_key=True).get(pk=amendment.pk)
-    in_force, conflicts = amendment_staleness(amendment)
+    try:
+        in_force, conflicts = amendment_staleness(amendment)
+    except ChangesetInvalid as invalid:  # it no longer applies even to its own base
+        if not force:
+            raise
+        in_force, conflicts = version_in_force(amendment.plan), unusable(amendment, invalid)
     if in_force is None or in_force.pk == amendment.base_version_id:
         return amendment
     if conflicts and not force:

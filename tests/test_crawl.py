@@ -99,6 +99,11 @@ class Crawl:
             decision = Decision.objects.filter(amendment_id=pk, task__isnull=False).latest("decided_at", "pk")
         if shown != [decision.diff_fingerprint] or plan_diff.fingerprint(decision.diff) != decision.diff_fingerprint:
             self.errors.append(f"{url}: shows {shown}, decision {decision.pk} signed {decision.diff_fingerprint}")
+        # and what is shown is that diff: every item of it is on the page
+        shown_codes = set(re.findall(r'<span class="code">([^<]+)</span>', page.split('id="diff-title"', 1)[-1]))
+        stored_codes = {entry["code"] for entry in decision.diff}
+        if not stored_codes <= shown_codes:
+            self.errors.append(f"{url}: the stored diff's items {sorted(stored_codes - shown_codes)} are not shown")
         self.decided_checked += 1
 
     def links(self, page: str):

@@ -36,17 +36,21 @@ class DecisionForm(forms.Form):
     excluded = forms.MultipleChoiceField(
         label=_("Amendments not approved"), required=False, widget=forms.CheckboxSelectMultiple
     )
+    added = forms.MultipleChoiceField(
+        label=_("Accepted amendments to add"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     chosen = forms.MultipleChoiceField(
         label=_("Amendments to take out (to remove or return)"), required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, step: str, amendments=(), **kwargs):
+    def __init__(self, *args, step: str, amendments=(), pool=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.step = step
         outcomes = list(STEP_OUTCOMES.get(step, {})) or _ordered(REVISION_OUTCOMES.get(step, ()))
         self.fields["outcome"].choices = [(o, outcome_action(step, o)) for o in outcomes]
         self.fields["excluded"].choices = [(str(a.pk), a.title) for a in amendments]
         self.fields["chosen"].choices = [(str(a.pk), a.title) for a in amendments]
+        self.fields["added"].choices = [(str(a.pk), a.title) for a in pool]
         keep = {"outcome", "reason", "fingerprint"}
         if step in VOTE_STEPS:
             keep |= {
@@ -61,7 +65,7 @@ class DecisionForm(forms.Form):
         if step == "city_council":
             keep.add("excluded")
         if step == "assemble":
-            keep.add("chosen")
+            keep |= {"chosen", "added"}
         if step == "governorate":
             keep.add("legal_ground")
         if step == "issuance":

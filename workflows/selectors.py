@@ -10,9 +10,19 @@ from viewflow.workflow.status import STATUS
 from approvals.models import AuditEvent, ConformityReview, CouncilVote, Decision, User
 from approvals.selectors import COUNCIL_PERMISSIONS, delegators_of
 from plan import diff as plan_diff
-from plan.changesets import ChangesetInvalid
+from plan.changesets import ChangesetInvalid, apply_changeset
+from plan.conflicts import NO_LONGER_APPLIES, Conflict
 from plan.models import Amendment
-from plan.selectors import amendment_preview, amendment_staleness, amendments_conflicts, version_in_force
+from plan.selectors import (
+    amendment_operations,
+    amendment_preview,
+    amendment_staleness,
+    amendments_conflicts,
+    plan_context,
+    unusable,
+    version_in_force,
+    version_state,
+)
 from workflows.models import REVISION_CLOSED, Revision
 
 
@@ -30,14 +40,60 @@ def revisions_visible_to(user: User):
     return Revision.objects.none()
 
 
+def amendment_pool(plan=None):
+    """Accepted amendments in no open revision: what the integration working group may put into one."""
+    pool = (
+        Amendment.objects.filter(status=Amendment.Status.ACCEPTED)
+        .exclude(revisions__status__in=[s for s in Revision.Status.values if s not in REVISION_CLOSED])
+        .select_related("committee", "plan")
+        .order_by("pk")
+    )
+    return pool.filter(plan=plan) if plan is not None else pool
+
+
 def package_conflicts(amendments) -> list:
-    """What blocks a package: overlaps among its amendments, and collisions with versions issued
-    since their bases (those a rebase cannot move past)."""
-    amendments = list(amendments)
-    conflicts = amendments_conflicts(amendments)
+    """What blocks a package: an amendment that no longer applies even to its own base, overlaps
+    among the amendments, collisions with versions issued since their bases, and, when none of
+    those, the whole package applied to the version in force as issuance will apply it."""
+    usable, conflicts = [], []
     for amendment in amendments:
+        try:
+            amendment_preview(amendment)
+        except ChangesetInvalid as invalid:
+            conflicts.extend(unusable(amendment, invalid))
+        else:
+            usable.append(amendment)
+    conflicts.extend(amendments_conflicts(usable))
+    for amendment in usable:
         conflicts.extend(amendment_staleness(amendment)[1])
+    if not conflicts and usable:
+        conflicts.extend(_issued_together(usable))
     return conflicts
+
+
+def _issued_together(amendments: list) -> list:
+    plan = amendments[0].plan
+    in_force = version_in_force(plan)
+    owners, operations = [], []
+    for amendment in sorted(amendments, key=lambda a: a.pk):
+        ops = amendment_operations(amendment)
+        owners += [amendment] * len(ops)
+        operations += ops
+    try:
+        apply_changeset(version_state(in_force), operations, plan_context(plan, as_of=in_force))
+    except ChangesetInvalid as invalid:
+        return [
+            Conflict(
+                NO_LONGER_APPLIES,
+                p.code,
+                p.field,
+                owners[p.index] if p.index is not None and p.index < len(owners) else amendments[0],
+                in_force,
+                str(p),
+            )
+            for p in invalid.problems
+        ]
+    return []
 
 
 @dataclass

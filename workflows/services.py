@@ -58,6 +58,7 @@ def register_audit_actions() -> None:
     audit.register_action("workflows.amendment.sign_off", gettext_lazy("Committee sign-off decided"))
     audit.register_action("workflows.amendment.integrate", gettext_lazy("Integration decided"))
     audit.register_action("workflows.amendment.withdraw", gettext_lazy("Amendment withdrawn"))
+    audit.register_action("workflows.amendment.package", gettext_lazy("Amendment put into or taken out of a revision"))
     register_revision_audit_actions()
     audit.register_action("workflows.task.claim", gettext_lazy("Task claimed"))
     audit.register_action("workflows.task.release", gettext_lazy("Task released"))
@@ -300,6 +301,8 @@ def amendment_withdraw(*, amendment: Amendment, acting_user: User, reason: str) 
     process = amendment_process(amendment)
     with AmendmentFlow.lock(process.pk):
         amendment = Amendment.objects.select_for_update(no_key=True).get(pk=amendment.pk)
+        if amendment_process(amendment).pk != process.pk:  # a new drafting round began meanwhile
+            raise DecisionRefused(_("this amendment has just changed; reload the page and try again"))
         if acting_user.pk != amendment.drafted_by_id:
             raise PermissionDenied(_("only the drafter may withdraw an amendment"))
         if amendment.status not in (
@@ -342,7 +345,7 @@ def amendment_withdraw(*, amendment: Amendment, acting_user: User, reason: str) 
 # The revision's process
 
 REVISION_OUTCOMES = {
-    "assemble": {"submit", "remove", "return", "withdraw"},
+    "assemble": {"submit", "add", "remove", "return", "withdraw"},
     "policy_council": {"approve", "return", "reject"},
     "city_council": {"approve", "approve_partial", "return", "reject"},
     "governorate": {"object", "confirm"},
@@ -369,8 +372,42 @@ BACK_TO_ASSEMBLY = {
     ("reconsideration", "amend"),
     ("issuance", "reassemble"),
 }
-# outcomes that take nothing forward: they may be taken on a package whose text no longer applies
-EXITS = {"remove", "return", "withdraw", "reject", "reassemble", "insist", "overturned", "object", "amend"}
+# outcomes that take nothing forward, or record a fact outside the municipality (the governorate's
+# confirmation, the dispute board's ruling): they may be taken on a package whose text no longer
+# applies; issuance checks the text again
+LENIENT = {
+    "remove",
+    "return",
+    "withdraw",
+    "reject",
+    "reassemble",
+    "insist",
+    "overturned",
+    "object",
+    "amend",
+    "confirm",
+    "upheld",
+    "approve_partial",
+    "add",
+}
+# outcomes that change the package: the decision records the text after the step
+TEXT_AFTER = {("issuance", "issue"), ("city_council", "approve_partial"), ("assemble", "add")}
+# the details each step's form may send (anything else is dropped before the audit records it)
+STEP_DETAILS = {
+    "assemble": {"chosen", "added"},
+    "city_council": {
+        "session_date",
+        "resolution_number",
+        "present",
+        "votes_for",
+        "votes_against",
+        "abstentions",
+        "notified_on",
+        "excluded",
+    },
+    "governorate": {"legal_ground"},
+    "issuance": {"issuance_number", "issued_at"},
+}
 
 
 def register_revision_audit_actions() -> None:
@@ -390,12 +427,7 @@ def revision_start(*, plan, year: int, title: str, amendments: list[Amendment], 
         Amendment.objects.select_for_update(no_key=True).filter(pk__in=[a.pk for a in amendments]).order_by("pk")
     )
     for amendment in amendments:
-        if amendment.plan_id != plan.pk or amendment.status != Amendment.Status.ACCEPTED:
-            raise DecisionRefused(
-                _("amendment %(id)s is not an accepted amendment of this plan") % {"id": amendment.pk}
-            )
-        if amendment.revisions.exclude(status__in=REVISION_CLOSED).exists():
-            raise DecisionRefused(_("amendment %(id)s is already in an open revision") % {"id": amendment.pk})
+        _check_poolable(amendment, plan)
     revision = Revision(plan=plan, year=year, title=title.strip(), created_by=acting_user)
     revision.full_clean()
     revision.save()
@@ -444,17 +476,22 @@ def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, details) -
     _refuse_conflict_of_duty(name, revision, user, acting_for)
     if outcome in NEEDS_REASON and not reason:
         raise DecisionRefused(_("a decision other than approval needs a written reason"))
-    entries = _revision_entries(revision, lenient=outcome in EXITS)
+    details = {k: v for k, v in details.items() if k in STEP_DETAILS.get(name, ())}
+    entries = _revision_entries(revision, lenient=outcome in LENIENT)
     round_ = revision.rounds
-    against = version_in_force(revision.plan)
+    against = _read_against(revision)
     _REVISION_STEPS[name](revision=revision, outcome=outcome, reason=reason, user=user, details=details)
-    if name == "issuance" and outcome == "issue":
-        # issuance rebased what it could: what was issued is the text after the rebase
+    if (name, outcome) in TEXT_AFTER:
+        # the package changed (amendments left out or added, or rebased at issuance): the decision
+        # is on the text after the step
         entries = _revision_entries(revision)
+        against = _read_against(revision)
     if (name, outcome) in BACK_TO_ASSEMBLY:
         revision.rounds += 1
         revision.status = Revision.Status.ASSEMBLING
         revision.save(update_fields=["rounds", "status"])
+    if (name, outcome) in BACK_TO_ASSEMBLY or outcome in ("reject", "overturned"):
+        _tell_drafters(revision, name, outcome, reason)
     fingerprint = plan_diff.fingerprint(entries)
     decision = Decision.objects.create(
         task=task,
@@ -488,6 +525,32 @@ def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, details) -
         },
     )
     return decision
+
+
+def _read_against(revision: Revision):
+    """The issued version a revision's text is read against: its amendments' common base (after
+    an issuance, the version it was issued on); None when the bases differ."""
+    if revision.issued_version_id:
+        return revision.plan.versions.filter(number=revision.issued_version.number - 1).first()
+    bases = set(revision.amendments.values_list("base_version_id", flat=True))
+    if len(bases) == 1:
+        return revision.plan.versions.get(pk=bases.pop())
+    return None
+
+
+def _tell_drafters(revision: Revision, step: str, outcome: str, reason: str) -> None:
+    """The drafters of a package's amendments, told when it goes back to assembly or is rejected."""
+    drafters = [a.drafted_by for a in revision.amendments.select_related("drafted_by")]
+    notify(
+        recipients=drafters,
+        event={
+            "reassemble": "revision.reassembled",
+            "reject": "revision.rejected",
+            "overturned": "revision.rejected",
+        }.get(outcome, "revision.returned"),
+        obj=revision,
+        context={"subject": revision.title, "step": step, "reason": reason},
+    )
 
 
 def _audited(value):
@@ -542,13 +605,16 @@ def _take_out(*, revision, amendments, outcome, reason, user):
             decided_by=user,
             against_version=amendment.base_version,
         )
+        data = {"revision": revision.pk, "outcome": outcome, "reason": reason}
         if outcome == "return":
             amendment_rebase(amendment=amendment, acting_user=user, force=True)
             amendment.refresh_from_db()
             amendment.status = Amendment.Status.RETURNED
             amendment.rounds += 1
             amendment.save(update_fields=["status", "rounds", "updated_at"])
-            AmendmentFlow.start.run(amendment=amendment)  # a new drafting round, the task the drafter's
+            process = AmendmentFlow.start.run(amendment=amendment)  # a new drafting round, the drafter's
+            data["process"] = process.pk
+        audit_record(action="workflows.amendment.package", actor=user, obj=amendment, data=data)
         notify(
             recipients=[amendment.drafted_by],
             event="amendment.returned" if outcome == "return" else "amendment.removed",
@@ -557,11 +623,43 @@ def _take_out(*, revision, amendments, outcome, reason, user):
         )
 
 
+def _add_to_package(*, revision, details, user):
+    """Put accepted amendments from the pool into the package (e.g. one its drafter reworked after
+    it was returned from this revision): the same checks as assembling a revision."""
+    try:
+        added = {int(pk) for pk in details.get("added", [])}
+    except (TypeError, ValueError):
+        added = set()
+    amendments = list(Amendment.objects.select_for_update(no_key=True).filter(pk__in=added).order_by("pk"))
+    if not added or len(amendments) != len(added):
+        raise DecisionRefused(_("name the accepted amendments to add"))
+    for amendment in amendments:
+        _check_poolable(amendment, revision.plan)
+    revision.amendments.add(*amendments)
+    for amendment in amendments:
+        audit_record(
+            action="workflows.amendment.package",
+            actor=user,
+            obj=amendment,
+            data={"revision": revision.pk, "outcome": "add"},
+        )
+
+
+def _check_poolable(amendment: Amendment, plan) -> None:
+    if amendment.plan_id != plan.pk or amendment.status != Amendment.Status.ACCEPTED:
+        raise DecisionRefused(_("amendment %(id)s is not an accepted amendment of this plan") % {"id": amendment.pk})
+    if amendment.revisions.exclude(status__in=REVISION_CLOSED).exists():
+        raise DecisionRefused(_("amendment %(id)s is already in an open revision") % {"id": amendment.pk})
+
+
 def _package_conflicts(revision: Revision) -> list:
     return package_conflicts(revision.amendments.select_related("plan", "base_version", "committee"))
 
 
 def _assemble(*, revision, outcome, reason, user, details):
+    if outcome == "add":
+        _add_to_package(revision=revision, details=details, user=user)
+        return
     if outcome in ("remove", "return"):
         amendments = _chosen_amendments(revision, details)
         _take_out(revision=revision, amendments=amendments, outcome=outcome, reason=reason, user=user)
@@ -718,12 +816,6 @@ def _issuance(*, revision, outcome, reason, user, details):
         conflicts = _package_conflicts(revision)
         if not conflicts:
             raise DecisionRefused(_("nothing blocks this issuance: issue it"))
-        notify(
-            recipients=[a.drafted_by for a in revision.amendments.select_related("drafted_by")],
-            event="revision.reassembled",
-            obj=revision,
-            context={"subject": revision.title, "reason": reason},
-        )
         return
     number = str(details.get("issuance_number") or "").strip()
     if not number:
@@ -737,7 +829,7 @@ def _issuance(*, revision, outcome, reason, user, details):
             issued_at=details.get("issued_at") or timezone.now(),
             note=revision.title,
         )
-    except PlanConflict as conflict:
+    except (PlanConflict, ChangesetInvalid) as conflict:
         raise DecisionRefused(
             _("%(problem)s. Send the revision back to assembly, naming why.") % {"problem": conflict.messages[0]}
         ) from None

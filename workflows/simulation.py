@@ -10,7 +10,7 @@ two years a mid-year one with a single amendment, covering every way out of ever
   revision issues meanwhile (the annual one is rebased at issuance), the policy council returns
   the package once, the city council approves it without one amendment;
 - year 3: an item moved; the governorate objects and the council amends: the content reopens,
-  an amendment is returned to its drafter and comes back, a new vote, a new window;
+  an amendment is returned to its drafter, reworked and added back, a new vote, a new window;
 - year 4: an objection the council insists on, upheld by the dispute board; a revision the city
   council rejects;
 - year 5: two revisions approved on the same field: the first issues, the second is refused at
@@ -25,7 +25,7 @@ from django.utils import timezone
 from viewflow.workflow.timers import fire_due_timers
 
 from approvals.models import User
-from plan.models import Amendment, Plan
+from plan.models import Amendment, Plan, PlanItem
 from plan.schema import Kind
 from plan.selectors import version_in_force, version_state
 from plan.services import amendment_operations_set
@@ -91,6 +91,11 @@ class Simulation:
 
     def add_action(self, committee: str, code: str) -> dict:
         output = self.owned(committee, Kind.OUTPUT)[0]
+        used = set(PlanItem.objects.filter(plan=self.plan).values_list("code", flat=True))
+        base, n = code, 1
+        while code in used:  # a second run of the simulation: codes are never reused
+            n += 1
+            code = f"{base}-{n}"
         return {
             "action": "add",
             "code": code,
@@ -227,7 +232,8 @@ class Simulation:
         self.act(annual, "governorate", "object", legal_ground="مغایرت با بند ۲ ماده ۸۰ قانون شوراها")
         self.act(annual, "council", "amend", reason="بند مورد اعتراض اصلاح می‌شود")
         self.act(annual, "integration", "return", reason="جابه‌جایی را با نظر فرمانداری بازبینی کنید", chosen=[moved.pk])
-        self.through_committee(Amendment.objects.get(pk=moved.pk))  # the drafter resubmits it, accepted again
+        self.through_committee(Amendment.objects.get(pk=moved.pk))  # the drafter reworks it, accepted again
+        self.act(annual, "integration", "add", reason="اصلاحیه بازبینی‌شده بازگشت", added=[moved.pk])
         self.to_governorate(annual)
         self.act(annual, "governorate", "confirm")
         self.issue(annual)

@@ -31,6 +31,7 @@ OUTCOME_ACTIONS = {
     "overturned": _("The resolution was overturned"),
     "issue": _("Issue"),
     "remove": _("Take amendments out, back to the pool"),
+    "add": _("Add accepted amendments from the pool"),
     "withdraw": _("Withdraw the revision"),
     "reassemble": _("Send back to assembly (a conflict blocks issuance)"),
 }

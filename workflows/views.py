@@ -14,11 +14,17 @@ from viewflow.workflow.status import STATUS
 from approvals.models import Decision
 from approvals.selectors import amendments_visible_to, may_act_on
 from config.jalali import jalali_year
-from plan.models import Amendment
 from plan.selectors import diff_display
 from workflows.forms import DecisionForm, RevisionForm, refuse
-from workflows.models import REVISION_CLOSED, Revision
-from workflows.selectors import live_text, package_conflicts, revision_overview, revisions_visible_to, task_text
+from workflows.models import Revision
+from workflows.selectors import (
+    amendment_pool,
+    live_text,
+    package_conflicts,
+    revision_overview,
+    revisions_visible_to,
+    task_text,
+)
 from workflows.services import decide, revision_decide, revision_open_task, revision_start
 from workflows.steps import step_title
 
@@ -47,13 +53,14 @@ def task_page(request, pk):
             request.POST or None,
             step=step,
             amendments=amendments if is_revision else (),
+            pool=amendment_pool(subject.plan) if is_revision and step == "assemble" else (),
             initial={"fingerprint": fingerprint},
         )
         if request.method == "POST" and form.is_valid():
             try:
                 if is_revision:
                     details = form.details()
-                    for key in ("excluded", "chosen"):
+                    for key in ("excluded", "chosen", "added"):
                         if key in details:
                             details[key] = [int(pk) for pk in details[key]]
                     revision_decide(
@@ -96,6 +103,7 @@ def task_page(request, pk):
             "form": form,
             "is_revision": is_revision,
             "decided": shown.decision,
+            "round": shown.decision.round if shown.decision else subject.rounds,
             "conflicts": package_conflicts(amendments) if is_revision and is_open else [],
             "against": shown.against,
         },
@@ -107,11 +115,7 @@ def revision_new(request):
     """The integration working group puts accepted amendments into a revision."""
     if not request.user.has_perm("plan.integrate_amendment"):
         raise Http404
-    pool = (
-        Amendment.objects.filter(status=Amendment.Status.ACCEPTED)
-        .exclude(revisions__status__in=[s for s in Revision.Status.values if s not in REVISION_CLOSED])
-        .select_related("committee", "plan")
-    )
+    pool = amendment_pool()
     form = RevisionForm(request.POST or None, amendments=pool, initial={"year": jalali_year(timezone.now()) + 1})
     if request.method == "POST" and form.is_valid():
         chosen = list(form.cleaned_data["amendments"])

@@ -72,6 +72,8 @@ def test_remove_sends_an_amendment_back_to_the_pool_and_tells_its_drafter(packag
     assert on_revision.task_id and on_amendment.outcome == "remove" and on_amendment.reason == "هنوز آماده نیست"
     event = AuditEvent.objects.filter(action="workflows.revision.decide", object_id=str(revision.pk)).latest("id")
     assert event.data["outcome"] == "remove" and event.data["chosen"] == [str(parks.pk)]
+    taken = AuditEvent.objects.get(action="workflows.amendment.package", object_id=str(parks.pk))
+    assert taken.data == {"revision": revision.pk, "outcome": "remove", "reason": "هنوز آماده نیست"}
     told = Notification.objects.get(recipient=people["parks-member"], event="amendment.removed")
     assert told.context["reason"] == "هنوز آماده نیست" and told.object_id == str(parks.pk)
     # the pool gives it to the next revision
@@ -146,6 +148,8 @@ def test_a_return_by_a_council_counts_a_round(package, people):
     assert revision.rounds == 2 and step(revision) == "assemble"
     returned = Decision.objects.get(revision=revision, outcome="return")
     assert returned.round == 1
+    told = Notification.objects.filter(event="revision.returned").values_list("recipient__username", flat=True)
+    assert sorted(told) == ["parks-member", "waste-member"]
     act(revision, people["integration"], "submit")
     assert Decision.objects.filter(revision=revision, step="assemble").latest("decided_at").round == 2
 
@@ -295,3 +299,63 @@ def test_a_removal_and_a_withdrawal_at_once_one_wins_and_nothing_is_half_written
     else:
         assert revision.status == Revision.Status.WITHDRAWN and revision.amendments.count() == 2
         assert not Decision.objects.filter(amendment=parks, step="assemble").exists()
+
+
+def test_a_returned_amendment_reworked_is_added_back_to_its_package(package, people):
+    revision, waste, parks = package
+    act(revision, people["integration"], "return", reason="بازبینی", chosen=[parks.pk])
+    parks.refresh_from_db()
+    for user, outcome in (("parks-member", "submit"), ("parks-chair", "approve"), ("integration", "approve")):
+        decide(task=open_task(parks), acting_user=people[user], outcome=outcome)
+    with pytest.raises(DecisionRefused, match="name the accepted amendments"):
+        act(revision, people["integration"], "add", reason="بازگشت", added=[waste.pk + parks.pk + 999])
+    act(revision, people["integration"], "add", reason="بازگشت", added=[parks.pk])
+    assert sorted(revision.amendments.values_list("pk", flat=True)) == sorted([waste.pk, parks.pk])
+    added = Decision.objects.get(revision=revision, outcome="add")
+    assert {e["code"] for e in added.diff} == {"IND3.1.1", "IND3.4.1"}  # the text after the step
+    with pytest.raises(DecisionRefused, match="already in an open revision"):
+        act(revision, people["integration"], "add", reason="دوباره", added=[parks.pk])
+
+
+def _issue_alone(plan, people, accepted, committee, operations, number):
+    amendment = accepted(committee, operations)
+    revision = revision_start(
+        plan=plan, year=1404, title=number, amendments=[amendment], acting_user=people["integration"]
+    )
+    to_issuance(revision, people)
+    act(revision, people["planning"], "issue", issuance_number=number)
+
+
+def test_a_code_added_and_retired_since_the_base_blocks_the_package_by_name(plan, people, accepted):
+    """The two ends of the plan's history look the same for that code, but reusing it is refused:
+    assembly names the conflict instead of the package reaching issuance and sticking there."""
+    late = accepted("C02", [{**ADD[0], "code": "ACT-950"}])
+    _issue_alone(plan, people, accepted, "C02", [{**ADD[0], "code": "ACT-950"}], "1404/1")
+    _issue_alone(
+        plan, people, accepted, "C02", [{"action": "retire", "code": "ACT-950", "justification": "j"}], "1404/2"
+    )
+    revision = revision_start(plan=plan, year=1404, title="دیر", amendments=[late], acting_user=people["integration"])
+    with pytest.raises(DecisionRefused, match="ACT-950"):
+        act(revision, people["integration"], "submit")
+    act(revision, people["integration"], "withdraw", reason="کد پیش‌تر به کار رفته است")
+    assert step(revision) is None
+
+
+def test_a_package_that_no_longer_applies_is_shown_and_can_leave(client, plan, people, accepted):
+    """The plan's operational years changed under a package (an administrator's edit): its pages
+    name the problem instead of failing, and the package can still be taken apart."""
+    waste, parks = accepted("C02", WASTE), accepted("C03", PARKS)
+    revision = revision_start(
+        plan=plan, year=1404, title="ب", amendments=[waste, parks], acting_user=people["integration"]
+    )
+    type(plan).objects.filter(pk=plan.pk).update(operational_start_year=1406)  # 1405's targets are gone
+    client.force_login(people["integration"])
+    task = revision_open_task(revision)
+    for url in (f"/tasks/{task.pk}/", f"/tasks/revisions/{revision.pk}/"):
+        response = client.get(url)
+        assert response.status_code == 200 and "IND3.1.1" in response.content.decode()
+    with pytest.raises(DecisionRefused):
+        act(revision, people["integration"], "submit")
+    act(revision, people["integration"], "remove", reason="سال‌ها تغییر کرد", chosen=[parks.pk])
+    act(revision, people["integration"], "withdraw", reason="سال‌ها تغییر کرد")
+    assert step(revision) is None

@@ -100,6 +100,7 @@ def test_every_outcome_of_a_step_is_routed_by_its_gateway():
     }
     assert routes["assemble"] == {
         "submit": "policy_council",
+        "add": "assemble",
         "remove": "assemble",
         "return": "assemble",
         "withdraw": "withdrawn",
