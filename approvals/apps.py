@@ -10,7 +10,7 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("Approvals and audit")
 
     def ready(self):
-        from approvals import services
+        from approvals import services, throttling  # noqa: F401 - throttling connects its signal
 
         post_migrate.connect(_ensure_roles, sender=self)
         services.register_core_audit_actions()

@@ -23,9 +23,19 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _safe(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        value = xml_safe(value)
+        if value.startswith(_FORMULA_START):
+            return "'" + value
     return value
+
+
+def xml_safe(value):
+    """Text a spreadsheet can hold: control characters XML refuses (a pasted title can carry them)
+    become U+FFFD, visibly, instead of failing the whole export."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def _columns() -> list[str]:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from approvals import audit
 from approvals.models import User
 from approvals.selectors import AuditQuery
+from approvals.services import NOT_A_SUBSTITUTE
 from config.forms import JalaliDateField
 from plan.models import Committee, Plan
 
@@ -88,7 +89,11 @@ class DelegationForm(forms.Form):
         self.delegator = delegator
 
     def clean_substitute(self):
-        return _person(User.objects.filter(is_active=True), self.cleaned_data["substitute"].strip())
+        # one answer whether the username exists or may not stand in: the form confirms no account
+        user = User.objects.filter(is_active=True, username=self.cleaned_data["substitute"].strip()).first()
+        if user is None:
+            raise ValidationError(NOT_A_SUBSTITUTE)
+        return user
 
     def clean(self):
         cleaned = super().clean()

@@ -33,9 +33,12 @@ class UserLanguageMiddleware:
 
 
 def client_ip(request) -> str | None:
-    """REMOTE_ADDR, or the proxy's X-Forwarded-For hop when the deployment says to trust it."""
-    if getattr(settings, "USE_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip() or None
+    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the address the
+    outermost of them saw (the Nth hop from the right of X-Forwarded-For). What a client writes
+    into the header itself sits further left and is never read. Used by the audit trail and axes."""
+    count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if count > 0:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= count:
+            return hops[-count]
     return request.META.get("REMOTE_ADDR") or None

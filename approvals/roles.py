@@ -45,6 +45,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "approvals.view_auditevent",
         "approvals.view_auditverification",
         "approvals.add_auditverification",
+        "workflows.reassign_task",
+        "viewflow.view_process",
+        "viewflow.view_task",
     ],
 }
 

@@ -394,6 +394,12 @@ class DelegationInvalid(ValidationError):
     pass
 
 
+NOT_A_SUBSTITUTE = _(
+    "this person may not act for you: a substitute must hold a role that may stand in for yours "
+    "(for a committee seat, a seat on the same committee)"
+)
+
+
 def _roles_of(user: User) -> set[str]:
     return set(user.groups.values_list("name", flat=True))
 
@@ -415,10 +421,7 @@ def delegation_problem(delegator: User, substitute: User) -> str | None:
                 return None
         elif substitute_roles & {r.value for r in rule}:
             return None
-    return _(
-        "this person may not act for you: a substitute must hold a role that may stand in for yours "
-        "(for a committee seat, a seat on the same committee)"
-    )
+    return str(NOT_A_SUBSTITUTE)
 
 
 @transaction.atomic

@@ -41,6 +41,14 @@ def _check_broker() -> None:
 CHECKS = {"database": _check_database, "broker": _check_broker}
 
 
+def _staff(request) -> bool:
+    """Whether a staff member asks; False when that cannot be known (the database may be down)."""
+    try:
+        return bool(request.user.is_authenticated and request.user.is_staff)
+    except Exception:  # the session or the user cannot be read: an anonymous answer
+        return False
+
+
 @never_cache
 def healthz(request):
     """Each dependency is checked with a time limit, so a hung server answers 503, not never."""
@@ -54,7 +62,9 @@ def healthz(request):
             report[name] = f"down: no answer within {settings.HEALTHZ_TIMEOUT + 1} seconds"
             healthy = False
         except Exception as exc:  # any failure of a dependency is reported by name
-            report[name] = f"down: {exc.__class__.__name__}: {exc}"[:300]
+            # the error's text can name hosts, ports and roles: only staff read it
+            detail = f": {exc}" if _staff(request) else ""
+            report[name] = f"down: {exc.__class__.__name__}{detail}"[:300]
             healthy = False
     report["status"] = "ok" if healthy else "down: " + ", ".join(n for n in CHECKS if report[n] != "ok")
     return JsonResponse(report, status=200 if healthy else 503)

@@ -22,6 +22,7 @@ EVENTS = {
         "“%(subject)s”, which contains your amendment, went back to assembly at %(step)s: %(reason)s"
     ),
     "revision.rejected": _("“%(subject)s”, which contains your amendment, was rejected at %(step)s: %(reason)s"),
+    "task.reassigned": _("“%(subject)s” was reassigned to you at %(step)s: %(reason)s"),
     "revision.withdrawn": _("“%(subject)s” was withdrawn; its amendments are back for a later revision: %(reason)s"),
     "revision.reassembled": _(
         "“%(subject)s” went back to assembly: a version issued meanwhile collides with it: %(reason)s"

@@ -144,6 +144,15 @@ def parse_document(document) -> ParsedDocument:
     return ParsedDocument(plan=plan, version=version, committees=committees, state=state)
 
 
+def _cell(value):
+    """A value a sheet can hold: XML's forbidden control characters become U+FFFD."""
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return value
+
+
 def workbook(document: dict) -> bytes:
     """The export as an .xlsx workbook: one right-to-left sheet per list, Persian headers with English."""
     from openpyxl import Workbook
@@ -181,7 +190,8 @@ def workbook(document: dict) -> bytes:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(horizontal="center")
         for record in document[key]:
-            sheet.append([(record.get(name) or {}).get(year) if year else record.get(name) for name, year in columns])
+            values = [(record.get(name) or {}).get(year) if year else record.get(name) for name, year in columns]
+            sheet.append([_cell(value) for value in values])
         sheet.freeze_panes = "B3"
         for index, (name, _year) in enumerate(columns, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = 40 if name.startswith(("name", "text")) else 14

@@ -20,19 +20,24 @@ def _ordered(outcomes) -> list[str]:
 
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect)
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
     session_date = JalaliDateField(label=_("Session date"), required=False)
-    resolution_number = forms.CharField(label=_("Resolution number"), required=False)
+    resolution_number = forms.CharField(label=_("Resolution number"), required=False, max_length=100)
     present = forms.IntegerField(label=_("Members present"), required=False, min_value=0)
     votes_for = forms.IntegerField(label=_("For"), required=False, min_value=0)
     votes_against = forms.IntegerField(label=_("Against"), required=False, min_value=0)
     abstentions = forms.IntegerField(label=_("Abstaining"), required=False, min_value=0)
     notified_on = JalaliDateField(label=_("Notified to the governorate on"), required=False)
     legal_ground = forms.CharField(
-        label=_("Legal ground of the objection"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Legal ground of the objection"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
-    issuance_number = forms.CharField(label=_("Issuance number"), required=False)
+    issuance_number = forms.CharField(label=_("Issuance number"), required=False, max_length=100)
     excluded = forms.MultipleChoiceField(
         label=_("Amendments not approved"), required=False, widget=forms.CheckboxSelectMultiple
     )

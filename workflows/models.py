@@ -69,6 +69,7 @@ class Revision(models.Model):
             ("record_council_vote", _("Can record the city council's session and vote")),
             ("record_conformity", _("Can record the governorate's objection or confirmation")),
             ("issue_revision", _("Can issue a confirmed revision")),
+            ("reassign_task", _("Can reassign a waiting task, with a reason")),
         ]
 
     def __str__(self):

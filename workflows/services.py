@@ -62,6 +62,7 @@ def register_audit_actions() -> None:
     register_revision_audit_actions()
     audit.register_action("workflows.task.claim", gettext_lazy("Task claimed"))
     audit.register_action("workflows.task.release", gettext_lazy("Task released"))
+    audit.register_action("workflows.task.reassign", gettext_lazy("Task reassigned by an administrator"))
 
 
 @transaction.atomic
@@ -966,5 +967,61 @@ def task_release(*, task: Task, acting_user: User) -> Task:
             obj=task,
             scope=audit.scope_of(task.process.artifact),
             data={"step": task.flow_task.name, "process": task.process_id},
+        )
+    return task
+
+
+def reassign_candidates(task: Task) -> list[User]:
+    """The active people who may take this task over: its step's right, and no conflict of duty."""
+    people = User.objects.filter(is_active=True).order_by("last_name", "username")
+    subject = task.process.artifact
+    return [
+        person
+        for person in people
+        if task.flow_task.can_assign(person, task)
+        and duty_conflict(task.flow_task.name, subject, [person]) is None
+        and person.pk != task.owner_id
+    ]
+
+
+@transaction.atomic
+def task_reassign(*, task: Task, to_user: User, reason: str, acting_user: User) -> Task:
+    """An administrator moves an open task to another person who may take it, with a written
+    reason; audited, and the new holder is told. The only way the admin moves work."""
+    if not acting_user.has_perm("workflows.reassign_task"):
+        raise PermissionDenied(_("only an administrator may reassign a task"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DecisionRefused(_("a reassignment needs a written reason"))
+    with task.flow_task.flow_class.lock(task.process_id):
+        task.refresh_from_db()
+        if task.status not in OPEN or task.flow_task_type != "HUMAN":
+            raise DecisionRefused(_("only a task that waits for someone can be reassigned"))
+        if to_user.pk not in {p.pk for p in reassign_candidates(task)}:
+            raise DecisionRefused(_("this person may not take this step"))
+        previous = task.owner
+        activation = task.flow_task.activation_class(task)
+        if task.status == STATUS.ASSIGNED:
+            activation.unassign()
+            activation = task.flow_task.activation_class(task)
+        activation.assign(to_user)
+        audit_record(
+            action="workflows.task.reassign",
+            actor=acting_user,
+            obj=task,
+            scope=audit.scope_of(task.process.artifact),
+            data={
+                "step": task.flow_task.name,
+                "process": task.process_id,
+                "from": previous.get_username() if previous else "",
+                "to": to_user.get_username(),
+                "reason": reason,
+            },
+        )
+        notify(
+            recipients=[to_user],
+            event="task.reassigned",
+            obj=task.process.artifact,
+            context={"subject": str(task.process.artifact), "step": task.flow_task.name, "reason": reason},
         )
     return task

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -50,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "approvals.middleware.UserLanguageMiddleware",
+    "approvals.throttling.SprayingThrottleMiddleware",
     # axes last: it reads the outcome of authentication
     "axes.middleware.AxesMiddleware",
 ]
@@ -107,7 +109,16 @@ LOGOUT_REDIRECT_URL = "login"
 # Failed-login throttling (django-axes): lock a username+address after repeated failures.
 AXES_FAILURE_LIMIT = settings_env.integer("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
+# guessing one person's password: locked by username and address together (a colleague's typos
+# lock only themselves); spraying many usernames from one address: approvals.throttling
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "approvals.middleware.client_ip"
+# Behind reverse proxies: how many of them append to X-Forwarded-For (0: none, REMOTE_ADDR is the
+# client). The client is the address the outermost trusted proxy saw; anything a client put in the
+# header before it is ignored.
+TRUSTED_PROXY_COUNT = settings_env.integer("TRUSTED_PROXY_COUNT", 0)
+# Failed sign-ins from one address, across usernames, before that address waits (password spraying).
+SIGN_IN_ADDRESS_FAILURE_LIMIT = settings_env.integer("SIGN_IN_ADDRESS_FAILURE_LIMIT", 30)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -32,15 +32,20 @@ def test_broker_down_is_named_and_answers_503(client):
     assert time.monotonic() - started < 10
 
 
-def test_database_down_is_named(client, monkeypatch):
+def test_database_down_is_named(client, monkeypatch, django_user_model, db):
     def refuse():
-        raise ConnectionRefusedError("database refused the connection")
+        raise ConnectionRefusedError("could not connect to server at db.internal:5432 as baznegar_app")
 
     monkeypatch.setitem(health.CHECKS, "database", refuse)
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["database"] == "down: ConnectionRefusedError: database refused the connection"
+    # anonymous probes learn what is down, not where or as whom
+    assert response.json()["database"] == "down: ConnectionRefusedError"
     assert response.json()["status"] == "down: database"
+    assert "db.internal" not in response.content.decode()
+    client.force_login(django_user_model.objects.create(username="ops", is_staff=True))
+    detailed = client.get("/healthz").json()["database"]
+    assert detailed == "down: ConnectionRefusedError: could not connect to server at db.internal:5432 as baznegar_app"
 
 
 def test_a_hanging_dependency_answers_503_instead_of_hanging(client, monkeypatch, settings):

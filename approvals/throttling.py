@@ -1,0 +1,53 @@
+"""Password spraying: a few tries on each of many usernames from one address. axes locks a
+username at one address (guessing); this counts failures per address across usernames, in the
+cache (Redis in production), and makes the address wait for axes' cool-off once it passes
+SIGN_IN_ADDRESS_FAILURE_LIMIT. The limit is high enough for an office behind one NAT address."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
+from django.core.cache import cache
+from django.dispatch import receiver
+from django.shortcuts import render, resolve_url
+
+from approvals.middleware import client_ip
+
+
+def _key(address: str) -> str:
+    return f"baznegar:sign-in-failures:{address}"
+
+
+def _window() -> int:
+    return int(dt.timedelta(hours=settings.AXES_COOLOFF_TIME).total_seconds())
+
+
+@receiver(user_login_failed, dispatch_uid="baznegar-spraying-count")
+def count_failure(sender, credentials=None, request=None, **kwargs):
+    address = client_ip(request) if request is not None else None
+    if not address:
+        return
+    if cache.add(_key(address), 1, timeout=_window()):
+        return
+    try:
+        cache.incr(_key(address))
+    except ValueError:  # expired between the two calls
+        cache.add(_key(address), 1, timeout=_window())
+
+
+def address_blocked(request) -> bool:
+    address = client_ip(request)
+    return bool(address) and (cache.get(_key(address)) or 0) >= settings.SIGN_IN_ADDRESS_FAILURE_LIMIT
+
+
+class SprayingThrottleMiddleware:
+    """A sign-in attempt from an address past the limit is answered 429 with the locked-out page,
+    before any password is checked."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and request.path == resolve_url(settings.LOGIN_URL) and address_blocked(request):
+            return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=429)
+        return self.get_response(request)
