@@ -126,13 +126,47 @@ def inbox(user: User, *, committee=None, stage=None, due_before=None) -> list[Ta
     return _rows(tasks.order_by("created"), work.holders)
 
 
+def explicit_permissions(user: User) -> set[str]:
+    """The model permissions a person holds through their roles (groups) or by name: never the
+    blanket rights of a superuser. Process rights come from roles and seats only, so an
+    administrator who is a superuser reads everything and decides nothing."""
+    from django.contrib.auth.models import Permission
+
+    if not user.is_active:
+        return set()
+    if not hasattr(user, "_explicit_perm_cache"):
+        rows = Permission.objects.filter(Q(user=user) | Q(group__user=user)).values_list(
+            "content_type__app_label", "codename"
+        )
+        user._explicit_perm_cache = {f"{app}.{codename}" for app, codename in rows}
+    return user._explicit_perm_cache
+
+
+def holds_step_right(user: User, task) -> bool:
+    """Whether the person's own roles or seats (never superuser status) give the right a waiting
+    task asks for: the step's model permission, or its object permission on the task's committee."""
+    from guardian.shortcuts import get_group_perms, get_user_perms
+
+    permission = task.owner_permission
+    if not permission or not user.is_active:
+        return False
+    if permission in explicit_permissions(user):
+        return True
+    owner_obj = task.flow_task._owner_permission_obj
+    if callable(owner_obj):
+        obj = owner_obj(task.process)
+        codename = permission.split(".", 1)[1]
+        return codename in get_user_perms(user, obj) or codename in get_group_perms(user, obj)
+    return False
+
+
 def _claimable(user: User) -> Q:
     """Unassigned tasks whose permission the person holds, by role or on the task's committee."""
     from guardian.shortcuts import get_objects_for_user
 
     from plan.models import Committee
 
-    model_perms = user.get_all_permissions()
+    model_perms = explicit_permissions(user)
     condition = Q(owner_permission__in=model_perms)
     committees = get_objects_for_user(
         user, "plan.sign_off_amendment", klass=Committee, accept_global_perms=False, with_superuser=False
@@ -174,13 +208,37 @@ URGENT_FIRST = (F("deadline__due_on").asc(nulls_last=True), "created", "pk")
 def workload(user: User) -> Workload:
     delegators = delegators_of(user)
     holders = {d.pk: d for d in delegators}
-    condition = _claimable(user)
+    # what the person may claim on their own right, and on each delegator's, less what the
+    # separation of duties forbids: their own amendments' steps, and those of whom they act for
+    condition = _claimable(user) & ~_own_work([user.pk])
     for delegator in delegators:
-        condition |= _claimable(delegator)
+        condition |= _claimable(delegator) & ~_own_work([user.pk, delegator.pk])
     return Workload(
         inbox=_human_tasks().filter(status=STATUS.ASSIGNED, owner_id__in=[user.pk, *holders]),
         holders=holders,
         queue=_human_tasks().filter(condition, status=STATUS.NEW),
+    )
+
+
+def _own_work(people: list[int]) -> Q:
+    """Tasks these people may not claim under the separation of duties (workflows.duties): the
+    sign-off or integration of an amendment one of them drafted, any step of a revision holding one."""
+    from plan.models import Amendment
+    from workflows.duties import DRAFTER, PACKAGE, SEPARATION_OF_DUTIES
+    from workflows.models import Revision
+
+    stages = _stages()
+    drafted = Amendment.objects.filter(drafted_by_id__in=people).values("pk")
+    amendment_steps = [stages[s] for s, rule in SEPARATION_OF_DUTIES.items() if rule == DRAFTER and s in stages]
+    revision_steps = [stages[s] for s, rule in SEPARATION_OF_DUTIES.items() if rule == PACKAGE and s in stages]
+    return Q(
+        flow_task__in=amendment_steps,
+        process__artifact_content_type__model="amendment",
+        process__artifact_object_id__in=drafted,
+    ) | Q(
+        flow_task__in=revision_steps,
+        process__artifact_content_type__model="revision",
+        process__artifact_object_id__in=Revision.objects.filter(amendments__in=drafted).values("pk"),
     )
 
 

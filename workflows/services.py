@@ -17,7 +17,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 
 from approvals import audit
 from approvals.models import ConformityReview, CouncilRules, CouncilVote, Decision, User
-from approvals.selectors import council_rules, legal_rule
+from approvals.selectors import council_rules, holds_step_right, legal_rule
 from approvals.services import audit_record
 from config.jalali import format_jalali
 from notifications.selectors import working_calendar
@@ -271,7 +271,7 @@ def _may_decide(task: Task, user: User) -> bool:
     """Role and object rights on a task: its owner, or anyone the step's permission admits."""
     if task.owner_id:
         return task.owner_id == user.pk
-    return task.flow_task.can_assign(user, task)
+    return holds_step_right(user, task)
 
 
 def _acting_for(task: Task, user: User, on_behalf_of: User | None) -> tuple[User, User | None]:
@@ -978,7 +978,7 @@ def reassign_candidates(task: Task) -> list[User]:
     return [
         person
         for person in people
-        if task.flow_task.can_assign(person, task)
+        if holds_step_right(person, task)
         and duty_conflict(task.flow_task.name, subject, [person]) is None
         and person.pk != task.owner_id
     ]

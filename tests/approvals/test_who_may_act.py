@@ -1,0 +1,229 @@
+"""Who may act, the probes that broke before: a removed seat, the drafter in the integration group,
+the admin moving work, addresses behind a proxy, spraying, headers, and two 500s."""
+
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+from guardian.shortcuts import assign_perm
+from openpyxl import load_workbook
+from viewflow.workflow.models import Task
+
+from approvals.middleware import client_ip
+from approvals.models import AuditEvent, Membership, User
+from approvals.roles import Role
+from approvals.services import seat_rights_reconcile
+from notifications.models import Notification
+from plan.services import amendment_operations_set
+from tests.factories import UserFactory
+from tests.scenario import VOTE, WASTE
+from workflows.services import (
+    DecisionRefused,
+    amendment_draft_start,
+    amendment_withdraw,
+    decide,
+    open_task,
+    revision_decide,
+    revision_open_task,
+    revision_start,
+    task_claim,
+    task_reassign,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def drafted(plan, people, committee="C02", member="waste-member"):
+    amendment = amendment_draft_start(
+        plan=plan, committee=plan.committees.get(code=committee), drafted_by=people[member], title="پ"
+    )
+    amendment_operations_set(amendment=amendment, operations=WASTE, acting_user=people[member])
+    return amendment
+
+
+def test_a_removed_seat_takes_its_rights_with_it_and_is_audited(client, plan, people):
+    amendment = drafted(plan, people)
+    decide(task=open_task(amendment), acting_user=people["waste-member"], outcome="submit")
+    seat = Membership.objects.get(user=people["waste-chair"], seat="chair")
+    root = User.objects.create_superuser("root", "root@baznegar.invalid", "x" * 20)
+    client.force_login(root)
+    response = client.post(f"/admin/approvals/membership/{seat.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302 and not Membership.objects.filter(pk=seat.pk).exists()
+    former = User.objects.get(pk=people["waste-chair"].pk)
+    assert not former.has_perm("plan.sign_off_amendment", plan.committees.get(code="C02"))
+    assert not former.groups.filter(name=Role.COMMITTEE_CHAIR).exists()
+    with pytest.raises(PermissionDenied):
+        task_claim(task=open_task(amendment), acting_user=former)
+    event = AuditEvent.objects.get(action="approvals.role.revoke")
+    assert event.actor_id == root.pk and event.data["user"] == "waste-chair" and event.data["seat"] == "chair"
+
+
+def test_drift_between_seats_and_rights_is_reported_and_repaired(plan, people):
+    stray = UserFactory(username="stray")
+    parks = plan.committees.get(code="C03")
+    assign_perm("plan.sign_off_amendment", stray, parks)  # a grant no seat explains
+    drift = seat_rights_reconcile(repair=True)
+    assert drift["removed"] == [(stray.pk, parks.pk, "sign_off_amendment")] and drift["added"] == []
+    assert not User.objects.get(pk=stray.pk).has_perm("plan.sign_off_amendment", parks)
+    assert AuditEvent.objects.filter(action="approvals.role.reconcile").count() == 1
+    assert seat_rights_reconcile(repair=True) == {"removed": [], "added": []}
+
+
+def test_a_drafter_in_the_integration_group_never_integrates_their_own(plan, people):
+    member = people["waste-member"]
+    member.groups.add(*Group.objects.filter(name=Role.INTEGRATION))
+    member = User.objects.get(pk=member.pk)
+    amendment = drafted(plan, people)
+    decide(task=open_task(amendment), acting_user=member, outcome="submit")
+    decide(task=open_task(amendment), acting_user=people["waste-chair"], outcome="approve")
+    task = open_task(amendment)
+    with pytest.raises(PermissionDenied, match="drafter"):
+        task_claim(task=task, acting_user=member)
+    with pytest.raises(PermissionDenied, match="drafter"):
+        decide(task=task, acting_user=member, outcome="approve")
+    assert Task.objects.get(pk=task.pk).owner_id is None  # nothing claimed, nothing half-written
+    decide(task=task, acting_user=people["integration"], outcome="approve")
+    # ... nor any step of a revision that holds it
+    revision = revision_start(
+        plan=plan, year=1404, title="ب", amendments=[amendment], acting_user=people["integration"]
+    )
+    with pytest.raises(PermissionDenied, match="drafted an amendment of this revision"):
+        revision_decide(task=revision_open_task(revision), acting_user=member, outcome="submit")
+
+
+def test_a_draft_withdrawn_before_submission_stays_the_committees(client, plan, people):
+    amendment = drafted(plan, people)
+    task = open_task(amendment)
+    amendment_withdraw(amendment=amendment, acting_user=people["waste-member"], reason="نه")
+    client.force_login(people["integration"])
+    assert client.get(f"/tasks/{task.pk}/").status_code == 404
+
+
+def test_the_admin_reads_processes_and_moves_work_only_with_a_reason(client, plan, people, accepted):
+    amendment = drafted(plan, people)
+    decide(task=open_task(amendment), acting_user=people["waste-member"], outcome="submit")
+    task = open_task(amendment)
+    root = User.objects.create_superuser("root", "root@baznegar.invalid", "x" * 20)
+    client.force_login(root)
+    edit = client.post(f"/admin/viewflow/task/{task.pk}/change/", {"owner_permission_obj_pk": "3"})
+    assert (
+        edit.status_code == 403 and Task.objects.get(pk=task.pk).owner_permission_obj_pk == task.owner_permission_obj_pk
+    )
+    assert client.post(f"/admin/viewflow/process/{task.process_id}/delete/", {"post": "yes"}).status_code == 403
+    page = client.get(f"/admin/viewflow/task/{task.pk}/reassign/")
+    options = page.content.decode()
+    assert page.status_code == 200 and f'value="{people["waste-chair"].pk}"' in options
+    assert f'value="{people["waste-member"].pk}"' not in options  # the drafter is no candidate
+    refused = client.post(f"/admin/viewflow/task/{task.pk}/reassign/", {"to_user": people["waste-chair"].pk})
+    assert refused.status_code == 200 and Task.objects.get(pk=task.pk).owner_id is None
+    done = client.post(
+        f"/admin/viewflow/task/{task.pk}/reassign/", {"to_user": people["waste-chair"].pk, "reason": "مرخصی"}
+    )
+    assert done.status_code == 302 and Task.objects.get(pk=task.pk).owner_id == people["waste-chair"].pk
+    event = AuditEvent.objects.get(action="workflows.task.reassign")
+    assert event.data["to"] == "waste-chair" and event.data["reason"] == "مرخصی" and event.actor_id == root.pk
+    assert Notification.objects.filter(recipient=people["waste-chair"], event="task.reassigned").exists()
+    with pytest.raises(PermissionDenied):
+        task_reassign(task=task, to_user=people["parks-chair"], reason="x", acting_user=people["integration"])
+    with pytest.raises(DecisionRefused, match="may not take"):
+        task_reassign(task=task, to_user=people["parks-chair"], reason="x", acting_user=root)
+
+
+def test_the_demo_administrator_decides_nothing(capsys):
+    from django.core.management import call_command
+
+    from approvals.selectors import inbox, queue
+
+    call_command("load_demo")
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and inbox(admin) == [] and queue(admin) == []
+
+
+@pytest.mark.parametrize(
+    ("count", "forwarded", "remote", "expected"),
+    [
+        (0, "6.6.6.6", "10.0.0.1", "10.0.0.1"),  # no proxy: the header is the client's, ignored
+        (1, "1.2.3.4", "10.0.0.1", "1.2.3.4"),
+        (1, "6.6.6.6, 1.2.3.4", "10.0.0.1", "1.2.3.4"),  # what the client wrote itself is ignored
+        (2, "6.6.6.6, 1.2.3.4, 10.0.0.9", "10.0.0.1", "1.2.3.4"),
+        (2, "1.2.3.4", "10.0.0.1", "10.0.0.1"),  # fewer hops than proxies: not trusted
+    ],
+)
+def test_the_client_address_behind_proxies(rf, settings, count, forwarded, remote, expected):
+    settings.TRUSTED_PROXY_COUNT = count
+    request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR=remote)
+    assert client_ip(request) == expected
+
+
+def test_behind_a_proxy_guessing_locks_one_person_at_one_address_and_spraying_locks_the_address(settings, db):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 8
+    cache.clear()
+    UserFactory(username="victim", password="pass-1234-word")
+    attacker = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    colleague = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="5.6.7.8")  # the same proxy
+    for _ in range(5):
+        attacker.post("/login/", {"username": "victim", "password": "wrong"})
+    assert attacker.post("/login/", {"username": "victim", "password": "pass-1234-word"}).status_code == 429
+    # the lock is the attacker's address, not the proxy's: the victim still signs in from elsewhere
+    assert colleague.post("/login/", {"username": "victim", "password": "pass-1234-word"}).status_code == 302
+    sprayer = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="9.9.9.9")
+    for n in range(8):
+        UserFactory(username=f"target{n}")
+        sprayer.post("/login/", {"username": f"target{n}", "password": "Winter2026"})
+    UserFactory(username="next", password="pass-1234-word")
+    assert sprayer.post("/login/", {"username": "next", "password": "pass-1234-word"}).status_code == 429
+    cache.clear()
+
+
+@pytest.mark.parametrize("url", ["/login/", "/", "/plan/", "/admin/login/", "/healthz", "/no-such-page/"])
+def test_every_kind_of_page_carries_the_security_headers(client, people, url):
+    client.force_login(people["waste-member"])
+    response = client.get(url)
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src", 1)[1].split(";")[0]
+    assert "frame-ancestors 'none'" in policy and "camera=()" in response["Permissions-Policy"]
+
+
+def test_no_template_carries_an_inline_script():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    for template in root.glob("*/templates/**/*.html"):
+        text = template.read_text()
+        for chunk in text.split("<script")[1:]:
+            assert "src=" in chunk.split(">", 1)[0], f"inline script in {template}"
+        assert " onclick=" not in text and " onload=" not in text, template
+
+
+def test_a_long_resolution_number_is_a_form_error_not_a_500(client, plan, people, accepted):
+    revision = revision_start(
+        plan=plan, year=1404, title="ب", amendments=[accepted("C02", WASTE)], acting_user=people["integration"]
+    )
+    revision_decide(task=revision_open_task(revision), acting_user=people["integration"], outcome="submit")
+    revision_decide(task=revision_open_task(revision), acting_user=people["policy"], outcome="approve")
+    task = revision_open_task(revision)
+    client.force_login(people["council"])
+    data = {
+        **{k: v for k, v in VOTE.items() if k != "session_date"},
+        "outcome": "approve",
+        "session_date": "1404/02/20",
+    }
+    response = client.post(f"/tasks/{task.pk}/", {**data, "resolution_number": "۱" * 150})
+    assert response.status_code == 200 and "resolution_number" in response.content.decode()
+    assert revision_open_task(revision).pk == task.pk
+
+
+def test_a_title_with_control_characters_still_exports(client, plan, people):
+    amendment = amendment_draft_start(
+        plan=plan, committee=plan.committees.get(code="C02"), drafted_by=people["waste-member"], title="عنوان\x0bبد\x1f"
+    )
+    auditor = UserFactory(username="reader", roles=[Role.AUDITOR])
+    client.force_login(auditor)
+    response = client.get("/audit/export.xlsx", {"amendment": amendment.pk})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert any("\ufffd" in str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value)
