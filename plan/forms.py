@@ -12,7 +12,9 @@ from plan.schema import DIRECTIONS, FIELDS, PARENT_KIND, FieldType, Kind, field_
 class AmendmentForm(forms.Form):
     committee = forms.ModelChoiceField(queryset=None, label=_("Committee"))
     title = forms.CharField(label=_("Title"), max_length=300)
-    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(
+        label=_("Summary"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, committees, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,7 +40,7 @@ class _OperationForm(forms.Form):
 
     action = ""
     code = forms.CharField(label=_("Item code"), max_length=40, help_text=_("For example IND3.1.1 or PRJ-045"))
-    justification = forms.CharField(label=_("Justification"), widget=forms.Textarea(attrs={"rows": 2}))
+    justification = forms.CharField(label=_("Justification"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,7 +69,9 @@ def field_choices(plan) -> list[tuple[str, str]]:
 class ChangeFieldForm(_OperationForm):
     action = "change"
     field = forms.ChoiceField(label=_("Field"))
-    value = forms.CharField(label=_("New value"), required=False, help_text=_("Empty clears an optional field"))
+    value = forms.CharField(
+        label=_("New value"), required=False, max_length=500, help_text=_("Empty clears an optional field")
+    )
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, plan=plan, **kwargs)
@@ -88,8 +92,8 @@ class RetireItemForm(_OperationForm):
 
 class MoveItemForm(_OperationForm):
     action = "move"
-    parent = forms.CharField(label=_("New parent (an output's code)"), required=False)
-    portfolio = forms.CharField(label=_("New portfolio (for a project)"), required=False)
+    parent = forms.CharField(label=_("New parent (an output's code)"), required=False, max_length=40)
+    portfolio = forms.CharField(label=_("New portfolio (for a project)"), required=False, max_length=40)
 
     def clean(self):
         cleaned = super().clean()
@@ -120,6 +124,7 @@ class AddItemForm(_OperationForm):
             self.fields["parent"] = forms.CharField(
                 label=_("Parent (an output's code)") if PARENT_KIND[self.kind] == Kind.OUTPUT else _("Parent"),
                 help_text=_("For example EO3.1"),
+                max_length=40,
             )
         for spec in FIELDS[self.kind]:
             for name in spec.flat_names(plan.operational_years):
@@ -141,7 +146,8 @@ class AddItemForm(_OperationForm):
             attrs = {"inputmode": "decimal", "dir": "ltr"}
         elif spec.type == FieldType.DATE:
             attrs = {"data-jdp": "", "autocomplete": "off", "placeholder": "۱۴۰۵/۰۱/۱۵"}
-        return forms.CharField(label=label, required=required, widget=forms.TextInput(attrs=attrs))
+        # the longest an item's text may be (PlanItem.name_fa holds 500)
+        return forms.CharField(label=label, required=required, max_length=500, widget=forms.TextInput(attrs=attrs))
 
     def operation(self) -> dict:
         values = {}

@@ -9,5 +9,5 @@ from .base import SECRET_KEY, VAR_DIR
 DEBUG = settings_env.boolean("DEBUG", False)
 # A fixed development key is acceptable only here; production requires SECRET_KEY.
 SECRET_KEY = SECRET_KEY or "baznegar-local-development-key-not-for-production-use-0123456789"
-for _folder in ("broker/queue", "broker/processed", "static", "media"):
+for _folder in ("broker/queue", "broker/processed", "broker/control", "static", "media"):
     (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)

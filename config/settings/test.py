@@ -21,7 +21,7 @@ EMAIL_BACKEND = env.str("TEST_EMAIL_BACKEND", default="django.core.mail.backends
 EMAIL_FILE_PATH = env.str("TEST_EMAIL_FILE_PATH", default=str(VAR_DIR / "test-mail"))
 CELERY_TASK_ALWAYS_EAGER = False
 AXES_ENABLED = True
-for _folder in ("broker/queue", "broker/processed", "static"):
+for _folder in ("broker/queue", "broker/processed", "broker/control", "static"):
     (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Lets the test runner empty the audit table between tests; production never sets it.
