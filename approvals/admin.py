@@ -16,15 +16,33 @@ from approvals.models import (
     Membership,
     User,
 )
-from approvals.services import membership_revoke
+from approvals.services import membership_revoke, user_rights_changed, user_rights_snapshot
 from config.admin import JalaliDatesAdmin
 
 
 @admin.register(User)
 class UserAdmin(GuardedModelAdminMixin, DjangoUserAdmin):
+    """People. Only a superuser may change roles (groups), permissions, staff or superuser status;
+    every such change, and activation, is an audit event naming before and after."""
+
     fieldsets = DjangoUserAdmin.fieldsets + ((_("Preferences"), {"fields": ("language", "email_preference")}),)
     list_display = ("username", "first_name", "last_name", "email", "is_active", "language")
     list_filter = DjangoUserAdmin.list_filter + ("language",)
+    GUARDED = ("is_superuser", "is_staff", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += self.GUARDED
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        self._before = user_rights_snapshot(User.objects.get(pk=obj.pk)) if change else {}
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user_rights_changed(user=form.instance, before=self._before, changed_by=request.user)
 
 
 class ReadOnlyAdmin(JalaliDatesAdmin):

@@ -23,10 +23,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _safe(value):
-    if isinstance(value, str):
-        value = xml_safe(value)
-        if value.startswith(_FORMULA_START):
-            return "'" + value
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
     return value
 
 
@@ -124,7 +122,7 @@ def audit_xlsx(query: AuditQuery) -> bytes:
         header.append(cell)
     sheet.append(header)
     for event in audit_events(query)[:XLSX_MAX_ROWS].iterator(chunk_size=2000):
-        sheet.append(_row(event))
+        sheet.append([xml_safe(value) for value in _row(event)])  # the CSV keeps the audited text as is
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

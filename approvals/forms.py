@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from approvals import audit
 from approvals.models import User
 from approvals.selectors import AuditQuery
-from approvals.services import NOT_A_SUBSTITUTE
+from approvals.services import NOT_A_SUBSTITUTE, delegation_problem
 from config.forms import JalaliDateField
 from plan.models import Committee, Plan
 
@@ -91,7 +91,7 @@ class DelegationForm(forms.Form):
     def clean_substitute(self):
         # one answer whether the username exists or may not stand in: the form confirms no account
         user = User.objects.filter(is_active=True, username=self.cleaned_data["substitute"].strip()).first()
-        if user is None:
+        if user is None or (user.pk != self.delegator.pk and delegation_problem(self.delegator, user)):
             raise ValidationError(NOT_A_SUBSTITUTE)
         return user
 

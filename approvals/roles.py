@@ -41,7 +41,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "approvals.add_user",
         "approvals.change_user",
         "auth.view_group",
-        "auth.change_group",
         "approvals.view_auditevent",
         "approvals.view_auditverification",
         "approvals.add_auditverification",

@@ -32,13 +32,18 @@ def council_rules() -> CouncilRules:
 
 
 def delegators_of(user: User, *, on=None) -> list[User]:
-    """The people `user` may act for today: active, unrevoked delegations naming them."""
+    """The people `user` may act for today: active, unrevoked delegations naming them, that the
+    delegation rules still allow (a seat lost or a role gained since creation ends it in effect)."""
+    from approvals.services import delegation_problem
+
     day = on or timezone.localdate()
+    delegations = Delegation.objects.filter(
+        Q(revoked_at__isnull=True), substitute=user, starts_on__lte=day, ends_on__gte=day
+    ).select_related("delegator", "substitute")
     return [
         d.delegator
-        for d in Delegation.objects.filter(
-            Q(revoked_at__isnull=True), substitute=user, starts_on__lte=day, ends_on__gte=day
-        ).select_related("delegator")
+        for d in delegations
+        if d.delegator.is_active and delegation_problem(d.delegator, d.substitute) is None
     ]
 
 
@@ -134,12 +139,20 @@ def explicit_permissions(user: User) -> set[str]:
 
     if not user.is_active:
         return set()
-    if not hasattr(user, "_explicit_perm_cache"):
-        rows = Permission.objects.filter(Q(user=user) | Q(group__user=user)).values_list(
-            "content_type__app_label", "codename"
-        )
-        user._explicit_perm_cache = {f"{app}.{codename}" for app, codename in rows}
-    return user._explicit_perm_cache
+    rows = Permission.objects.filter(Q(user=user) | Q(group__user=user)).values_list(
+        "content_type__app_label", "codename"
+    )
+    return {f"{app}.{codename}" for app, codename in rows}
+
+
+def holds_object_right(user: User, permission: str, obj) -> bool:
+    """A right on one object given to the person or one of their groups (a seat), never by superuser status."""
+    from guardian.shortcuts import get_group_perms, get_user_perms
+
+    if not user.is_active:
+        return False
+    codename = permission.split(".", 1)[1]
+    return codename in get_user_perms(user, obj) or codename in get_group_perms(user, obj)
 
 
 def holds_step_right(user: User, task) -> bool:
@@ -214,7 +227,10 @@ def workload(user: User) -> Workload:
     for delegator in delegators:
         condition |= _claimable(delegator) & ~_own_work([user.pk, delegator.pk])
     return Workload(
-        inbox=_human_tasks().filter(status=STATUS.ASSIGNED, owner_id__in=[user.pk, *holders]),
+        inbox=_human_tasks()
+        .filter(status=STATUS.ASSIGNED, owner_id__in=[user.pk, *holders])
+        .exclude(_own_work([user.pk]))
+        .exclude(~Q(owner_id=user.pk) & _own_work([user.pk, *holders])),
         holders=holders,
         queue=_human_tasks().filter(condition, status=STATUS.NEW),
     )

@@ -39,6 +39,7 @@ def register_core_audit_actions() -> None:
     audit.register_action("approvals.user.preferences_change", _("Preferences changed"))
     audit.register_action("approvals.role.grant", _("Role granted"))
     audit.register_action("approvals.role.revoke", _("Seat removed"))
+    audit.register_action("approvals.user.rights_change", _("A person's roles or permissions changed"))
     audit.register_action("approvals.role.reconcile", _("Seats and rights reconciled"))
     audit.register_action("approvals.delegation.create", _("Delegation created"))
     audit.register_action("approvals.delegation.revoke", _("Delegation revoked"))
@@ -303,11 +304,14 @@ def membership_revoke(*, membership: Membership, revoked_by: User | None = None,
     group when no other seat of the person still needs it; audited, in one transaction."""
     from guardian.shortcuts import remove_perm
 
-    membership = Membership.objects.select_for_update().select_related("user", "committee").get(pk=membership.pk)
+    membership = (
+        Membership.objects.select_for_update(of=("self",)).select_related("user", "committee").get(pk=membership.pk)
+    )
     user, committee, seat = membership.user, membership.committee, Membership.Seat(membership.seat)
     for perm in SEAT_PERMISSIONS[seat]:
         remove_perm(perm, user, committee)
     membership.delete()
+    released = _release_claims(user, committee, SEAT_PERMISSIONS[seat])
     role = SEAT_ROLES[seat]
     if not Membership.objects.filter(user=user, seat__in=[s for s, r in SEAT_ROLES.items() if r == role]).exists():
         user.groups.remove(*Group.objects.filter(name=role.value))
@@ -315,8 +319,58 @@ def membership_revoke(*, membership: Membership, revoked_by: User | None = None,
         action="approvals.role.revoke",
         actor=revoked_by,
         obj=committee,
-        data={"user": user.get_username(), "committee": committee.code, "seat": seat.value, "reason": reason},
+        data={
+            "user": user.get_username(),
+            "committee": committee.code,
+            "seat": seat.value,
+            "reason": reason,
+            "released_tasks": released,
+        },
     )
+
+
+def _release_claims(user: User, committee, permissions: list[str]) -> list[int]:
+    """Tasks of this committee the person had claimed on the seat's rights go back to the queue."""
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    tasks = Task.objects.filter(
+        owner=user,
+        status=STATUS.ASSIGNED,
+        owner_permission__in=permissions,
+        owner_permission_obj_pk=str(committee.pk),
+    ).select_related("process")
+    released = []
+    for task in tasks:
+        with task.flow_task.flow_class.lock(task.process_id):
+            task.flow_task.activation_class(task).unassign()
+        released.append(task.pk)
+    return released
+
+
+def user_rights_snapshot(user: User) -> dict:
+    """What decides what a person may do, as it is audited: flags, roles and named permissions."""
+    return {
+        "is_active": user.is_active,
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+        "user_permissions": sorted(
+            f"{app}.{codename}"
+            for app, codename in user.user_permissions.values_list("content_type__app_label", "codename")
+        ),
+    }
+
+
+def user_rights_changed(*, user: User, before: dict, changed_by: User | None) -> None:
+    """Audit a change of a person's rights made outside the services (the admin): each field that
+    changed, before and after, in the caller's transaction."""
+    after = user_rights_snapshot(user)
+    changes = {
+        key: {"before": before.get(key), "after": value} for key, value in after.items() if before.get(key) != value
+    }
+    if changes:
+        audit_record(action="approvals.user.rights_change", actor=changed_by, obj=user, data=changes)
 
 
 def _seat_grants() -> set[tuple[int, int, str]]:
@@ -406,9 +460,11 @@ def _roles_of(user: User) -> set[str]:
 
 def delegation_problem(delegator: User, substitute: User) -> str | None:
     """Why `substitute` may not act for `delegator` under the delegation rules, or None."""
+    """Every role the delegator holds that decides something must allow the substitute: the
+    substitute acts with all of the delegator's rights, so one matching role is not enough."""
     substitute_roles = _roles_of(substitute)
-    if substitute_roles & {r.value for r in NEVER_SUBSTITUTES}:
-        return _("an auditor decides nothing and cannot be a substitute")
+    if not substitute.is_active or substitute_roles & {r.value for r in NEVER_SUBSTITUTES}:
+        return str(NOT_A_SUBSTITUTE)
     delegated = [role for role in _roles_of(delegator) if role in DELEGATION_RULES]
     if not delegated:
         return _("your roles decide nothing that can be delegated")
@@ -417,11 +473,11 @@ def delegation_problem(delegator: User, substitute: User) -> str | None:
         if rule == SAME_COMMITTEE:
             seats = set(Membership.objects.filter(user=delegator).values_list("committee_id", flat=True))
             theirs = set(Membership.objects.filter(user=substitute).values_list("committee_id", flat=True))
-            if seats and seats <= theirs:
-                return None
-        elif substitute_roles & {r.value for r in rule}:
-            return None
-    return str(NOT_A_SUBSTITUTE)
+            if not seats <= theirs:
+                return str(NOT_A_SUBSTITUTE)
+        elif not substitute_roles & {r.value for r in rule}:
+            return str(NOT_A_SUBSTITUTE)
+    return None
 
 
 @transaction.atomic

@@ -4,14 +4,19 @@ cache (Redis in production), and makes the address wait for axes' cool-off once 
 SIGN_IN_ADDRESS_FAILURE_LIMIT. The limit is high enough for an office behind one NAT address."""
 
 import datetime as dt
+import logging
 
 from django.conf import settings
+from django.contrib.auth.backends import BaseBackend, ModelBackend
 from django.contrib.auth.signals import user_login_failed
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.shortcuts import render, resolve_url
 
 from approvals.middleware import client_ip
+
+logger = logging.getLogger(__name__)
 
 
 def _key(address: str) -> str:
@@ -38,6 +43,22 @@ def count_failure(sender, credentials=None, request=None, **kwargs):
 def address_blocked(request) -> bool:
     address = client_ip(request)
     return bool(address) and (cache.get(_key(address)) or 0) >= settings.SIGN_IN_ADDRESS_FAILURE_LIMIT
+
+
+class SprayingThrottleBackend(BaseBackend):
+    """First of the authentication backends: an address past the limit is refused on every
+    sign-in path (the site's and the admin's), before any password is checked."""
+
+    def authenticate(self, request, **credentials):
+        if request is not None and address_blocked(request):
+            logger.warning("sign-in refused: address %s passed the spraying limit", client_ip(request))
+            raise PermissionDenied
+        return None
+
+    def get_user(self, user_id):
+        # Django's test client and force_login record the first backend with the session: it
+        # must read the user back like the model backend does (it grants no permission itself)
+        return ModelBackend().get_user(user_id)
 
 
 class SprayingThrottleMiddleware:

@@ -98,7 +98,7 @@ def dashboard(request):
             "filters": filters,
             "query": request.GET,
             "can_draft": get_objects_for_user(
-                request.user, "plan.draft_amendment", klass=Committee, accept_global_perms=False
+                request.user, "plan.draft_amendment", klass=Committee, accept_global_perms=False, with_superuser=False
             ).exists(),
         },
     )

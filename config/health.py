@@ -63,7 +63,7 @@ def healthz(request):
             healthy = False
         except Exception as exc:  # any failure of a dependency is reported by name
             # the error's text can name hosts, ports and roles: only staff read it
-            detail = f": {exc}" if _staff(request) else ""
+            detail = f": {exc}" if report.get("database") == "ok" and _staff(request) else ""
             report[name] = f"down: {exc.__class__.__name__}{detail}"[:300]
             healthy = False
     report["status"] = "ok" if healthy else "down: " + ", ".join(n for n in CHECKS if report[n] != "ok")

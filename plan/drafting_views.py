@@ -20,7 +20,9 @@ from workflows.services import amendment_draft_start, amendment_withdraw, decide
 
 
 def _drafts_committees(user):
-    return get_objects_for_user(user, "plan.draft_amendment", klass=Committee, accept_global_perms=False)
+    return get_objects_for_user(
+        user, "plan.draft_amendment", klass=Committee, accept_global_perms=False, with_superuser=False
+    )
 
 
 def _own_draft(request, pk) -> Amendment:

@@ -17,7 +17,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 
 from approvals import audit
 from approvals.models import ConformityReview, CouncilRules, CouncilVote, Decision, User
-from approvals.selectors import council_rules, holds_step_right, legal_rule
+from approvals.selectors import council_rules, explicit_permissions, holds_object_right, holds_step_right, legal_rule
 from approvals.services import audit_record
 from config.jalali import format_jalali
 from notifications.selectors import working_calendar
@@ -70,7 +70,7 @@ def amendment_draft_start(*, plan, committee, drafted_by: User, title: str, summ
     """A committee member opens a draft: the amendment and its process, with the drafting task theirs."""
     if committee is None:
         raise DecisionRefused(_("an amendment is drafted for a committee"))
-    if not drafted_by.has_perm("plan.draft_amendment", committee):
+    if not holds_object_right(drafted_by, "plan.draft_amendment", committee):
         raise PermissionDenied(_("you are not a member of this committee"))
     amendment = amendment_create(plan=plan, committee=committee, drafted_by=drafted_by, title=title, summary=summary)
     process = AmendmentFlow.start.run(amendment=amendment)
@@ -270,7 +270,9 @@ def _tell_drafter(amendment: Amendment, step: str, outcome: str, reason: str) ->
 def _may_decide(task: Task, user: User) -> bool:
     """Role and object rights on a task: its owner, or anyone the step's permission admits."""
     if task.owner_id:
-        return task.owner_id == user.pk
+        # a claimed step stays decidable only while the right behind it holds (a seat removed after
+        # the claim takes it away); a draft has no right to check, it is the drafter's
+        return task.owner_id == user.pk and (not task.owner_permission or holds_step_right(user, task))
     return holds_step_right(user, task)
 
 
@@ -280,12 +282,15 @@ def _acting_for(task: Task, user: User, on_behalf_of: User | None) -> tuple[User
     from approvals.selectors import delegators_of
 
     if on_behalf_of is None:
-        if _may_decide(task, user):
-            return user, None
-        for delegator in delegators_of(user):
-            if _may_decide(task, delegator):
-                return delegator, delegator
-        raise PermissionDenied(_("you may not decide this step"))
+        # the first holder of the right with whom the separation of duties allows acting
+        step, subject, conflict = task.flow_task.name, task.process.artifact, None
+        for holder in (user, *delegators_of(user)):
+            if not _may_decide(task, holder):
+                continue
+            conflict = duty_conflict(step, subject, [user, holder])
+            if conflict is None:
+                return holder, (None if holder.pk == user.pk else holder)
+        raise PermissionDenied(conflict or _("you may not decide this step"))
     if on_behalf_of.pk not in {d.pk for d in delegators_of(user)}:
         raise PermissionDenied(_("you hold no delegation from this person today"))
     if not _may_decide(task, on_behalf_of):
@@ -420,7 +425,7 @@ def register_revision_audit_actions() -> None:
 @transaction.atomic
 def revision_start(*, plan, year: int, title: str, amendments: list[Amendment], acting_user: User) -> Revision:
     """The integration working group puts accepted amendments into the year's revision (one is enough)."""
-    if not acting_user.has_perm("plan.integrate_amendment"):
+    if "plan.integrate_amendment" not in explicit_permissions(acting_user):
         raise PermissionDenied(_("only the integration working group assembles a revision"))
     if not amendments:
         raise DecisionRefused(_("a revision needs at least one accepted amendment"))
@@ -429,6 +434,10 @@ def revision_start(*, plan, year: int, title: str, amendments: list[Amendment], 
     )
     for amendment in amendments:
         _check_poolable(amendment, plan)
+    if any(a.drafted_by_id == acting_user.pk for a in amendments):
+        raise PermissionDenied(
+            _("you drafted an amendment of this revision, or act for its drafter: someone else must take this step")
+        )
     revision = Revision(plan=plan, year=year, title=title.strip(), created_by=acting_user)
     revision.full_clean()
     revision.save()
@@ -481,7 +490,8 @@ def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, details) -
     entries = _revision_entries(revision, lenient=outcome in LENIENT)
     round_ = revision.rounds
     against = _read_against(revision)
-    _REVISION_STEPS[name](revision=revision, outcome=outcome, reason=reason, user=user, details=details)
+    step_details = {**details, "_for": [acting_for.pk]}  # whose rights are used, for the duties check
+    _REVISION_STEPS[name](revision=revision, outcome=outcome, reason=reason, user=user, details=step_details)
     if (name, outcome) in TEXT_AFTER:
         # the package changed (amendments left out or added, or rebased at issuance): the decision
         # is on the text after the step
@@ -624,7 +634,7 @@ def _take_out(*, revision, amendments, outcome, reason, user):
         )
 
 
-def _add_to_package(*, revision, details, user):
+def _add_to_package(*, revision, details, user, acting_ids=()):
     """Put accepted amendments from the pool into the package (e.g. one its drafter reworked after
     it was returned from this revision): the same checks as assembling a revision."""
     try:
@@ -636,6 +646,10 @@ def _add_to_package(*, revision, details, user):
         raise DecisionRefused(_("name the accepted amendments to add"))
     for amendment in amendments:
         _check_poolable(amendment, revision.plan)
+    if any(a.drafted_by_id in acting_ids for a in amendments):
+        raise PermissionDenied(
+            _("you drafted an amendment of this revision, or act for its drafter: someone else must take this step")
+        )
     revision.amendments.add(*amendments)
     for amendment in amendments:
         audit_record(
@@ -659,7 +673,7 @@ def _package_conflicts(revision: Revision) -> list:
 
 def _assemble(*, revision, outcome, reason, user, details):
     if outcome == "add":
-        _add_to_package(revision=revision, details=details, user=user)
+        _add_to_package(revision=revision, details=details, user=user, acting_ids={user.pk, *details.get("_for", ())})
         return
     if outcome in ("remove", "return"):
         amendments = _chosen_amendments(revision, details)

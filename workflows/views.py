@@ -12,7 +12,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from approvals.models import Decision
-from approvals.selectors import amendments_visible_to, may_act_on
+from approvals.selectors import amendments_visible_to, explicit_permissions, may_act_on
 from config.jalali import jalali_year
 from plan.selectors import diff_display
 from workflows.forms import DecisionForm, RevisionForm, refuse
@@ -113,7 +113,7 @@ def task_page(request, pk):
 @login_required
 def revision_new(request):
     """The integration working group puts accepted amendments into a revision."""
-    if not request.user.has_perm("plan.integrate_amendment"):
+    if "plan.integrate_amendment" not in explicit_permissions(request.user):
         raise Http404
     pool = amendment_pool()
     form = RevisionForm(request.POST or None, amendments=pool, initial={"year": jalali_year(timezone.now()) + 1})

@@ -92,6 +92,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "approvals.User"
 AUTHENTICATION_BACKENDS = [
+    "approvals.throttling.SprayingThrottleBackend",  # an address spraying passwords is refused everywhere
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
@@ -117,6 +118,14 @@ AXES_CLIENT_IP_CALLABLE = "approvals.middleware.client_ip"
 # client). The client is the address the outermost trusted proxy saw; anything a client put in the
 # header before it is ignored.
 TRUSTED_PROXY_COUNT = settings_env.integer("TRUSTED_PROXY_COUNT", 0)
+# The networks those proxies connect from; X-Forwarded-For is read only from them.
+TRUSTED_PROXIES = settings_env.url_list(
+    "TRUSTED_PROXIES", ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]
+)
+if settings_env.env.str("USE_X_FORWARDED_FOR", default=""):
+    raise settings_env.SettingError(
+        "USE_X_FORWARDED_FOR", "is no longer read: set TRUSTED_PROXY_COUNT (and TRUSTED_PROXIES) instead"
+    )
 # Failed sign-ins from one address, across usernames, before that address waits (password spraying).
 SIGN_IN_ADDRESS_FAILURE_LIMIT = settings_env.integer("SIGN_IN_ADDRESS_FAILURE_LIMIT", 30)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

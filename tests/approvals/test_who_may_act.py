@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.test import Client
+from django.utils import translation
 from guardian.shortcuts import assign_perm
 from openpyxl import load_workbook
 from viewflow.workflow.models import Task
@@ -126,6 +127,7 @@ def test_the_admin_reads_processes_and_moves_work_only_with_a_reason(client, pla
     event = AuditEvent.objects.get(action="workflows.task.reassign")
     assert event.data["to"] == "waste-chair" and event.data["reason"] == "مرخصی" and event.actor_id == root.pk
     assert Notification.objects.filter(recipient=people["waste-chair"], event="task.reassigned").exists()
+    translation.activate("en")  # the admin's pages switched this thread to the reader's language
     with pytest.raises(PermissionDenied):
         task_reassign(task=task, to_user=people["parks-chair"], reason="x", acting_user=people["integration"])
     with pytest.raises(DecisionRefused, match="may not take"):
@@ -227,3 +229,69 @@ def test_a_title_with_control_characters_still_exports(client, plan, people):
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert any("\ufffd" in str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value)
+
+
+def test_a_claimed_step_is_lost_with_the_seat_behind_it(plan, people):
+    amendment = drafted(plan, people)
+    decide(task=open_task(amendment), acting_user=people["waste-member"], outcome="submit")
+    task_claim(task=open_task(amendment), acting_user=people["waste-chair"])
+    from approvals.services import membership_revoke
+
+    membership_revoke(membership=Membership.objects.get(user=people["waste-chair"], seat="chair"), reason="پایان دوره")
+    former = User.objects.get(pk=people["waste-chair"].pk)
+    task = open_task(amendment)
+    assert task.owner_id is None  # back in the committee's queue
+    with pytest.raises(PermissionDenied):
+        decide(task=task, acting_user=former, outcome="approve")
+    assert AuditEvent.objects.get(action="approvals.role.revoke").data["released_tasks"] == [task.pk]
+
+
+def test_a_superuser_drafts_and_assembles_nothing(client, plan, people, accepted):
+    root = User.objects.create_superuser("root", "root@baznegar.invalid", "x" * 20)
+    with pytest.raises(PermissionDenied):
+        amendment_draft_start(plan=plan, committee=plan.committees.get(code="C02"), drafted_by=root, title="x")
+    with pytest.raises(PermissionDenied):
+        revision_start(plan=plan, year=1404, title="x", amendments=[accepted("C02", WASTE)], acting_user=root)
+    client.force_login(root)
+    assert client.get("/plan/amendments/new/").status_code in (403, 404)
+
+
+def test_a_delegation_needs_every_delegated_role_to_allow_the_substitute(plan, people):
+    """A member who is also in the integration group cannot hand integration to a committee colleague."""
+
+    from django.utils import timezone
+
+    from approvals.services import DelegationInvalid, delegation_create
+
+    member = people["waste-member"]
+    member.groups.add(*Group.objects.filter(name=Role.INTEGRATION))
+    colleague = UserFactory(username="colleague")
+    from approvals.services import membership_grant
+
+    membership_grant(committee=plan.committees.get(code="C02"), user=colleague, seat=Membership.Seat.MEMBER)
+    today = timezone.localdate()
+    with pytest.raises(DelegationInvalid):
+        delegation_create(
+            delegator=User.objects.get(pk=member.pk), substitute=colleague, starts_on=today, ends_on=today
+        )
+
+
+def test_spraying_is_refused_at_the_admin_sign_in_too(settings, db):
+    settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 3
+    cache.clear()
+    sprayer = Client(REMOTE_ADDR="203.0.113.9")
+    for n in range(3):
+        UserFactory(username=f"t{n}")
+        sprayer.post("/login/", {"username": f"t{n}", "password": "Winter2026"})
+    User.objects.create_superuser("boss", "b@baznegar.invalid", "pass-1234-word")
+    response = sprayer.post("/admin/login/", {"username": "boss", "password": "pass-1234-word"})
+    assert response.status_code == 200 and "_auth_user_id" not in sprayer.session
+    cache.clear()
+
+
+def test_an_address_from_outside_the_proxies_cannot_choose_itself(rf, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4", REMOTE_ADDR="198.51.100.7")  # not a proxy of ours
+    assert client_ip(request) == "198.51.100.7"
+    garbage = rf.get("/", HTTP_X_FORWARDED_FOR="unknown", REMOTE_ADDR="10.0.0.1")
+    assert client_ip(garbage) == "10.0.0.1"
