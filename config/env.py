@@ -70,6 +70,21 @@ def url_list(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+def bounded(database: dict) -> dict:
+    """A PostgreSQL connection that answers within bounds when the server hangs or is gone:
+    connecting (DATABASE_CONNECT_TIMEOUT, seconds), any statement (DATABASE_STATEMENT_TIMEOUT, ms)
+    and any wait for a lock (DATABASE_LOCK_TIMEOUT, ms). Web requests keep the short defaults; the
+    worker's start script raises the statement limit, and migrations run without one."""
+    if not database["ENGINE"].endswith("postgresql"):
+        return database
+    options = database.setdefault("OPTIONS", {})
+    options["connect_timeout"] = integer("DATABASE_CONNECT_TIMEOUT", 5)
+    statement = integer("DATABASE_STATEMENT_TIMEOUT", 15000)
+    lock = integer("DATABASE_LOCK_TIMEOUT", 5000)
+    options["options"] = f"-c statement_timeout={statement} -c lock_timeout={lock}"
+    return database
+
+
 def broker_url(default: str) -> str:
     """CELERY_BROKER_URL, else REDIS_URL, else the embedded default."""
     raw = env.str("CELERY_BROKER_URL", default="") or env.str("REDIS_URL", default="") or default

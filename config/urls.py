@@ -5,6 +5,8 @@ from django.urls import include, path
 from approvals import views as approval_views
 from config import health, views
 
+handler500 = "config.views.server_error"
+
 urlpatterns = [
     path("", approval_views.dashboard, name="home"),
     path("inbox/", approval_views.task_list, {"which": "inbox"}, name="inbox"),

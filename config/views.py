@@ -1,7 +1,12 @@
-"""Site-wide pages: the language switch."""
+"""Site-wide pages: the language switch, and the server-error page that tells a database outage
+(503, try again shortly) from a fault (500)."""
+
+import sys
 
 from django.conf import settings
-from django.http import HttpResponseRedirect
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponseRedirect, HttpResponseServerError
+from django.template import loader
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -23,3 +28,19 @@ def language_switch(request):
         if request.user.is_authenticated and request.user.language != language:
             user_language_set(user=request.user, language=language)
     return response
+
+
+UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+def server_error(request):
+    """Django's 500 handler, with one difference: when the database cannot be reached (stopped,
+    restarting, too busy) the answer is 503 with Retry-After and a page saying to try again
+    shortly. Neither page reads the database, the session or the user."""
+    error = sys.exc_info()[1]
+    if isinstance(error, UNAVAILABLE) or isinstance(getattr(error, "__cause__", None), UNAVAILABLE):
+        response = HttpResponseServerError(loader.get_template("503.html").render())
+        response.status_code = 503
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Web: apply migrations (one container at a time, guarded by PostgreSQL's own lock), then gunicorn.
 set -eu
-python manage.py migrate --noinput
+DATABASE_STATEMENT_TIMEOUT=0 DATABASE_LOCK_TIMEOUT=0 python manage.py migrate --noinput  # no limit for migrations
 exec gunicorn config.wsgi:application \
   --bind "0.0.0.0:${PORT:-8000}" \
   --workers "${GUNICORN_WORKERS:-3}" \

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -132,14 +132,42 @@ def decide(
     )
 
 
+# PostgreSQL's codes for a transaction that may simply be tried again, and for a wait that ran out
+RETRYABLE = {"40001", "40P01"}  # serialization failure, deadlock detected
+BUSY = {"55P03", "57014"}  # lock_timeout reached, statement_timeout reached
+
+
+def _pgcode(error) -> str | None:
+    """The SQLSTATE of a database error (psycopg 3 calls it sqlstate, psycopg 2 pgcode)."""
+    for candidate in (error, getattr(error, "__cause__", None)):
+        code = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
+        if code:
+            return code
+    return None
+
+
 def _guarded(function, **kwargs):
-    """Run a decision in its own transaction; a decision that lost a race is told so clearly."""
-    try:
-        with transaction.atomic():
-            return function(**kwargs)
-    except (FlowLockFailed, IntegrityError):
-        # another person's decision on this task is being recorded, or was just recorded
-        raise DecisionRefused(_("someone else has just decided this step; reload to see their decision")) from None
+    """Run a decision in its own transaction; a decision that lost a race is told so clearly.
+
+    A transaction PostgreSQL aborted as a serialization failure or a deadlock victim is tried once
+    more (nothing of it was committed); a lock or statement wait that ran out is a clear "busy,
+    try again" refusal, not a server error."""
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                return function(**kwargs)
+        except (FlowLockFailed, IntegrityError):
+            # another person's decision on this task is being recorded, or was just recorded
+            raise DecisionRefused(_("someone else has just decided this step; reload to see their decision")) from None
+        except OperationalError as error:
+            code = _pgcode(error)
+            if code in RETRYABLE and attempt == 1 and not transaction.get_connection().in_atomic_block:
+                continue
+            if code in BUSY or code in RETRYABLE:
+                raise DecisionRefused(
+                    _("this step is busy with another change right now; nothing was recorded, try again in a moment")
+                ) from None
+            raise
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ if not ALLOWED_HOSTS:
 DATABASES = {"default": settings_env.database("DATABASE_URL", settings_env.required("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = settings_env.integer("DATABASE_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+settings_env.bounded(DATABASES["default"])
 CELERY_BROKER_URL = settings_env.broker_url(settings_env.required("REDIS_URL"))
 
 # TLS is terminated by the reverse proxy in front of gunicorn.

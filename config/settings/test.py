@@ -25,4 +25,5 @@ for _folder in ("broker/queue", "broker/processed", "broker/control", "static"):
     (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Lets the test runner empty the audit table between tests; production never sets it.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c baznegar.allow_audit_truncate=on"
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = (_options.get("options", "") + " -c baznegar.allow_audit_truncate=on").strip()

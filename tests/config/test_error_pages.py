@@ -21,6 +21,7 @@ def errors_client(production_static, settings):
         ("/test-errors/403/", 403, "اجازه ندارید"),
         ("/test-errors/400/", 400, "درخواست نادرست"),
         ("/test-errors/500/", 500, "خطایی رخ داد"),
+        ("/test-errors/503/", 503, "موقتاً در دسترس نیست"),
     ],
 )
 def test_each_error_page_is_ours_and_persian(errors_client, people, url, status, persian):
@@ -53,3 +54,9 @@ def test_a_csrf_failure_explains_and_changes_nothing(production_static, people):
     assert "فرم منقضی شده" in html and 'data-status="403"' in html
     people["waste-member"].refresh_from_db()
     assert people["waste-member"].email_preference != "off"
+
+
+def test_a_database_outage_says_try_again_shortly(errors_client):
+    response = errors_client.get("/test-errors/503/")
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert "127.0.0.1" not in response.content.decode()  # nothing about where the database is
