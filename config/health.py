@@ -2,13 +2,40 @@
 
 import concurrent.futures
 import os
+import threading
+import time
 
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
-_pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="healthz")
+# One check of each part at a time, each in a thread of its own: a part that hangs keeps only its
+# own thread busy, is named as hanging on every probe until it answers, and never delays or blames
+# the others (a shared pool filled with hung checks made the healthy part look down).
+_running: dict[tuple, concurrent.futures.Future] = {}
+_running_lock = threading.Lock()
+
+
+def _start(name: str, check) -> concurrent.futures.Future | None:
+    """The check's future, or None while an earlier check of the same part has not answered."""
+    with _running_lock:
+        earlier = _running.get((name, check))
+        if earlier is not None and not earlier.done():
+            return None
+        future: concurrent.futures.Future = concurrent.futures.Future()
+
+        def run():
+            try:
+                check()
+            except BaseException as exc:  # reported by name below
+                future.set_exception(exc)
+            else:
+                future.set_result(None)
+
+        threading.Thread(target=run, name=f"healthz-{name}", daemon=True).start()
+        _running[(name, check)] = future
+        return future
 
 
 def _check_database() -> None:
@@ -52,11 +79,16 @@ def _staff(request) -> bool:
 @never_cache
 def healthz(request):
     """Each dependency is checked with a time limit, so a hung server answers 503, not never."""
-    futures = {name: _pool.submit(check) for name, check in CHECKS.items()}
+    futures = {name: _start(name, check) for name, check in CHECKS.items()}
+    deadline = time.monotonic() + settings.HEALTHZ_TIMEOUT + 1  # one bound for the whole answer
     report, healthy = {}, True
     for name, future in futures.items():
+        if future is None:
+            report[name] = "down: an earlier check has not answered yet"
+            healthy = False
+            continue
         try:
-            future.result(timeout=settings.HEALTHZ_TIMEOUT + 1)
+            future.result(timeout=max(0.0, deadline - time.monotonic()))
             report[name] = "ok"
         except concurrent.futures.TimeoutError:
             report[name] = f"down: no answer within {settings.HEALTHZ_TIMEOUT + 1} seconds"

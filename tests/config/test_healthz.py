@@ -60,3 +60,26 @@ def test_a_hanging_dependency_answers_503_instead_of_hanging(client, monkeypatch
     assert response.status_code == 503
     assert "no answer" in response.json()["broker"]
     assert time.monotonic() - started < 2
+
+
+def test_a_hung_part_is_named_and_never_blamed_on_the_other(client, monkeypatch, settings):
+    """The broker hangs for good: every probe names the broker, answers within the bound, and the
+    database stays ok, however many probes pile up (they no longer share a pool of threads)."""
+    import threading as _threading
+
+    settings.HEALTHZ_TIMEOUT = 0.1
+    stuck = _threading.Event()
+    monkeypatch.setitem(health.CHECKS, "broker", lambda: stuck.wait(30))
+    monkeypatch.setitem(health.CHECKS, "database", lambda: None)
+    try:
+        for _ in range(8):
+            started = time.monotonic()
+            answer = client.get("/healthz").json()
+            assert time.monotonic() - started < 1.5
+            assert (
+                answer["database"] == "ok"
+                and answer["broker"].startswith("down")
+                and answer["status"] == "down: broker"
+            )
+    finally:
+        stuck.set()
