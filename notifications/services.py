@@ -2,6 +2,8 @@
 
 import datetime as dt
 import logging
+import threading
+import time
 
 import jdatetime
 from django.conf import settings
@@ -251,15 +253,41 @@ def _deliver_after_commit(ids: list[int]) -> None:
     def enqueue():
         from notifications.tasks import deliver_outbox, deliver_outbox_many
 
+        if broker_breaker.is_open():
+            return  # the broker failed a moment ago: the sweep delivers, the request does not wait
         try:
             if len(ids) == 1:
                 deliver_outbox.apply_async(args=[ids[0]], retry=False)
             else:  # one broker message for the lot: publishing costs more than the email's row
                 deliver_outbox_many.apply_async(args=[list(ids)], retry=False)
         except Exception:  # the broker is down: the sweep will find the rows pending
+            broker_breaker.trip()
             logger.warning("broker unavailable; outbox %s left for the sweep", ids)
 
     transaction.on_commit(enqueue)
+
+
+class _Breaker:
+    """After a failed hand-off, this process stops trying the broker for BROKER_BREAKER_SECONDS:
+    nothing is lost (the rows stay pending for the sweep), and no request waits on a broker that
+    is known to be down."""
+
+    def __init__(self):
+        self.open_until = 0.0
+        self.lock = threading.Lock()
+
+    def is_open(self) -> bool:
+        return time.monotonic() < self.open_until
+
+    def trip(self) -> None:
+        with self.lock:
+            self.open_until = time.monotonic() + getattr(settings, "BROKER_BREAKER_SECONDS", 30)
+
+    def reset(self) -> None:
+        self.open_until = 0.0
+
+
+broker_breaker = _Breaker()
 
 
 def outbox_deliver(*, outbox_id: int) -> str:

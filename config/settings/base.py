@@ -173,8 +173,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
-    else {"visibility_timeout": 3600}
+    else {
+        "visibility_timeout": 3600,
+        # Publishing fails at once when Redis refuses (kombu otherwise retries for ~6 s inside the
+        # request) and waits at most socket_timeout when it hangs; the outbox's sweep delivers
+        # what was not handed over, and notifications.services opens a breaker so only one request
+        # in BROKER_BREAKER_SECONDS pays even that. Workers reconnect under Celery's own settings.
+        "max_retries": settings_env.integer("BROKER_PUBLISH_RETRIES", 0),
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
 )
+BROKER_BREAKER_SECONDS = settings_env.integer("BROKER_BREAKER_SECONDS", 30)
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
