@@ -38,7 +38,12 @@ def server_error(request):
     restarting, too busy) the answer is 503 with Retry-After and a page saying to try again
     shortly. Neither page reads the database, the session or the user."""
     error = sys.exc_info()[1]
-    if isinstance(error, UNAVAILABLE) or isinstance(getattr(error, "__cause__", None), UNAVAILABLE):
+    unavailable = isinstance(error, UNAVAILABLE) or isinstance(getattr(error, "__cause__", None), UNAVAILABLE)
+    # a session that could not be loaded fails again on the way out (SessionMiddleware reads its
+    # never-filled cache): the same outage, still a 503
+    unavailable = unavailable or getattr(request, "_database_unavailable", False)
+    if unavailable:
+        request._database_unavailable = True
         response = HttpResponseServerError(loader.get_template("503.html").render())
         response.status_code = 503
         response["Retry-After"] = "30"

@@ -60,3 +60,21 @@ def test_a_database_outage_says_try_again_shortly(errors_client):
     response = errors_client.get("/test-errors/503/")
     assert response.status_code == 503 and response["Retry-After"] == "30"
     assert "127.0.0.1" not in response.content.decode()  # nothing about where the database is
+
+
+def test_a_session_store_that_cannot_be_read_is_a_503_not_a_500(production_static, people, monkeypatch):
+    """PostgreSQL stopped: loading the session fails, and Django's session middleware fails again
+    on the way out; the reader still gets the 503 page, never the server error."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import OperationalError
+
+    client = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="fa")
+    client.force_login(people["waste-member"])
+
+    def gone(self):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(SessionStore, "load", gone)
+    response = client.get("/")
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert "موقتاً در دسترس نیست" in response.content.decode()
