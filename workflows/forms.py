@@ -6,10 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from config.forms import JalaliDateField
 from config.jalali import normalize_persian
-from workflows.services import REVISION_OUTCOMES, STEP_OUTCOMES
+from workflows.services import REVISION_OUTCOMES, STEP_DETAILS, STEP_OUTCOMES
 from workflows.steps import outcome_action
-
-VOTE_STEPS = ("city_council",)
 
 
 def _ordered(outcomes) -> list[str]:
@@ -56,25 +54,8 @@ class DecisionForm(forms.Form):
         self.fields["excluded"].choices = [(str(a.pk), a.title) for a in amendments]
         self.fields["chosen"].choices = [(str(a.pk), a.title) for a in amendments]
         self.fields["added"].choices = [(str(a.pk), a.title) for a in pool]
-        keep = {"outcome", "reason", "fingerprint"}
-        if step in VOTE_STEPS:
-            keep |= {
-                "session_date",
-                "resolution_number",
-                "present",
-                "votes_for",
-                "votes_against",
-                "abstentions",
-                "notified_on",
-            }
-        if step == "city_council":
-            keep.add("excluded")
-        if step == "assemble":
-            keep |= {"chosen", "added"}
-        if step == "governorate":
-            keep.add("legal_ground")
-        if step == "issuance":
-            keep.add("issuance_number")
+        # the step's details are the ones its service reads (workflows.services.STEP_DETAILS)
+        keep = {"outcome", "reason", "fingerprint", *STEP_DETAILS.get(step, ())}
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
