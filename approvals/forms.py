@@ -8,7 +8,7 @@ from approvals import audit
 from approvals.models import User
 from approvals.selectors import AuditQuery
 from approvals.services import NOT_A_SUBSTITUTE, delegation_problem
-from config.forms import JalaliDateField
+from config.forms import JalaliDateField, NumberField
 from plan.models import Committee, Plan
 
 
@@ -24,8 +24,8 @@ class AuditFilterForm(forms.Form):
     """What an auditor may narrow the trail by; every field optional, every mistake named."""
 
     plan = forms.ModelChoiceField(label=_("Plan"), queryset=Plan.objects.all(), required=False)
-    revision = forms.IntegerField(label=_("Revision number"), required=False, min_value=1)
-    amendment = forms.IntegerField(label=_("Amendment number"), required=False, min_value=1)
+    revision = NumberField(label=_("Revision number"), required=False, min_value=1)
+    amendment = NumberField(label=_("Amendment number"), required=False, min_value=1)
     committee = forms.ModelChoiceField(
         label=_("Committee"), queryset=Committee.objects.all(), to_field_name="code", required=False
     )

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from config.forms import JalaliDateField
+from config.forms import JalaliDateField, NumberField
 from config.jalali import normalize_persian
 from workflows.services import REVISION_OUTCOMES, STEP_DETAILS, STEP_OUTCOMES
 from workflows.steps import outcome_action
@@ -24,10 +24,10 @@ class DecisionForm(forms.Form):
     fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
     session_date = JalaliDateField(label=_("Session date"), required=False)
     resolution_number = forms.CharField(label=_("Resolution number"), required=False, max_length=100)
-    present = forms.IntegerField(label=_("Members present"), required=False, min_value=0)
-    votes_for = forms.IntegerField(label=_("For"), required=False, min_value=0)
-    votes_against = forms.IntegerField(label=_("Against"), required=False, min_value=0)
-    abstentions = forms.IntegerField(label=_("Abstaining"), required=False, min_value=0)
+    present = NumberField(label=_("Members present"), required=False, min_value=0, max_value=999)
+    votes_for = NumberField(label=_("For"), required=False, min_value=0, max_value=999)
+    votes_against = NumberField(label=_("Against"), required=False, min_value=0, max_value=999)
+    abstentions = NumberField(label=_("Abstaining"), required=False, min_value=0, max_value=999)
     notified_on = JalaliDateField(label=_("Notified to the governorate on"), required=False)
     legal_ground = forms.CharField(
         label=_("Legal ground of the objection"),
@@ -82,7 +82,7 @@ def refuse(form: DecisionForm, error) -> None:
 
 class RevisionForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
-    year = forms.IntegerField(label=_("Plan year"), min_value=1400, max_value=1500)
+    year = NumberField(label=_("Plan year"), min_value=1400, max_value=1500)
     amendments = forms.ModelMultipleChoiceField(
         queryset=None, label=_("Accepted amendments"), widget=forms.CheckboxSelectMultiple
     )

@@ -137,10 +137,10 @@ def test_an_amendment_from_drafting_to_issuance(browser, live_server):
         "تأیید",
         session_date=today,
         resolution_number="۱۴۰۴/۳۳۳",
-        present=11,
-        votes_for=9,
-        votes_against=1,
-        abstentions=1,
+        present="۱۱",  # typed on a Persian keyboard: the field keeps them (a type=number field dropped them)
+        votes_for="۹",
+        votes_against="۱",
+        abstentions="۱",
         notified_on=today,
     )
 
@@ -153,6 +153,10 @@ def test_an_amendment_from_drafting_to_issuance(browser, live_server):
     planning.click("text=بازنگری فوری پسماند")
     decide(planning, "ابلاغ", issuance_number="۱۴۰۴/ابلاغ/۱۲")
 
+    from approvals.models import CouncilVote
+
+    vote = CouncilVote.objects.latest("id")  # the Persian digits typed above, stored as numbers
+    assert (vote.present, vote.votes_for, vote.votes_against, vote.abstentions) == (11, 9, 1, 1)
     version = version_in_force(Plan.objects.get())
     assert version.number == before + 1 and version_state(version)["IND3.1.2"]["targets.1405"] == 70
     planning.goto(f"{live_server.url}/plan/diff/?from={before}&to={version.number}")

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from viewflow.workflow.status import PROCESS
 
-from approvals.models import AuditEvent, Decision
+from approvals.models import AuditEvent, CouncilVote, Decision
 from notifications.models import Notification
 from plan.models import Amendment
 from plan.selectors import version_in_force, version_state
@@ -359,3 +359,27 @@ def test_a_package_that_no_longer_applies_is_shown_and_can_leave(client, plan, p
     act(revision, people["integration"], "remove", reason="سال‌ها تغییر کرد", chosen=[parks.pk])
     act(revision, people["integration"], "withdraw", reason="سال‌ها تغییر کرد")
     assert step(revision) is None
+
+
+def test_a_council_vote_typed_in_persian_digits_is_stored_as_numbers(client, plan, people, accepted):
+    """A Persian keyboard types ۱۱, ۸, ۲, ۱: a type=number field dropped them; the tally is kept."""
+    revision = revision_start(
+        plan=plan, year=1404, title="ب", amendments=[accepted("C02", WASTE)], acting_user=people["integration"]
+    )
+    act(revision, people["integration"], "submit")
+    act(revision, people["policy"], "approve")
+    task = revision_open_task(revision)
+    client.force_login(people["council"])
+    page = client.get(f"/tasks/{task.pk}/").content.decode()
+    assert 'type="number"' not in page and 'inputmode="numeric"' in page
+    vote = {"outcome": "approve", "session_date": "۱۴۰۴/۰۲/۲۰", "resolution_number": "۱۴۰۴/۱۱۲"}
+    mixed = client.post(f"/tasks/{task.pk}/", {**vote, "present": "۱1", "votes_for": "۸", "votes_against": "۲"})
+    assert mixed.status_code == 200 and "با یک گونه رقم" in mixed.content.decode()  # beside the field, in Persian
+    assert revision_open_task(revision).pk == task.pk  # nothing recorded
+    done = client.post(
+        f"/tasks/{task.pk}/",
+        {**vote, "present": "۱۱", "votes_for": "۸", "votes_against": "۲", "abstentions": "۱"},
+    )
+    assert done.status_code == 302
+    stored = CouncilVote.objects.get(revision=revision)
+    assert (stored.present, stored.votes_for, stored.votes_against, stored.abstentions) == (11, 8, 2, 1)
