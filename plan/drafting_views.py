@@ -98,6 +98,13 @@ def amendment_edit(request, pk):
             "editable": editable,
             "decided": decided,
             "decisions": amendment.decisions.select_related("decided_by").order_by("decided_at", "pk"),
+            # why it came back, at the top of the page the drafter must fix it on
+            "returned": amendment.decisions.filter(outcome="return")
+            .select_related("decided_by")
+            .order_by("-decided_at")
+            .first()
+            if amendment.status == Amendment.Status.RETURNED
+            else None,
         },
     )
 
