@@ -180,6 +180,24 @@ class RevisionOverview:
     open_task: object | None
 
 
+@dataclass
+class LegalBasis:
+    """What the governorate's board and the councils decide on: the resolutions and the window."""
+
+    votes: list
+    review: ConformityReview | None
+    days_left: int | None
+
+
+def revision_legal_basis(revision: Revision) -> LegalBasis:
+    votes = list(CouncilVote.objects.filter(revision=revision).prefetch_related("excluded_amendments"))
+    review = ConformityReview.objects.filter(revision=revision).select_related("rule").order_by("-id").first()
+    days_left = None
+    if review is not None and review.outcome == ConformityReview.Outcome.PENDING:
+        days_left = max(0, (timezone.localdate(review.window_ends_at) - timezone.localdate()).days)
+    return LegalBasis(votes=votes, review=review, days_left=days_left)
+
+
 def revision_overview(revision: Revision) -> RevisionOverview:
     from workflows.flows import RevisionFlow
     from workflows.services import revision_process
@@ -191,12 +209,9 @@ def revision_overview(revision: Revision) -> RevisionOverview:
     resolutions = list(
         AuditEvent.objects.filter(action="plan.amendment.rebase", scope_amendment__in=amendment_ids).order_by("id")
     )
-    votes = list(CouncilVote.objects.filter(revision=revision).prefetch_related("excluded_amendments"))
+    legal = revision_legal_basis(revision)
+    votes, review, days_left = legal.votes, legal.review, legal.days_left
     excluded = [a for vote in votes for a in vote.excluded_amendments.all()]
-    review = ConformityReview.objects.filter(revision=revision).select_related("rule").order_by("-id").first()
-    days_left = None
-    if review is not None and review.outcome == ConformityReview.Outcome.PENDING:
-        days_left = max(0, (timezone.localdate(review.window_ends_at) - timezone.localdate()).days)
     decisions = list(
         Decision.objects.filter(Q(revision=revision) | Q(amendment__in=amendment_ids))
         .select_related("decided_by", "on_behalf_of", "amendment")

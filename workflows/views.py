@@ -21,6 +21,7 @@ from workflows.selectors import (
     amendment_pool,
     live_text,
     package_conflicts,
+    revision_legal_basis,
     revision_overview,
     revisions_visible_to,
     task_text,
@@ -105,6 +106,10 @@ def task_page(request, pk):
             "decided": shown.decision,
             "round": shown.decision.round if shown.decision else subject.rounds,
             "conflicts": package_conflicts(amendments) if is_revision and is_open else [],
+            # the board's page shows what it decides on: the resolution, the tally, the window
+            "legal": revision_legal_basis(subject)
+            if is_revision and step in ("governorate", "reconsideration", "dispute", "issuance")
+            else None,
             "against": shown.against,
         },
     )

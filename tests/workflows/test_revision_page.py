@@ -136,3 +136,22 @@ def test_the_dashboard_shows_the_years_revision_overdue_steps_and_committee_draf
     html = client.get(reverse("home")).content.decode()
     assert "My committees' amendments" in html and "پیش‌نویس تازه" in html
     assert "The year's revision" not in html
+
+
+def test_the_governorate_page_shows_what_the_board_decides_on(client, revision, people):
+    """The resolution and its tally, the window's end and days left, the legal basis, and the date
+    silence confirms on: on the board's own task page, not only the revision's."""
+    from workflows.services import revision_decide, revision_open_task
+
+    for user, outcome, details in (
+        ("integration", "submit", {}),
+        ("policy", "approve", {}),
+        ("council", "approve", VOTE),
+    ):
+        revision_decide(task=revision_open_task(revision), acting_user=people[user], outcome=outcome, **details)
+    task = revision_open_task(revision)
+    client.force_login(people["governorate"])
+    page = client.get(f"/tasks/{task.pk}/", HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    assert "۱۴۰۴/۱۱۲" in page  # the resolution number, in Persian digits
+    assert "مصوبه به حکم قانون با سکوت تأیید می‌شود" in page
+    assert "80" in page or "۸۰" in page  # the article of the law
