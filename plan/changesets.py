@@ -110,6 +110,11 @@ def clean_value(kind: str, name: str, value, *, ctx: PlanContext, state: State):
             day = jalali.parse_jalali_date(str(value))
         except ValidationError as error:
             raise ValueError(error.messages[0]) from None
+        if jalali.jalali_year(day) not in ctx.years:
+            raise ValueError(
+                _("the date must fall inside the operational horizon %(first)s–%(last)s")
+                % {"first": ctx.years[0], "last": ctx.years[-1]}
+            )
         return jalali.format_jalali(day, language="en")
     if spec.type == FieldType.DIRECTION:
         if value not in ("up", "down"):

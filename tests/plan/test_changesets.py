@@ -258,7 +258,7 @@ def test_operations_see_the_tree_as_earlier_operations_left_it(amendment, drafte
     ("operation", "message"),
     [
         (change("PRJ-019", start="1403/13/40"), "is not a day of the Jalali calendar"),
-        (change("PRJ-019", start="1408/01/01", end="1407/01/01"), "end: the end is before the start"),
+        (change("PRJ-019", start="1407/06/01", end="1407/01/01"), "end: the end is before the start"),
         (change("ACT-025", due_year="۱۴۱۰"), "due year: the year must be inside the operational horizon"),
         (
             {"action": "move", "code": "PRJ-019", "justification": WHY, "values": {"portfolio": {"new": "PF-99"}}},
@@ -279,3 +279,10 @@ def test_a_portfolio_with_projects_cannot_be_retired(plan, drafter):
     integration = amendment_create(plan=plan, drafted_by=drafter, title="portfolios")
     found = problems(integration, drafter, {"action": "retire", "code": "PF-01", "justification": WHY})
     assert "projects still belong to this portfolio" in found[0]
+
+
+@pytest.mark.parametrize("field, value", [("start", "1399/01/01"), ("end", "1420/12/29")])
+def test_a_project_date_outside_the_horizon_is_refused_beside_its_field(amendment, drafter, field, value):
+    found = problems(amendment, drafter, change("PRJ-019", **{field: value}))  # a waste committee project
+    assert any("operational horizon 1403–1407" in p for p in found), found
+    assert not AmendmentOperation.objects.filter(amendment=amendment).exists()
