@@ -80,6 +80,19 @@ def test_make_run_serves_persian_login_with_worker_and_beat(tmp_path):
         assert "عضو کمیته" in home  # signed in, the dashboard names the role
         css = urllib.request.urlopen(f"{base}/static/site/site.css").read().decode()
         assert "Vazirmatn" in css
+        # a worker that dies (as one can when Redis drops an acknowledgement) is started again
+        ready = log.read_text().count("ready.")
+        worker = subprocess.run(
+            ["pgrep", "-f", "bin/celery -A config worker --loglevel=INFO --concurrency=2"], capture_output=True, text=True
+        ).stdout.split()
+        assert worker, "the worker is running"
+        for pid in worker:
+            os.kill(int(pid), signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while log.read_text().count("ready.") <= ready and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert log.read_text().count("ready.") > ready, log.read_text()[-2000:]
+        assert "worker exited" in log.read_text()
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C
         try:
