@@ -82,9 +82,8 @@ def test_make_run_serves_persian_login_with_worker_and_beat(tmp_path):
         assert "Vazirmatn" in css
         # a worker that dies (as one can when Redis drops an acknowledgement) is started again
         ready = log.read_text().count("ready.")
-        worker = subprocess.run(
-            ["pgrep", "-f", "bin/celery -A config worker --loglevel=INFO --concurrency=2"], capture_output=True, text=True
-        ).stdout.split()
+        pattern = "bin/celery -A config worker --loglevel=INFO --concurrency=2"  # celery, not the shell loop
+        worker = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout.split()
         assert worker, "the worker is running"
         for pid in worker:
             os.kill(int(pid), signal.SIGKILL)
