@@ -181,7 +181,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         # in BROKER_BREAKER_SECONDS pays even that. Workers reconnect under Celery's own settings.
         "max_retries": settings_env.integer("BROKER_PUBLISH_RETRIES", 0),
         "socket_connect_timeout": 2,
-        "socket_timeout": 5,
+        # web processes set 1 s (docker/start-web.sh); workers keep more room for their polling
+        "socket_timeout": settings_env.integer("BROKER_SOCKET_TIMEOUT", 5),
     }
 )
 BROKER_BREAKER_SECONDS = settings_env.integer("BROKER_BREAKER_SECONDS", 30)
