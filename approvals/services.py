@@ -247,8 +247,10 @@ def user_create(
     user.full_clean()
     user.save()
     if roles:
-        role_groups_ensure()
-        user.groups.add(*Group.objects.filter(name__in=[Role(r).value for r in roles]))
+        names = [Role(r).value for r in roles]
+        if Group.objects.filter(name__in=names).count() < len(set(names)):
+            role_groups_ensure()
+        user.groups.add(*Group.objects.filter(name__in=names))
     audit_record(
         action="approvals.user.create",
         actor=created_by,
@@ -287,8 +289,11 @@ def membership_grant(*, committee, user: User, seat: str, granted_by: User | Non
         membership.save(update_fields=["seat"])
     for perm in SEAT_PERMISSIONS[Membership.Seat(seat)]:
         assign_perm(perm, user, committee)
-    role_groups_ensure()
-    user.groups.add(Group.objects.get(name=SEAT_ROLES[Membership.Seat(seat)].value))
+    group = Group.objects.filter(name=SEAT_ROLES[Membership.Seat(seat)].value).first()
+    if group is None:  # groups are made on migrate; only a database emptied since lacks them
+        role_groups_ensure()
+        group = Group.objects.get(name=SEAT_ROLES[Membership.Seat(seat)].value)
+    user.groups.add(group)
     audit_record(
         action="approvals.role.grant",
         actor=granted_by,

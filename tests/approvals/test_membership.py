@@ -29,3 +29,15 @@ def test_changing_a_seat_swaps_the_rights(plan, waste):
     assert user.has_perm("plan.sign_off_amendment", waste)
     assert not user.has_perm("plan.draft_amendment", waste)
     assert AuditEvent.objects.filter(action="approvals.role.grant").count() == 2
+
+
+def test_granting_a_seat_costs_a_bounded_number_of_queries(plan, db, django_assert_max_num_queries):
+    """It re-ran the whole role set-up each time: 55 queries, 37 of them that."""
+    from approvals.models import Membership
+    from approvals.services import membership_grant, role_groups_ensure
+    from tests.factories import UserFactory
+
+    role_groups_ensure()
+    person = UserFactory(username="seated")
+    with django_assert_max_num_queries(16):
+        membership_grant(committee=plan.committees.get(code="C02"), user=person, seat=Membership.Seat.CHAIR)
