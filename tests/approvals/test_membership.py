@@ -32,8 +32,8 @@ def test_changing_a_seat_swaps_the_rights(plan, waste):
 
 
 def test_granting_a_seat_costs_a_bounded_number_of_queries(plan, db, django_assert_max_num_queries):
-    """It re-ran the whole role set-up each time: 55 queries, 37 of them that; now 18 (the seat, its two
-    object permissions through django-guardian, the group, the audit event and its chain head)."""
+    """It re-ran the whole role set-up each time: 55 queries, 37 of them that; now 18 (the seat, its
+    object permission through django-guardian, the group, the audit event and its chain head)."""
     from approvals.models import Membership
     from approvals.services import membership_grant, role_groups_ensure
     from tests.factories import UserFactory
