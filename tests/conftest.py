@@ -277,10 +277,14 @@ def use_broker():
     original = app.conf.broker_url
 
     def reset_pools():
+        from kombu import pools
+
         if app._pool is not None:
             app._pool.force_close_all()
         app._pool = None
         app.amqp._producer_pool = None
+        # kombu keeps its pools per broker URL: a closed one would be handed to the next test
+        pools.reset()
 
     def point(url):
         reset_pools()
