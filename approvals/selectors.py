@@ -334,12 +334,14 @@ def amendments_visible_to(user: User):
             klass=Committee,
             any_perm=True,
             accept_global_perms=False,
+            with_superuser=False,  # a superuser delegator's blanket rights are not passed on
         )
         condition |= Q(committee__in=committees)
-        if person.has_perm("plan.integrate_amendment"):
+        rights = explicit_permissions(person)  # roles only: a delegator's blanket read is not passed on
+        if "plan.integrate_amendment" in rights:
             # once submitted: a draft withdrawn before it ever left its committee stays the committee's
             condition |= Q(decisions__outcome="submit")
-        if any(person.has_perm(perm) for perm in COUNCIL_PERMISSIONS):
+        if any(perm in rights for perm in COUNCIL_PERMISSIONS):
             condition |= Q(revisions__isnull=False)
     return Amendment.objects.filter(condition).distinct()
 

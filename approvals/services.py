@@ -282,11 +282,19 @@ def membership_grant(*, committee, user: User, seat: str, granted_by: User | Non
         user=user, committee=committee, defaults={"seat": seat}
     )
     if not created and membership.seat != seat:
-        for perm in SEAT_PERMISSIONS[membership.seat]:
+        previous = Membership.Seat(membership.seat)
+        for perm in SEAT_PERMISSIONS[previous]:
             remove_perm(perm, user, committee)
         membership.seat = seat
         membership.full_clean()
         membership.save(update_fields=["seat"])
+        _drop_role_if_unused(user, SEAT_ROLES[previous])
+        audit_record(
+            action="approvals.role.revoke",
+            actor=granted_by,
+            obj=committee,
+            data={"user": user.get_username(), "committee": committee.code, "seat": previous.value, "reason": seat},
+        )
     for perm in SEAT_PERMISSIONS[Membership.Seat(seat)]:
         assign_perm(perm, user, committee)
     group = Group.objects.filter(name=SEAT_ROLES[Membership.Seat(seat)].value).first()
@@ -317,9 +325,7 @@ def membership_revoke(*, membership: Membership, revoked_by: User | None = None,
         remove_perm(perm, user, committee)
     membership.delete()
     released = _release_claims(user, committee, SEAT_PERMISSIONS[seat])
-    role = SEAT_ROLES[seat]
-    if not Membership.objects.filter(user=user, seat__in=[s for s, r in SEAT_ROLES.items() if r == role]).exists():
-        user.groups.remove(*Group.objects.filter(name=role.value))
+    _drop_role_if_unused(user, SEAT_ROLES[seat])
     audit_record(
         action="approvals.role.revoke",
         actor=revoked_by,
@@ -332,6 +338,12 @@ def membership_revoke(*, membership: Membership, revoked_by: User | None = None,
             "released_tasks": released,
         },
     )
+
+
+def _drop_role_if_unused(user: User, role) -> None:
+    """A seat's role group goes when no seat of the person still needs it."""
+    if not Membership.objects.filter(user=user, seat__in=[s for s, r in SEAT_ROLES.items() if r == role]).exists():
+        user.groups.remove(*Group.objects.filter(name=role.value))
 
 
 def _release_claims(user: User, committee, permissions: list[str]) -> list[int]:
@@ -406,11 +418,21 @@ def seat_rights_reconcile(*, repair: bool = True) -> dict:
     wanted = _seat_grants()
     extra = sorted(set(present) - wanted)
     missing = sorted(wanted - set(present))
+    # seats grant to people, never to groups: a group's committee right is drift by definition
+    from guardian.models import GroupObjectPermission
+
+    group_rows = list(
+        GroupObjectPermission.objects.filter(content_type=committee_type, permission__codename__in=codenames)
+    )
+    extra += sorted((-row.group_id, int(row.object_pk), row.permission.codename) for row in group_rows)
     if repair and (extra or missing):
         from guardian.shortcuts import assign_perm
 
+        for row in group_rows:
+            row.delete()
         for key in extra:
-            present[key].delete()
+            if key in present:
+                present[key].delete()
         for user_id, committee_id, codename in missing:
             assign_perm(f"plan.{codename}", User.objects.get(pk=user_id), Committee.objects.get(pk=committee_id))
         audit_record(

@@ -39,8 +39,15 @@ def task_candidates(task) -> list:
     people = list(User.objects.filter(by_role | by_user, is_active=True).distinct())
     target = task.owner_permission_obj
     if target is not None:
-        people += list(get_users_with_perms(target, only_with_perms_in=[codename], with_group_users=True))
-    return people
+        people += [
+            person
+            for person in get_users_with_perms(target, only_with_perms_in=[codename], with_group_users=True)
+            if person.is_active
+        ]
+    from workflows.duties import duty_conflict  # the separation of duties: no one is told of their own work
+
+    subject = task.process.artifact
+    return [p for p in people if duty_conflict(task.flow_task.name, subject, [p]) is None]
 
 
 def unread_count(user) -> int:

@@ -8,7 +8,7 @@ from viewflow.workflow import chart
 from viewflow.workflow.status import STATUS
 
 from approvals.models import AuditEvent, ConformityReview, CouncilVote, Decision, User
-from approvals.selectors import COUNCIL_PERMISSIONS, delegators_of
+from approvals.selectors import COUNCIL_PERMISSIONS, delegators_of, explicit_permissions
 from plan import diff as plan_diff
 from plan.changesets import ChangesetInvalid, apply_changeset
 from plan.conflicts import NO_LONGER_APPLIES, Conflict
@@ -30,12 +30,11 @@ def revisions_visible_to(user: User):
     """The revisions a person may know exist: all of them for the revision path's roles (the
     integration working group, the councils' secretariats, the governorate, the planning office)
     and for auditors; none for anyone else, since a revision shows every committee's amendments."""
+    if user.has_perm("workflows.view_revision"):  # auditors (and superusers) read every revision
+        return Revision.objects.all()
     for person in (user, *delegators_of(user)):  # a substitute sees what they may act on
-        if (
-            person.has_perm("workflows.view_revision")
-            or person.has_perm("plan.integrate_amendment")
-            or any(person.has_perm(p) for p in COUNCIL_PERMISSIONS)
-        ):
+        rights = explicit_permissions(person)  # roles only: a delegator's blanket read is not passed on
+        if "plan.integrate_amendment" in rights or any(p in rights for p in COUNCIL_PERMISSIONS):
             return Revision.objects.all()
     return Revision.objects.none()
 

@@ -1002,10 +1002,12 @@ def task_release(*, task: Task, acting_user: User) -> Task:
             raise DecisionRefused(_("only the person who claimed this task may release it"))
         if task.flow_task.name == "draft":
             raise DecisionRefused(_("a draft stays with its drafter; withdraw it instead"))
+        holder_id = task.owner_id  # the delegator's, when a substitute releases it for them
         task.flow_task.activation_class(task).unassign()
         audit_record(
             action="workflows.task.release",
             actor=acting_user,
+            on_behalf_of=None if holder_id == acting_user.pk else User.objects.filter(pk=holder_id).first(),
             obj=task,
             scope=audit.scope_of(task.process.artifact),
             data={"step": task.flow_task.name, "process": task.process_id},
@@ -1041,6 +1043,7 @@ def task_reassign(*, task: Task, to_user: User, reason: str, acting_user: User) 
             raise DecisionRefused(_("only a task that waits for someone can be reassigned"))
         if to_user.pk not in {p.pk for p in reassign_candidates(task)}:
             raise DecisionRefused(_("this person may not take this step"))
+        _refuse_conflict_of_duty(task.flow_task.name, task.process.artifact, acting_user)  # no choosing one's judge
         previous = task.owner
         activation = task.flow_task.activation_class(task)
         if task.status == STATUS.ASSIGNED:
@@ -1061,7 +1064,7 @@ def task_reassign(*, task: Task, to_user: User, reason: str, acting_user: User) 
             },
         )
         notify(
-            recipients=[to_user],
+            recipients=[to_user, *([previous] if previous is not None else [])],
             event="task.reassigned",
             obj=task.process.artifact,
             context={"subject": str(task.process.artifact), "step": task.flow_task.name, "reason": reason},

@@ -295,3 +295,71 @@ def test_an_address_from_outside_the_proxies_cannot_choose_itself(rf, settings):
     assert client_ip(request) == "198.51.100.7"
     garbage = rf.get("/", HTTP_X_FORWARDED_FOR="unknown", REMOTE_ADDR="10.0.0.1")
     assert client_ip(garbage) == "10.0.0.1"
+
+
+def test_a_seat_changed_is_audited_and_its_old_role_goes(plan, people):
+    from approvals.services import membership_grant
+
+    member = people["waste-member"]
+    membership_grant(committee=plan.committees.get(code="C02"), user=member, seat=Membership.Seat.CHAIR)
+    member = User.objects.get(pk=member.pk)
+    assert not member.groups.filter(name=Role.COMMITTEE_MEMBER).exists()
+    assert member.groups.filter(name=Role.COMMITTEE_CHAIR).exists()
+    revoked = AuditEvent.objects.get(action="approvals.role.revoke")
+    assert revoked.data["seat"] == "member" and revoked.data["user"] == "waste-member"
+
+
+def test_a_groups_committee_right_is_drift(plan, people):
+    from guardian.shortcuts import assign_perm as grant
+
+    parks = plan.committees.get(code="C03")
+    group = Group.objects.create(name="hand-made")
+    grant("plan.sign_off_amendment", group, parks)
+    drift = seat_rights_reconcile(repair=True)
+    assert drift["removed"] and not Group.objects.get(pk=group.pk).groupobjectpermission_set.exists()
+
+
+def test_the_people_told_of_a_step_are_those_who_may_take_it(plan, people):
+    """The drafter who also sits in the integration group is not told of their own amendment's
+    integration, nor is anyone deactivated."""
+    member = people["waste-member"]
+    member.groups.add(*Group.objects.filter(name=Role.INTEGRATION))
+    retired = UserFactory(username="retired", roles=[Role.INTEGRATION])
+    retired.is_active = False
+    retired.save(update_fields=["is_active"])
+    amendment = drafted(plan, people)
+    decide(task=open_task(amendment), acting_user=member, outcome="submit")
+    decide(task=open_task(amendment), acting_user=people["waste-chair"], outcome="approve")
+    told = set(
+        Notification.objects.filter(
+            event="task.waiting", object_id=str(amendment.pk), context__step="integration"
+        ).values_list("recipient__username", flat=True)
+    )
+    assert told == {"integration"}
+
+
+def test_a_release_for_a_delegator_names_them_and_a_reassignment_tells_both(plan, people, waste):
+
+    from django.utils import timezone
+
+    from approvals.services import delegation_create, membership_grant
+    from workflows.services import task_release
+
+    deputy = UserFactory(username="deputy-chair")
+    membership_grant(committee=waste, user=deputy, seat=Membership.Seat.MEMBER)
+    delegation_create(
+        delegator=people["waste-chair"], substitute=deputy, starts_on=timezone.localdate(), ends_on=timezone.localdate()
+    )
+    amendment = drafted(plan, people)
+    decide(task=open_task(amendment), acting_user=people["waste-member"], outcome="submit")
+    task = task_claim(task=open_task(amendment), acting_user=people["waste-chair"])
+    task_release(task=task, acting_user=User.objects.get(pk=deputy.pk))
+    released = AuditEvent.objects.get(action="workflows.task.release")
+    assert released.actor_id == deputy.pk and released.on_behalf_of_id == people["waste-chair"].pk
+    second = UserFactory(username="second-chair")
+    membership_grant(committee=waste, user=second, seat=Membership.Seat.CHAIR)
+    task_claim(task=open_task(amendment), acting_user=people["waste-chair"])
+    root = User.objects.create_superuser("root", "root@baznegar.invalid", "x" * 20)
+    task_reassign(task=open_task(amendment), to_user=User.objects.get(pk=second.pk), reason="مرخصی", acting_user=root)
+    told = set(Notification.objects.filter(event="task.reassigned").values_list("recipient__username", flat=True))
+    assert told == {"second-chair", "waste-chair"}
