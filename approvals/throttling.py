@@ -4,6 +4,7 @@ cache (Redis in production), and makes the address wait for axes' cool-off once 
 SIGN_IN_ADDRESS_FAILURE_LIMIT. The limit is high enough for an office behind one NAT address."""
 
 import datetime as dt
+import ipaddress
 import logging
 
 from django.conf import settings
@@ -20,6 +21,13 @@ logger = logging.getLogger(__name__)
 
 
 def _key(address: str) -> str:
+    """One counter per IPv4 address, and per IPv6 /64 (a client rotates freely inside its /64)."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return f"baznegar:sign-in-failures:{address}"
+    if parsed.version == 6:
+        address = str(ipaddress.ip_network(f"{parsed}/64", strict=False))
     return f"baznegar:sign-in-failures:{address}"
 
 

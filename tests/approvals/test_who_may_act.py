@@ -363,3 +363,21 @@ def test_a_release_for_a_delegator_names_them_and_a_reassignment_tells_both(plan
     task_reassign(task=open_task(amendment), to_user=User.objects.get(pk=second.pk), reason="مرخصی", acting_user=root)
     told = set(Notification.objects.filter(event="task.reassigned").values_list("recipient__username", flat=True))
     assert told == {"second-chair", "waste-chair"}
+
+
+def test_spraying_from_one_ipv6_network_counts_together(settings, db):
+    settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 3
+    cache.clear()
+    for n in range(3):  # a new address of the same /64 for each try
+        UserFactory(username=f"v6-{n}")
+        Client(REMOTE_ADDR=f"2001:db8:1:2::{n + 10}").post("/login/", {"username": f"v6-{n}", "password": "x"})
+    UserFactory(username="v6-next", password="pass-1234-word")
+    blocked = Client(REMOTE_ADDR="2001:db8:1:2::99").post(
+        "/login/", {"username": "v6-next", "password": "pass-1234-word"}
+    )
+    assert blocked.status_code == 429
+    elsewhere = Client(REMOTE_ADDR="2001:db8:9:9::1").post(
+        "/login/", {"username": "v6-next", "password": "pass-1234-word"}
+    )
+    assert elsewhere.status_code == 302
+    cache.clear()
