@@ -6,8 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals import audit
 from approvals.models import User
-from approvals.selectors import AuditQuery
-from approvals.services import NOT_A_SUBSTITUTE, delegation_problem
+from approvals.selectors import NOT_A_SUBSTITUTE, AuditQuery, delegation_problem
 from config.forms import JalaliDateField, NumberField
 from plan.models import Committee, Plan
 

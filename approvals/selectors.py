@@ -5,10 +5,12 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from approvals.models import CouncilRules, Delegation, LegalRule, Membership, User
+from approvals.roles import DELEGATION_RULES, NEVER_SUBSTITUTES, SAME_COMMITTEE
 from config.snapshots import snapshot
 
 
@@ -31,11 +33,42 @@ def council_rules() -> CouncilRules:
     return CouncilRules.objects.first() or CouncilRules()
 
 
+NOT_A_SUBSTITUTE = _(
+    "this person may not act for you: a substitute must hold a role that may stand in for yours "
+    "(for a committee seat, a seat on the same committee)"
+)
+
+
+def _roles_of(user: User) -> set[str]:
+    return set(user.groups.values_list("name", flat=True))
+
+
+def delegation_problem(delegator: User, substitute: User) -> str | None:
+    """Why `substitute` may not act for `delegator` under the delegation rules, or None.
+
+    Every role the delegator holds that decides something must allow the substitute: the
+    substitute acts with all of the delegator's rights, so one matching role is not enough."""
+    substitute_roles = _roles_of(substitute)
+    if not substitute.is_active or substitute_roles & {r.value for r in NEVER_SUBSTITUTES}:
+        return str(NOT_A_SUBSTITUTE)
+    delegated = [role for role in _roles_of(delegator) if role in DELEGATION_RULES]
+    if not delegated:
+        return _("your roles decide nothing that can be delegated")
+    for role in delegated:
+        rule = DELEGATION_RULES[role]
+        if rule == SAME_COMMITTEE:
+            seats = set(Membership.objects.filter(user=delegator).values_list("committee_id", flat=True))
+            theirs = set(Membership.objects.filter(user=substitute).values_list("committee_id", flat=True))
+            if not seats <= theirs:
+                return str(NOT_A_SUBSTITUTE)
+        elif not substitute_roles & {r.value for r in rule}:
+            return str(NOT_A_SUBSTITUTE)
+    return None
+
+
 def delegators_of(user: User, *, on=None) -> list[User]:
     """The people `user` may act for today: active, unrevoked delegations naming them, that the
     delegation rules still allow (a seat lost or a role gained since creation ends it in effect)."""
-    from approvals.services import delegation_problem
-
     day = on or timezone.localdate()
     delegations = Delegation.objects.filter(
         Q(revoked_at__isnull=True), substitute=user, starts_on__lte=day, ends_on__gte=day
@@ -158,7 +191,6 @@ def holds_object_right(user: User, permission: str, obj) -> bool:
 def holds_step_right(user: User, task) -> bool:
     """Whether the person's own roles or seats (never superuser status) give the right a waiting
     task asks for: the step's model permission, or its object permission on the task's committee."""
-    from guardian.shortcuts import get_group_perms, get_user_perms
 
     permission = task.owner_permission
     if not permission or not user.is_active:
@@ -166,11 +198,7 @@ def holds_step_right(user: User, task) -> bool:
     if permission in explicit_permissions(user):
         return True
     owner_obj = task.flow_task._owner_permission_obj
-    if callable(owner_obj):
-        obj = owner_obj(task.process)
-        codename = permission.split(".", 1)[1]
-        return codename in get_user_perms(user, obj) or codename in get_group_perms(user, obj)
-    return False
+    return callable(owner_obj) and holds_object_right(user, permission, owner_obj(task.process))
 
 
 def _claimable(user: User) -> Q:

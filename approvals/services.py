@@ -22,7 +22,8 @@ from approvals.models import (
     Membership,
     User,
 )
-from approvals.roles import DELEGATION_RULES, NEVER_SUBSTITUTES, ROLE_PERMISSIONS, SAME_COMMITTEE, Role
+from approvals.roles import ROLE_PERMISSIONS, Role
+from approvals.selectors import delegation_problem
 
 logger = logging.getLogger(__name__)
 
@@ -473,38 +474,6 @@ def legal_defaults_ensure(*, using: str = "default") -> None:
 
 class DelegationInvalid(ValidationError):
     pass
-
-
-NOT_A_SUBSTITUTE = _(
-    "this person may not act for you: a substitute must hold a role that may stand in for yours "
-    "(for a committee seat, a seat on the same committee)"
-)
-
-
-def _roles_of(user: User) -> set[str]:
-    return set(user.groups.values_list("name", flat=True))
-
-
-def delegation_problem(delegator: User, substitute: User) -> str | None:
-    """Why `substitute` may not act for `delegator` under the delegation rules, or None."""
-    """Every role the delegator holds that decides something must allow the substitute: the
-    substitute acts with all of the delegator's rights, so one matching role is not enough."""
-    substitute_roles = _roles_of(substitute)
-    if not substitute.is_active or substitute_roles & {r.value for r in NEVER_SUBSTITUTES}:
-        return str(NOT_A_SUBSTITUTE)
-    delegated = [role for role in _roles_of(delegator) if role in DELEGATION_RULES]
-    if not delegated:
-        return _("your roles decide nothing that can be delegated")
-    for role in delegated:
-        rule = DELEGATION_RULES[role]
-        if rule == SAME_COMMITTEE:
-            seats = set(Membership.objects.filter(user=delegator).values_list("committee_id", flat=True))
-            theirs = set(Membership.objects.filter(user=substitute).values_list("committee_id", flat=True))
-            if not seats <= theirs:
-                return str(NOT_A_SUBSTITUTE)
-        elif not substitute_roles & {r.value for r in rule}:
-            return str(NOT_A_SUBSTITUTE)
-    return None
 
 
 @transaction.atomic

@@ -74,6 +74,7 @@ def amendment_edit(request, pk):
         else:
             messages.success(request, _("The operation was added."))
             return redirect("plan:amendment_edit", pk=amendment.pk)
+    decisions = list(amendment.decisions.select_related("decided_by").order_by("decided_at", "pk"))
     decided = None if editable else latest_decided_text(amendment)
     if decided is not None:  # past drafting: the text as it was last decided on, never a replay
         entries = decided.entries
@@ -97,12 +98,9 @@ def amendment_edit(request, pk):
             "entries": diff_display(entries),
             "editable": editable,
             "decided": decided,
-            "decisions": amendment.decisions.select_related("decided_by").order_by("decided_at", "pk"),
+            "decisions": decisions,
             # why it came back, at the top of the page the drafter must fix it on
-            "returned": amendment.decisions.filter(outcome="return")
-            .select_related("decided_by")
-            .order_by("-decided_at")
-            .first()
+            "returned": next((d for d in reversed(decisions) if d.outcome == "return"), None)
             if amendment.status == Amendment.Status.RETURNED
             else None,
         },

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from approvals.exports import xml_safe
 from plan.changesets import ADD, ChangesetInvalid, PlanContext, apply_changeset
 from plan.items import State, item_from_exchange, parent_key
 from plan.schema import EXPORT_LISTS, FIELDS, Kind, field_label
@@ -144,15 +145,6 @@ def parse_document(document) -> ParsedDocument:
     return ParsedDocument(plan=plan, version=version, committees=committees, state=state)
 
 
-def _cell(value):
-    """A value a sheet can hold: XML's forbidden control characters become U+FFFD."""
-    if isinstance(value, str):
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-    return value
-
-
 def workbook(document: dict) -> bytes:
     """The export as an .xlsx workbook: one right-to-left sheet per list, Persian headers with English."""
     from openpyxl import Workbook
@@ -191,7 +183,7 @@ def workbook(document: dict) -> bytes:
             cell.alignment = Alignment(horizontal="center")
         for record in document[key]:
             values = [(record.get(name) or {}).get(year) if year else record.get(name) for name, year in columns]
-            sheet.append([_cell(value) for value in values])
+            sheet.append([xml_safe(value) for value in values])
         sheet.freeze_panes = "B3"
         for index, (name, _year) in enumerate(columns, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = 40 if name.startswith(("name", "text")) else 14

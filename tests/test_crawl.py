@@ -62,6 +62,9 @@ def admin_urls() -> list[str]:
                 reverse(f"{prefix}_change", args=[first.pk]),
                 reverse(f"{prefix}_history", args=[first.pk]),
             ]
+    waiting = Task.objects.filter(flow_task_type="HUMAN", status__in=["NEW", "ASSIGNED"]).order_by("-pk").first()
+    if waiting is not None:  # the one page the admin adds to viewflow's task admin
+        urls.append(reverse("admin:workflows_task_reassign", args=[waiting.pk]))
     return urls
 
 

@@ -23,6 +23,16 @@ SEPARATION_OF_DUTIES = {
 }
 
 
+def _package_refusal() -> str:
+    return _("you drafted an amendment of this revision, or act for its drafter: someone else must take this step")
+
+
+def drafted_any(amendments, people) -> str | None:
+    """Why these people may not put these amendments into a package (one of them drafted one)."""
+    ids = {person.pk for person in people if person is not None}
+    return _package_refusal() if any(a.drafted_by_id in ids for a in amendments) else None
+
+
 def duty_conflict(step: str, subject, people) -> str | None:
     """Why these people (the one acting, and whoever they act for) may not take this step on this
     amendment or revision, or None."""
@@ -31,5 +41,5 @@ def duty_conflict(step: str, subject, people) -> str | None:
     if rule == DRAFTER and subject.drafted_by_id in ids:
         return _("the drafter of an amendment, or someone acting for them, may not decide on it at this step")
     if rule == PACKAGE and subject.amendments.filter(drafted_by_id__in=ids).exists():
-        return _("you drafted an amendment of this revision, or act for its drafter: someone else must take this step")
+        return _package_refusal()
     return None

@@ -113,6 +113,10 @@ def task_text(task, subject) -> ShownText:
     decision = Decision.objects.filter(task=task).select_related("against_version").first()
     if decision is None:
         return ShownText(entries=[], fingerprint="", against=None)
+    return _as_decided(decision)
+
+
+def _as_decided(decision: Decision) -> ShownText:
     return ShownText(
         entries=decision.diff,
         fingerprint=decision.diff_fingerprint,
@@ -143,14 +147,7 @@ def latest_decided_text(amendment: Amendment) -> ShownText | None:
         .order_by("-decided_at", "-pk")
         .first()
     )
-    if decision is None:
-        return None
-    return ShownText(
-        entries=decision.diff,
-        fingerprint=decision.diff_fingerprint,
-        against=decision.against_version,
-        decision=decision,
-    )
+    return _as_decided(decision) if decision is not None else None
 
 
 def process_diagram(flow_class, process=None) -> str:

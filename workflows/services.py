@@ -27,7 +27,7 @@ from plan.changesets import ChangesetInvalid
 from plan.models import Amendment
 from plan.selectors import amendment_preview, version_in_force
 from plan.services import PlanConflict, amendment_create, amendment_rebase, plan_version_issue
-from workflows.duties import duty_conflict
+from workflows.duties import drafted_any, duty_conflict
 from workflows.flows import AmendmentFlow, RevisionFlow
 from workflows.models import REVISION_CLOSED, AmendmentProcess, Revision, RevisionProcess
 from workflows.selectors import package_conflicts
@@ -462,10 +462,9 @@ def revision_start(*, plan, year: int, title: str, amendments: list[Amendment], 
     )
     for amendment in amendments:
         _check_poolable(amendment, plan)
-    if any(a.drafted_by_id == acting_user.pk for a in amendments):
-        raise PermissionDenied(
-            _("you drafted an amendment of this revision, or act for its drafter: someone else must take this step")
-        )
+    refusal = drafted_any(amendments, [acting_user])
+    if refusal:
+        raise PermissionDenied(refusal)
     revision = Revision(plan=plan, year=year, title=title.strip(), created_by=acting_user)
     revision.full_clean()
     revision.save()
@@ -518,8 +517,9 @@ def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, details) -
     entries = _revision_entries(revision, lenient=outcome in LENIENT)
     round_ = revision.rounds
     against = _read_against(revision)
-    step_details = {**details, "_for": [acting_for.pk]}  # whose rights are used, for the duties check
-    _REVISION_STEPS[name](revision=revision, outcome=outcome, reason=reason, user=user, details=step_details)
+    _REVISION_STEPS[name](
+        revision=revision, outcome=outcome, reason=reason, user=user, details=details, acting_for=acting_for
+    )
     if (name, outcome) in TEXT_AFTER:
         # the package changed (amendments left out or added, or rebased at issuance): the decision
         # is on the text after the step
@@ -662,7 +662,7 @@ def _take_out(*, revision, amendments, outcome, reason, user):
         )
 
 
-def _add_to_package(*, revision, details, user, acting_ids=()):
+def _add_to_package(*, revision, details, user, acting_for=None):
     """Put accepted amendments from the pool into the package (e.g. one its drafter reworked after
     it was returned from this revision): the same checks as assembling a revision."""
     try:
@@ -674,10 +674,9 @@ def _add_to_package(*, revision, details, user, acting_ids=()):
         raise DecisionRefused(_("name the accepted amendments to add"))
     for amendment in amendments:
         _check_poolable(amendment, revision.plan)
-    if any(a.drafted_by_id in acting_ids for a in amendments):
-        raise PermissionDenied(
-            _("you drafted an amendment of this revision, or act for its drafter: someone else must take this step")
-        )
+    refusal = drafted_any(amendments, [user, acting_for])
+    if refusal:
+        raise PermissionDenied(refusal)
     revision.amendments.add(*amendments)
     for amendment in amendments:
         audit_record(
@@ -699,9 +698,9 @@ def _package_conflicts(revision: Revision) -> list:
     return package_conflicts(revision.amendments.select_related("plan", "base_version", "committee"))
 
 
-def _assemble(*, revision, outcome, reason, user, details):
+def _assemble(*, revision, outcome, reason, user, details, acting_for=None):
     if outcome == "add":
-        _add_to_package(revision=revision, details=details, user=user, acting_ids={user.pk, *details.get("_for", ())})
+        _add_to_package(revision=revision, details=details, user=user, acting_for=acting_for)
         return
     if outcome in ("remove", "return"):
         amendments = _chosen_amendments(revision, details)
@@ -730,7 +729,7 @@ def _assemble(*, revision, outcome, reason, user, details):
     _set_status(revision, Revision.Status.POLICY_COUNCIL)
 
 
-def _policy_council(*, revision, outcome, reason, user, details):
+def _policy_council(*, revision, outcome, reason, user, details, acting_for=None):
     _set_status(
         revision,
         {
@@ -802,7 +801,7 @@ def _notify_governorate(*, revision, vote, details):
     _set_status(revision, Revision.Status.GOVERNORATE)
 
 
-def _city_council(*, revision, outcome, reason, user, details):
+def _city_council(*, revision, outcome, reason, user, details, acting_for=None):
     if outcome == "return":
         _set_status(revision, Revision.Status.ASSEMBLING)
         return
@@ -823,7 +822,7 @@ def _city_council(*, revision, outcome, reason, user, details):
     _notify_governorate(revision=revision, vote=vote, details=details)
 
 
-def _governorate(*, revision, outcome, reason, user, details):
+def _governorate(*, revision, outcome, reason, user, details, acting_for=None):
     review = ConformityReview.objects.select_for_update().filter(revision=revision).latest("id")
     now = timezone.now()
     if now > review.window_ends_at:
@@ -843,18 +842,18 @@ def _governorate(*, revision, outcome, reason, user, details):
     review.save(update_fields=["outcome", "legal_ground", "decided_at"])
 
 
-def _reconsideration(*, revision, outcome, reason, user, details):
+def _reconsideration(*, revision, outcome, reason, user, details, acting_for=None):
     if outcome == "insist":
         _set_status(revision, Revision.Status.DISPUTE)
     # amend: the content reopens at assembly (status and round set by the caller); the new text
     # goes to both councils again, and a new vote opens a new window at the governorate
 
 
-def _dispute(*, revision, outcome, reason, user, details):
+def _dispute(*, revision, outcome, reason, user, details, acting_for=None):
     _set_status(revision, Revision.Status.CONFIRMED if outcome == "upheld" else Revision.Status.REJECTED)
 
 
-def _issuance(*, revision, outcome, reason, user, details):
+def _issuance(*, revision, outcome, reason, user, details, acting_for=None):
     if outcome == "reassemble":
         conflicts = _package_conflicts(revision)
         if not conflicts:
