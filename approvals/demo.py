@@ -5,9 +5,9 @@ All demo users share one password, generated when they are first created and pri
 
 import secrets
 
-from approvals.models import Membership, User
-from approvals.roles import Role
-from approvals.services import membership_grant, user_create
+from people.models import Membership, User
+from people.roles import Role
+from people.services import membership_grant, user_create
 
 # username, first name, last name, roles, staff; seats are given below
 DEMO_USERS = [

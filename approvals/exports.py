@@ -11,29 +11,16 @@ import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
-from approvals import audit
 from approvals.selectors import AuditQuery, audit_events
-from config.jalali import to_jalali
+from audit import chain
+from core.jalali import to_jalali
+from core.spreadsheets import formula_safe, xml_safe
 
 XLSX_MAX_ROWS = 100_000
-# A cell that starts like a formula is read as text by spreadsheet programs only when quoted:
-# typed reasons are data, never formulas (OWASP "CSV injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def xml_safe(value):
-    """Text a spreadsheet can hold: control characters XML refuses (a pasted title can carry them)
-    become U+FFFD, visibly, instead of failing the whole export."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def _columns() -> list[str]:
@@ -71,7 +58,7 @@ def _row(event) -> list:
         event.occurred_at.astimezone(dt.UTC).isoformat(),
         event.actor_username,
         event.on_behalf_of_username,
-        audit.action_label(event.action),
+        chain.action_label(event.action),
         event.action,
         event.object_repr,
         event.scope_plan or "",
@@ -79,12 +66,12 @@ def _row(event) -> list:
         event.scope_amendment or "",
         event.scope_committee or "",
         data.get("reason", ""),
-        audit.canonical_json({k: v for k, v in data.items() if k != "reason"}),
+        chain.canonical_json({k: v for k, v in data.items() if k != "reason"}),
         event.ip_address or "",
         event.prev_hash,
         event.hash,
     ]
-    return [_safe(value) for value in values]
+    return [formula_safe(value) for value in values]
 
 
 class _Echo:
@@ -107,9 +94,6 @@ def audit_xlsx_too_large(query: AuditQuery) -> bool:
 
 def audit_xlsx(query: AuditQuery) -> bytes:
     """The events as a right-to-left workbook (at most XLSX_MAX_ROWS; CSV has no limit)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("audit trail"))

@@ -4,10 +4,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from approvals import audit
-from approvals.models import User
-from approvals.selectors import NOT_A_SUBSTITUTE, AuditQuery, delegation_problem
-from config.forms import JalaliDateField, NumberField
+from approvals.selectors import AuditQuery
+from audit import chain
+from core.forms import JalaliDateField, NumberField
+from people.models import User
+from people.selectors import NOT_A_SUBSTITUTE, delegation_problem
 from plan.models import Committee, Plan
 
 
@@ -37,7 +38,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        labels = sorted((str(label), name) for name, label in audit.registered_actions().items())
+        labels = sorted((str(label), name) for name, label in chain.registered_actions().items())
         self.fields["action"].choices = [("", _("Every action"))] + [(name, label) for label, name in labels]
         self.fields["committee"].label_from_instance = lambda c: c.name_fa
         self.fields["plan"].empty_label = _("Every plan")

@@ -1,169 +1,13 @@
-"""Users, and the append-only audit trail whose events are chained by hash."""
+"""Decisions on the steps of the approval path, the councils' votes and reviews, and each open
+task's deadline and the reminders sent for it."""
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class User(AbstractUser):
-    """A person who uses Baznegar; roles come from groups, committee rights from object permissions."""
-
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
-
-    class EmailPreference(models.TextChoices):
-        IMMEDIATE = "immediate", _("At once")
-        DIGEST = "digest", _("A daily digest")
-        OFF = "off", _("No email")
-
-    email_preference = models.CharField(
-        _("email"), max_length=10, choices=EmailPreference.choices, default=EmailPreference.IMMEDIATE
-    )
-
-    class Meta:
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
-
-    def __str__(self):
-        return self.get_full_name() or self.username
-
-
-class AuditEvent(models.Model):
-    """One recorded action. Rows are never updated or deleted (a PostgreSQL trigger refuses it).
-
-    Each event stores the hash of the event before it, so that altering, removing or
-    reordering any row breaks the chain and `manage.py verify_audit` names where.
-    The user columns carry no database constraint and a copy of the username, so an
-    event outlives the deletion of the user it names.
-    """
-
-    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
-    actor_username = models.CharField(_("actor's username"), max_length=150, blank=True)
-    on_behalf_of = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("on behalf of"),
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
-    on_behalf_of_username = models.CharField(_("on behalf of (username)"), max_length=150, blank=True)
-    action = models.CharField(_("action"), max_length=100)
-    object_type = models.CharField(_("object type"), max_length=100, blank=True)
-    object_id = models.CharField(_("object id"), max_length=64, blank=True)
-    object_repr = models.CharField(_("object"), max_length=255, blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True)
-    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    # Where the event belongs, for the auditor's filters and timelines (ids, no constraint: an
-    # event outlives what it names). Hashed with the rest.
-    scope_plan = models.BigIntegerField(_("plan"), null=True, blank=True)
-    scope_revision = models.BigIntegerField(_("revision"), null=True, blank=True)
-    scope_amendment = models.BigIntegerField(_("amendment"), null=True, blank=True)
-    scope_committee = models.BigIntegerField(_("committee"), null=True, blank=True)
-    prev_hash = models.CharField(_("previous event's hash"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64, unique=True)
-
-    class Meta:
-        verbose_name = _("audit event")
-        verbose_name_plural = _("audit events")
-        ordering = ["-id"]
-        indexes = [
-            models.Index(fields=["object_type", "object_id", "id"], name="audit_object_idx"),
-            models.Index(fields=["actor", "id"], name="audit_actor_idx"),
-            models.Index(fields=["on_behalf_of", "id"], name="audit_on_behalf_idx"),
-            models.Index(fields=["action", "id"], name="audit_action_idx"),
-            models.Index(fields=["scope_plan", "id"], name="audit_plan_idx"),
-            models.Index(fields=["scope_revision", "id"], name="audit_revision_idx"),
-            models.Index(fields=["scope_amendment", "id"], name="audit_amendment_idx"),
-            models.Index(fields=["scope_committee", "id"], name="audit_committee_idx"),
-        ]
-
-    def __str__(self):
-        return f"#{self.pk} {self.action} {self.object_repr}"
-
-    @property
-    def scope(self) -> dict:
-        """The scope as it is hashed: only the keys that are set."""
-        values = {
-            "plan": self.scope_plan,
-            "revision": self.scope_revision,
-            "amendment": self.scope_amendment,
-            "committee": self.scope_committee,
-        }
-        return {key: value for key, value in values.items() if value is not None}
-
-
-class AuditChainHead(models.Model):
-    """The newest event's id and hash: the lock that serialises appends, and the tail check."""
-
-    last_event_id = models.BigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default="")
-
-    class Meta:
-        verbose_name = _("audit chain head")
-
-    def __str__(self):
-        return f"#{self.last_event_id} {self.last_hash[:12]}"
-
-
-class AuditVerification(models.Model):
-    """The outcome of one check of the whole chain."""
-
-    checked_at = models.DateTimeField(_("checked at"), default=timezone.now, db_index=True)
-    ok = models.BooleanField(_("intact"))
-    events_checked = models.BigIntegerField(_("events checked"))
-    last_verified_event_id = models.BigIntegerField(_("last verified event"), null=True, blank=True)
-    broken_event_id = models.BigIntegerField(_("first broken event"), null=True, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
-
-    class Meta:
-        verbose_name = _("audit verification")
-        verbose_name_plural = _("audit verifications")
-        ordering = ["-checked_at"]
-
-    def __str__(self):
-        outcome = _("intact") if self.ok else _("broken")
-        return f"{self.checked_at:%Y-%m-%d %H:%M} {outcome}"
-
-
-class Membership(models.Model):
-    """A person's seat on a specialised committee; the rights it gives are object permissions on the committee."""
-
-    class Seat(models.TextChoices):
-        MEMBER = "member", _("Member")
-        CHAIR = "chair", _("Chair")
-        SECRETARY = "secretary", _("Secretary")
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
-    )
-    committee = models.ForeignKey(
-        "plan.Committee", on_delete=models.CASCADE, related_name="memberships", verbose_name=_("committee")
-    )
-    seat = models.CharField(_("seat"), max_length=20, choices=Seat.choices, default=Seat.MEMBER)
-    since = models.DateTimeField(_("since"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("committee membership")
-        verbose_name_plural = _("committee memberships")
-        constraints = [models.UniqueConstraint(fields=["user", "committee"], name="one_seat_per_committee")]
-
-    def __str__(self):
-        return f"{self.user} · {self.committee} · {self.get_seat_display()}"
-
-    def audit_scope(self) -> dict:
-        return {"committee": self.committee_id}
+from core.jalali import format_jalali
+from rules.models import LegalRule
 
 
 class Decision(models.Model):
@@ -209,7 +53,7 @@ class Decision(models.Model):
         verbose_name=_("amendment"),
     )
     revision = models.ForeignKey(
-        "workflows.Revision",
+        "plan.Revision",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -269,49 +113,11 @@ class Decision(models.Model):
         return f"{self.step}: {self.get_outcome_display()} ({self.decided_by})"
 
 
-class LegalRule(models.Model):
-    """A legal window as data: the law, the article and the days, which differ between texts."""
-
-    code = models.SlugField(_("code"), max_length=60, unique=True)
-    name_fa = models.CharField(_("name (Persian)"), max_length=300)
-    name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
-    law = models.CharField(_("law"), max_length=500)
-    article = models.CharField(_("article"), max_length=100)
-    days = models.PositiveSmallIntegerField(_("days"))
-    source = models.CharField(_("source"), max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = _("legal rule")
-        verbose_name_plural = _("legal rules")
-
-    def __str__(self):
-        return f"{self.name_fa} ({self.days})"
-
-
-class CouncilRules(models.Model):
-    """How a city council vote passes: members seated, quorum, and whose majority counts."""
-
-    class Majority(models.TextChoices):
-        OF_PRESENT = "present", _("more than half of the members present")
-        OF_MEMBERS = "members", _("more than half of all members")
-
-    members = models.PositiveSmallIntegerField(_("members of the council"), default=13)
-    quorum = models.PositiveSmallIntegerField(_("members present for a quorum"), default=9)
-    majority = models.CharField(_("majority"), max_length=10, choices=Majority.choices, default=Majority.OF_PRESENT)
-
-    class Meta:
-        verbose_name = _("city council rules")
-        verbose_name_plural = _("city council rules")
-
-    def __str__(self):
-        return f"{self.members} / {self.quorum} / {self.get_majority_display()}"
-
-
 class CouncilVote(models.Model):
     """A city council session's vote on a revision: its resolution number and date, and the tally."""
 
     revision = models.ForeignKey(
-        "workflows.Revision", on_delete=models.PROTECT, related_name="council_votes", verbose_name=_("revision")
+        "plan.Revision", on_delete=models.PROTECT, related_name="council_votes", verbose_name=_("revision")
     )
     session_date = models.DateField(_("session date"))
     resolution_number = models.CharField(_("resolution number"), max_length=100)
@@ -357,7 +163,7 @@ class ConformityReview(models.Model):
         CONFIRMED_BY_SILENCE = "confirmed_by_silence", _("Confirmed by silence")
 
     revision = models.ForeignKey(
-        "workflows.Revision", on_delete=models.PROTECT, related_name="conformity_reviews", verbose_name=_("revision")
+        "plan.Revision", on_delete=models.PROTECT, related_name="conformity_reviews", verbose_name=_("revision")
     )
     vote = models.ForeignKey(CouncilVote, on_delete=models.PROTECT, related_name="+", verbose_name=_("council vote"))
     rule = models.ForeignKey(LegalRule, on_delete=models.PROTECT, related_name="+", verbose_name=_("legal rule"))
@@ -381,37 +187,45 @@ class ConformityReview(models.Model):
         return f"{self.revision} · {self.get_outcome_display()}"
 
 
-class Delegation(models.Model):
-    """An approver names a substitute for a date range; the substitute acts for them, and the record names both."""
+class Deadline(models.Model):
+    """The due date of one open human task; the reminder sweep reads only the rows that are due."""
 
-    delegator = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="delegations_given",
-        verbose_name=_("delegator"),
-    )
-    substitute = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="delegations_received",
-        verbose_name=_("substitute"),
-    )
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("until"))
+    task = models.OneToOneField("viewflow.Task", on_delete=models.CASCADE, related_name="deadline")
+    stage = models.CharField(_("step"), max_length=40)
+    due_on = models.DateField(_("due on"))
+    statutory = models.BooleanField(_("a legal window"), default=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("delegation")
-        verbose_name_plural = _("delegations")
-        ordering = ["-starts_on"]
-        constraints = [
-            models.CheckConstraint(condition=models.Q(starts_on__lte=models.F("ends_on")), name="delegation_dates"),
-            models.CheckConstraint(
-                condition=~models.Q(delegator=models.F("substitute")), name="delegation_not_to_oneself"
-            ),
-        ]
-        indexes = [models.Index(fields=["substitute", "starts_on", "ends_on"], name="delegation_active_idx")]
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        indexes = [models.Index(fields=["due_on"], name="deadline_due_idx")]
 
     def __str__(self):
-        return f"{self.delegator} → {self.substitute} ({self.starts_on} – {self.ends_on})"
+        return f"{self.stage} {format_jalali(self.due_on, language='en')}"
+
+
+class Reminder(models.Model):
+    """One reminder or escalation sent for a deadline on a day: the unique key makes the sweep
+    idempotent, however often it runs or is interrupted."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("Before the due date")
+        DUE = "due", _("On the due date")
+        OVERDUE = "overdue", _("Overdue")
+        ESCALATION = "escalation", _("Escalation")
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    on_date = models.DateField(_("on"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["deadline", "kind", "on_date"], name="one_reminder_per_kind_per_day")
+        ]
+
+    def __str__(self):
+        return f"{self.deadline} {self.kind} {self.on_date}"

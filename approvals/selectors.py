@@ -1,83 +1,26 @@
-"""Reads of the approvals app: who may act for whom; each person's inbox, queue and archive."""
+"""Reads of the approvals app: the steps of the flows, each person's inbox, queue and archive,
+who is told of a task, what a person may see, and the audit trail as auditors read it."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from approvals.models import CouncilRules, Delegation, LegalRule, Membership, User
-from approvals.roles import DELEGATION_RULES, NEVER_SUBSTITUTES, SAME_COMMITTEE
-from config.snapshots import snapshot
-
-
-@snapshot(LegalRule)
-def _legal_rules() -> dict[str, LegalRule]:
-    return {rule.code: rule for rule in LegalRule.objects.all()}
-
-
-def legal_rule(code: str) -> LegalRule:
-    """The legal rule with this code (a window in days, its law and article), as administrators keep it."""
-    try:
-        return _legal_rules()[code]
-    except KeyError:
-        raise LegalRule.DoesNotExist(f"no legal rule {code!r}") from None
-
-
-@snapshot(CouncilRules)
-def council_rules() -> CouncilRules:
-    """The city council's size, quorum and majority rule (the defaults until administrators set them)."""
-    return CouncilRules.objects.first() or CouncilRules()
-
-
-NOT_A_SUBSTITUTE = _(
-    "this person may not act for you: a substitute must hold a role that may stand in for yours "
-    "(for a committee seat, a seat on the same committee)"
-)
-
-
-def _roles_of(user: User) -> set[str]:
-    return set(user.groups.values_list("name", flat=True))
-
-
-def delegation_problem(delegator: User, substitute: User) -> str | None:
-    """Why `substitute` may not act for `delegator` under the delegation rules, or None.
-
-    Every role the delegator holds that decides something must allow the substitute: the
-    substitute acts with all of the delegator's rights, so one matching role is not enough."""
-    substitute_roles = _roles_of(substitute)
-    if not substitute.is_active or substitute_roles & {r.value for r in NEVER_SUBSTITUTES}:
-        return str(NOT_A_SUBSTITUTE)
-    delegated = [role for role in _roles_of(delegator) if role in DELEGATION_RULES]
-    if not delegated:
-        return _("your roles decide nothing that can be delegated")
-    for role in delegated:
-        rule = DELEGATION_RULES[role]
-        if rule == SAME_COMMITTEE:
-            seats = set(Membership.objects.filter(user=delegator).values_list("committee_id", flat=True))
-            theirs = set(Membership.objects.filter(user=substitute).values_list("committee_id", flat=True))
-            if not seats <= theirs:
-                return str(NOT_A_SUBSTITUTE)
-        elif not substitute_roles & {r.value for r in rule}:
-            return str(NOT_A_SUBSTITUTE)
-    return None
-
-
-def delegators_of(user: User, *, on=None) -> list[User]:
-    """The people `user` may act for today: active, unrevoked delegations naming them, that the
-    delegation rules still allow (a seat lost or a role gained since creation ends it in effect)."""
-    day = on or timezone.localdate()
-    delegations = Delegation.objects.filter(
-        Q(revoked_at__isnull=True), substitute=user, starts_on__lte=day, ends_on__gte=day
-    ).select_related("delegator", "substitute")
-    return [
-        d.delegator
-        for d in delegations
-        if d.delegator.is_active and delegation_problem(d.delegator, d.substitute) is None
-    ]
+from approvals.duties import DRAFTER, PACKAGE, SEPARATION_OF_DUTIES, duty_conflict
+from approvals.models import Decision
+from approvals.steps import human_nodes
+from audit.models import AuditEvent
+from people.models import Membership, User
+from people.selectors import delegators_of, explicit_permissions
+from plan import diff as plan_diff
+from plan.changesets import ChangesetInvalid
+from plan.models import Amendment, Committee, IssuedVersion, Revision
+from plan.selectors import amendment_preview, diff_display, item_history
 
 
 @dataclass
@@ -94,21 +37,11 @@ class TaskRow:
 
 
 def _stages():
-    from workflows.flows import AmendmentFlow, RevisionFlow
-
-    stages = {}
-    for flow_class in (AmendmentFlow, RevisionFlow):
-        for node in flow_class.instance.nodes():
-            if node.task_type == "HUMAN":
-                stages[node.name] = node
-    return stages
+    return human_nodes()
 
 
 def _rows(tasks, holders: dict[int, User | None]) -> list[TaskRow]:
     """Attach subjects with one query per kind of subject, whatever the number of tasks."""
-    from plan.models import Amendment
-    from workflows.models import Revision
-
     tasks = list(tasks)
     ids: dict[str, set[int]] = {"amendment": set(), "revision": set()}
     for task in tasks:
@@ -134,8 +67,6 @@ def _rows(tasks, holders: dict[int, User | None]) -> list[TaskRow]:
 
 
 def _filtered(queryset, *, committee=None, stage=None, due_before=None):
-    from plan.models import Amendment
-
     if due_before:
         queryset = queryset.filter(deadline__due_on__lte=due_before)
     if stage:
@@ -164,49 +95,8 @@ def inbox(user: User, *, committee=None, stage=None, due_before=None) -> list[Ta
     return _rows(tasks.order_by("created"), work.holders)
 
 
-def explicit_permissions(user: User) -> set[str]:
-    """The model permissions a person holds through their roles (groups) or by name: never the
-    blanket rights of a superuser. Process rights come from roles and seats only, so an
-    administrator who is a superuser reads everything and decides nothing."""
-    from django.contrib.auth.models import Permission
-
-    if not user.is_active:
-        return set()
-    rows = Permission.objects.filter(Q(user=user) | Q(group__user=user)).values_list(
-        "content_type__app_label", "codename"
-    )
-    return {f"{app}.{codename}" for app, codename in rows}
-
-
-def holds_object_right(user: User, permission: str, obj) -> bool:
-    """A right on one object given to the person or one of their groups (a seat), never by superuser status."""
-    from guardian.shortcuts import get_group_perms, get_user_perms
-
-    if not user.is_active:
-        return False
-    codename = permission.split(".", 1)[1]
-    return codename in get_user_perms(user, obj) or codename in get_group_perms(user, obj)
-
-
-def holds_step_right(user: User, task) -> bool:
-    """Whether the person's own roles or seats (never superuser status) give the right a waiting
-    task asks for: the step's model permission, or its object permission on the task's committee."""
-
-    permission = task.owner_permission
-    if not permission or not user.is_active:
-        return False
-    if permission in explicit_permissions(user):
-        return True
-    owner_obj = task.flow_task._owner_permission_obj
-    return callable(owner_obj) and holds_object_right(user, permission, owner_obj(task.process))
-
-
 def _claimable(user: User) -> Q:
     """Unassigned tasks whose permission the person holds, by role or on the task's committee."""
-    from guardian.shortcuts import get_objects_for_user
-
-    from plan.models import Committee
-
     model_perms = explicit_permissions(user)
     condition = Q(owner_permission__in=model_perms)
     committees = get_objects_for_user(
@@ -265,12 +155,8 @@ def workload(user: User) -> Workload:
 
 
 def _own_work(people: list[int]) -> Q:
-    """Tasks these people may not claim under the separation of duties (workflows.duties): the
+    """Tasks these people may not claim under the separation of duties (approvals.duties): the
     sign-off or integration of an amendment one of them drafted, any step of a revision holding one."""
-    from plan.models import Amendment
-    from workflows.duties import DRAFTER, PACKAGE, SEPARATION_OF_DUTIES
-    from workflows.models import Revision
-
     stages = _stages()
     drafted = Amendment.objects.filter(drafted_by_id__in=people).values("pk")
     amendment_steps = [stages[s] for s, rule in SEPARATION_OF_DUTIES.items() if rule == DRAFTER and s in stages]
@@ -320,8 +206,6 @@ def may_act_on(user: User, task_pk: int) -> bool:
 
 def archive(user: User, *, committee=None, stage=None, limit: int = 100):
     """Decisions the person took, or that were taken on their behalf, newest first."""
-    from approvals.models import Decision
-
     decisions = (
         Decision.objects.filter(Q(decided_by=user) | Q(on_behalf_of=user))
         .select_related("amendment", "amendment__committee", "revision", "decided_by", "on_behalf_of")
@@ -347,10 +231,6 @@ def amendments_visible_to(user: User):
     """The amendments a person may know exist: their committees' (drafts included), what reached
     the integration working group for its members, what is in a revision for the councils, and
     everything for auditors. Anything else is a 404 in the interface."""
-    from guardian.shortcuts import get_objects_for_user
-
-    from plan.models import Amendment, Committee
-
     if user.has_perm("plan.view_amendment"):
         return Amendment.objects.all()
     people = [user, *delegators_of(user)]
@@ -374,10 +254,42 @@ def amendments_visible_to(user: User):
     return Amendment.objects.filter(condition).distinct()
 
 
+def revisions_visible_to(user: User):
+    """The revisions a person may know exist: all of them for the revision path's roles (the
+    integration working group, the councils' secretariats, the governorate, the planning office)
+    and for auditors; none for anyone else, since a revision shows every committee's amendments."""
+    if user.has_perm("plan.view_revision"):  # auditors (and superusers) read every revision
+        return Revision.objects.all()
+    for person in (user, *delegators_of(user)):  # a substitute sees what they may act on
+        rights = explicit_permissions(person)  # roles only: a delegator's blanket read is not passed on
+        if "plan.integrate_amendment" in rights or any(p in rights for p in COUNCIL_PERMISSIONS):
+            return Revision.objects.all()
+    return Revision.objects.none()
+
+
+def task_candidates(task) -> list:
+    """Who may act on a task: its owner, else everyone its permission admits (by role or on its object)."""
+    if task.owner_id:
+        return [task.owner]
+    if not task.owner_permission:
+        return []
+    app_label, codename = task.owner_permission.split(".", 1)
+    by_role = Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label)
+    by_user = Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app_label)
+    people = list(User.objects.filter(by_role | by_user, is_active=True).distinct())
+    target = task.owner_permission_obj
+    if target is not None:
+        people += [
+            person
+            for person in get_users_with_perms(target, only_with_perms_in=[codename], with_group_users=True)
+            if person.is_active
+        ]
+    subject = task.process.artifact
+    return [p for p in people if duty_conflict(task.flow_task.name, subject, [p]) is None]
+
+
 def committee_amendments(user: User, *, limit: int = 20):
     """The amendments of the committees a person sits on that are still moving (drafts included)."""
-    from plan.models import Amendment
-
     # the committees first, so the newest amendments come off the (committee, updated_at) index
     committees = list(Membership.objects.filter(user=user).values_list("committee_id", flat=True))
     return (
@@ -388,11 +300,12 @@ def committee_amendments(user: User, *, limit: int = 20):
     )
 
 
-# ---------------------------------------------------------------------------------------------
-# The audit trail, read by auditors: filtered pages, timelines, what was signed, item histories
-
 AUDIT_PAGE_SIZE = 50
+
+
 AUDIT_COUNT_CAP = 10_000
+
+
 # Outcomes by which a person puts their name to the text in front of them.
 SIGNING_OUTCOMES = {
     "submit",
@@ -405,6 +318,8 @@ SIGNING_OUTCOMES = {
     "upheld",
     "issue",
 }
+
+
 EDIT_ACTIONS = {"plan.amendment.edit"}
 
 
@@ -432,17 +347,11 @@ class AuditPage:
 
 
 def _day_start(day):
-    import datetime as dt
-
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def audit_events(query: AuditQuery):
     """The events matching a query, newest first; each filter is served by an index on (column, id)."""
-    import datetime as dt
-
-    from approvals.models import AuditEvent
-
     events = AuditEvent.objects.all()
     for key in ("plan", "revision", "amendment", "committee"):
         value = getattr(query, key)
@@ -525,17 +434,13 @@ class TimelineEntry:
 def _subject_key(event) -> str | None:
     if event.object_type == "plan.amendment":
         return f"amendment:{event.object_id}"
-    if event.object_type == "workflows.revision":
+    if event.object_type == "plan.revision":
         return f"revision:{event.object_id}"
     return None
 
 
 def _timeline(events) -> list[TimelineEntry]:
     """Entries in chain order, decisions attached, and every change of signed text marked."""
-    from approvals.models import Decision
-    from plan import diff as plan_diff
-    from plan.selectors import diff_display
-
     events = list(events)
     decision_ids = [e.data.get("decision") for e in events if isinstance(e.data, dict) and e.data.get("decision")]
     decisions = Decision.objects.select_related("decided_by", "on_behalf_of").in_bulk(decision_ids)
@@ -570,8 +475,6 @@ def _timeline(events) -> list[TimelineEntry]:
 
 def amendment_timeline(amendment) -> list[TimelineEntry]:
     """Everything recorded about an amendment, and about the revisions that carried it."""
-    from approvals.models import AuditEvent
-
     revision_ids = list(amendment.revisions.values_list("pk", flat=True))
     events = AuditEvent.objects.filter(Q(scope_amendment=amendment.pk) | Q(scope_revision__in=revision_ids))
     return _timeline(events.order_by("id"))
@@ -579,8 +482,6 @@ def amendment_timeline(amendment) -> list[TimelineEntry]:
 
 def revision_timeline(revision) -> list[TimelineEntry]:
     """Everything recorded about a revision, its amendments, and the version it issued."""
-    from approvals.models import AuditEvent
-
     amendment_ids = list(revision.amendments.values_list("pk", flat=True))
     condition = Q(scope_revision=revision.pk) | Q(scope_amendment__in=amendment_ids)
     if revision.issued_version_id:
@@ -591,9 +492,6 @@ def revision_timeline(revision) -> list[TimelineEntry]:
 def signed_text_drift(amendment, timeline: list[TimelineEntry]) -> bool:
     """True when the amendment's text now differs from its last signature and no recorded edit
     explains it: a change made outside the product."""
-    from plan.changesets import ChangesetInvalid
-    from plan.selectors import amendment_preview
-
     last = next((e for e in reversed(timeline) if e.subject == "amendment" and e.is_signature), None)
     if last is None or last.superseded_by is not None:
         return False
@@ -618,11 +516,6 @@ class ItemChange:
 
 def item_audit_history(plan, code: str) -> list[ItemChange]:
     """Every version in which the item changed, newest first, with the amendments and decisions behind it."""
-    from approvals.models import Decision
-    from plan import diff as plan_diff
-    from plan.models import Amendment, IssuedVersion
-    from plan.selectors import diff_display, item_history
-
     states = item_history(plan, code)
     if not states:
         return []

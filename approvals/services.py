@@ -1,520 +1,196 @@
-"""Every write of the approvals app: audit events, the chain check, role groups."""
+"""Every write of the approvals app: an open task's deadline (the due date it gets, who is told it
+waits), and the reminders and escalations the sweep sends (each exactly once)."""
 
-import json
-import logging
-from dataclasses import dataclass
+import datetime as dt
 
-from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import Model
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from guardian.shortcuts import get_users_with_perms
 
-from approvals import audit
-from approvals.models import (
-    AuditChainHead,
-    AuditEvent,
-    AuditVerification,
-    CouncilRules,
-    Delegation,
-    LegalRule,
-    Membership,
-    User,
-)
-from approvals.roles import ROLE_PERMISSIONS, Role
-from approvals.selectors import delegation_problem
-
-logger = logging.getLogger(__name__)
+from approvals.models import ConformityReview, Deadline, Reminder
+from approvals.selectors import task_candidates
+from notifications.services import notification_rows, notifications_save, notify
+from people.models import User
+from people.roles import Role
+from rules.selectors import legal_rule, service_levels, working_calendar
 
 
-class AuditOutsideTransaction(RuntimeError):
-    """An audit event must be written in the transaction of the change it records."""
+def task_due_on(*, task, stage: str):
+    """(due date, statutory?) of a new task: legal windows in calendar days, other steps in working days."""
+    today = timezone.localdate()
+    if stage == "governorate":
+        review = ConformityReview.objects.filter(revision_id=task.process.artifact_object_id).latest("id")
+        return timezone.localdate(review.window_ends_at), True
+    if stage == "reconsideration":
+        rule = legal_rule("council-reconsideration")
+        return working_calendar().statutory_deadline(today, rule.days), True
+    level = service_levels().get(stage)
+    if level is None:
+        return None, False
+    return working_calendar().add_working_days(today, level.working_days), False
 
 
-def register_core_audit_actions() -> None:
-    """Actions the approvals app itself records."""
-    audit.register_action("approvals.audit.verify", _("Audit chain verified"))
-    audit.register_action("approvals.user.create", _("User created"))
-    audit.register_action("approvals.user.language_change", _("Language changed"))
-    audit.register_action("approvals.user.preferences_change", _("Preferences changed"))
-    audit.register_action("approvals.role.grant", _("Role granted"))
-    audit.register_action("approvals.role.revoke", _("Seat removed"))
-    audit.register_action("approvals.user.rights_change", _("A person's roles or permissions changed"))
-    audit.register_action("approvals.role.reconcile", _("Seats and rights reconciled"))
-    audit.register_action("approvals.delegation.create", _("Delegation created"))
-    audit.register_action("approvals.delegation.revoke", _("Delegation revoked"))
+def task_opened(*, task, subject) -> Deadline | None:
+    """A human task was created: give it its due date and tell those who may act on it."""
+    stage = task.flow_task.name
+    due_on, statutory = task_due_on(task=task, stage=stage)
+    deadline = None
+    if due_on is not None:
+        deadline = Deadline.objects.create(task=task, stage=stage, due_on=due_on, statutory=statutory)
+    notify(
+        recipients=task_candidates(task),
+        event="task.waiting",
+        obj=subject,
+        context={"subject": str(subject), "step": stage, "due": due_on.isoformat() if due_on else ""},
+    )
+    return deadline
 
 
-def audit_record(
-    *,
-    action: str,
-    actor: User | None = None,
-    obj: Model | None = None,
-    data: dict | None = None,
-    on_behalf_of: User | None = None,
-    ip_address: str | None = None,
-    scope: dict | None = None,
-) -> AuditEvent:
-    """Append one event to the chain, in the caller's transaction.
+def _supervisors(task) -> list:
+    """Who hears of a step left overdue: a draft's committee chairs, else the planning office."""
 
-    The chain head row is locked (SELECT ... FOR UPDATE) until the caller commits, so
-    concurrent writers append one after another and the chain has no fork.
-    """
-    if not connection.in_atomic_block:
-        raise AuditOutsideTransaction(f"audit_record({action!r}) called outside a transaction")
-    if not audit.is_registered(action):
-        raise ValueError(f"unregistered audit action {action!r}")
-    # Store exactly what is hashed: JSON text back to Python values.
-    stored_data = json.loads(audit.canonical_json(data or {}))
-    # get_or_create: the test runner empties tables; a missing head with events left is caught by the check
-    head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-    scope = {**audit.scope_of(obj), **(scope or {})}
-    fields = {
-        "occurred_at": timezone.now(),  # read under the head's lock: ids and times rise together
-        "actor_id": actor.pk if actor else None,
-        "actor_username": actor.get_username() if actor else "",
-        "on_behalf_of_id": on_behalf_of.pk if on_behalf_of else None,
-        "on_behalf_of_username": on_behalf_of.get_username() if on_behalf_of else "",
-        "action": action,
-        "object_type": obj._meta.label_lower if obj is not None else "",
-        "object_id": str(obj.pk) if obj is not None else "",
-        "object_repr": str(obj)[:255] if obj is not None else "",
-        "data": stored_data,
-        "ip_address": ip_address if ip_address is not None else audit.current_ip.get(),
-        **{f"scope_{key}": scope.get(key) for key in audit.SCOPE_KEYS},
-    }
-    event = AuditEvent(prev_hash=head.last_hash or audit.GENESIS_HASH, **fields)
-    event.hash = audit.hash_of_event(event)
-    event.save(force_insert=True)
-    head.last_event_id = event.pk
-    head.last_hash = event.hash
-    head.save(update_fields=["last_event_id", "last_hash"])
-    return event
+    subject = task.process.artifact
+    if task.flow_task.name == "draft" and getattr(subject, "committee", None) is not None:
+        return list(get_users_with_perms(subject.committee, only_with_perms_in=["sign_off_amendment"]))
+    return list(User.objects.filter(groups__name=Role.PLANNING_OFFICE, is_active=True))
 
 
-@dataclass(frozen=True)
-class ChainCheck:
-    ok: bool
-    events_checked: int
-    last_verified_event_id: int | None
-    broken_event_id: int | None
-    problem: str = ""  # a key of audit.CHAIN_PROBLEMS
+def reminders_sweep(*, today: dt.date | None = None) -> dict:
+    """Remind before the due date, on it, and every working day after; escalate once after the
+    delay. Reads only deadlines due within the look-ahead (indexed), so its cost follows the
+    number of tasks that are due, not the number of tasks. Each reminder is recorded with a
+    unique key in the same transaction as its notifications: never twice, never lost."""
+    today = today or timezone.localdate()
+    calendar = working_calendar()
+    levels = service_levels()
+    lookahead = max([level.remind_days_before for level in levels.values()] or [2])
+    horizon = calendar.add_working_days(today, lookahead)
+    counts = dict.fromkeys(Reminder.Kind.values, 0)
+    due = (
+        Deadline.objects.filter(due_on__lte=horizon, task__status__in=["NEW", "ASSIGNED"])
+        .select_related("task", "task__process", "task__owner")
+        .order_by("due_on")
+    )
+    due = list(due)
+    # reminders already sent today are skipped without touching the database again
+    already = set(Reminder.objects.filter(deadline__in=due, on_date=today).values_list("deadline_id", "kind"))
+    wanted = []
+    for deadline in due:
+        level = levels.get(deadline.stage)
+        before = level.remind_days_before if level else 2
+        escalate_after = level.escalate_days_after if level else 3
+        kinds = []
+        if deadline.due_on > today:
+            if calendar.working_days_between(today, deadline.due_on) == before:
+                kinds.append(Reminder.Kind.BEFORE)
+        elif deadline.due_on == today:
+            kinds.append(Reminder.Kind.DUE)
+        elif calendar.is_working_day(today):
+            kinds.append(Reminder.Kind.OVERDUE)
+            if calendar.working_days_between(deadline.due_on, today) == escalate_after:
+                kinds.append(Reminder.Kind.ESCALATION)
+        wanted.extend((deadline, kind) for kind in kinds if (deadline.pk, kind) not in already)
+    people = _RecipientCache(task_candidates)
+    batch = max(1, settings.REMINDER_BATCH_SIZE)
+    for start in range(0, len(wanted), batch):
+        for kind in _remind_batch(wanted[start : start + batch], today=today, people=people):
+            counts[kind] += 1
+    return counts
 
-    @property
-    def reason(self) -> str:
-        if not self.problem:
-            return ""
-        return audit.chain_problem(self.problem, event=self.broken_event_id, last=self.last_verified_event_id)
+
+REMINDER_EVENTS = {
+    Reminder.Kind.BEFORE: "task.reminder",
+    Reminder.Kind.DUE: "task.due_today",
+    Reminder.Kind.OVERDUE: "task.overdue",
+    Reminder.Kind.ESCALATION: "task.escalated",
+}
 
 
-def audit_chain_check(*, chunk_size: int = 5000) -> ChainCheck:
-    """Walk the whole chain in id order; stop at the first broken link and say why."""
-    expected_prev = audit.GENESIS_HASH
-    last_ok = None
-    checked = 0
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=chunk_size):
-        checked += 1
-        if event.prev_hash != expected_prev:
-            return ChainCheck(False, checked, last_ok, event.pk, "unlinked")
-        if audit.hash_of_event(event) != event.hash:
-            return ChainCheck(False, checked, last_ok, event.pk, "altered")
-        expected_prev = event.hash
-        last_ok = event.pk
-    head = AuditChainHead.objects.filter(pk=1).first() or AuditChainHead(last_event_id=0, last_hash="")
-    if (head.last_event_id or None) != last_ok or (head.last_hash or audit.GENESIS_HASH) != expected_prev:
-        return ChainCheck(False, checked, last_ok, head.last_event_id, "truncated")
-    return ChainCheck(True, checked, last_ok, None)
+class _RecipientCache:
+    """Who is told of a task, looked up once per owner, or per permission and object, in a sweep:
+    a thousand due tasks of one committee's sign-off cost one permission query, not a thousand."""
 
+    def __init__(self, candidates):
+        self.candidates = candidates
+        self.found: dict = {}
 
-def audit_chain_verify() -> AuditVerification:
-    """Check the chain and keep the outcome, so the interface can say when it was last proven.
-
-    A break is told at once to every administrator (in the app, and by email through the
-    outbox), once per break: a later check that finds the same break does not repeat it.
-    """
-    from notifications.services import notify
-
-    result = audit_chain_check()
-    with transaction.atomic():
-        previous = AuditVerification.objects.select_for_update().order_by("-checked_at", "-pk").first()
-        verification = AuditVerification.objects.create(
-            ok=result.ok,
-            events_checked=result.events_checked,
-            last_verified_event_id=result.last_verified_event_id,
-            broken_event_id=result.broken_event_id,
-            reason=result.reason,
-        )
-        already_told = previous is not None and not previous.ok and previous.broken_event_id == result.broken_event_id
-        if not result.ok and not already_told:
-            notify(
-                recipients=administrators(),
-                event="audit.chain_broken",
-                obj=verification,
-                context={
-                    "event": result.broken_event_id,
-                    "last": result.last_verified_event_id,
-                    "problem": result.problem,
-                },
+    def of(self, task, kind) -> list:
+        if kind == Reminder.Kind.ESCALATION:
+            key = ("supervisors", task.flow_task.name == "draft", getattr(task.process.artifact, "committee_id", None))
+            compute = _supervisors
+        elif task.owner_id:
+            return [task.owner]
+        else:
+            key = (
+                "candidates",
+                task.owner_permission,
+                task.owner_permission_content_type_id,
+                task.owner_permission_obj_pk,
             )
-    if not result.ok:
-        logger.error("audit chain broken: %s", result.reason)
-    return verification
+            compute = self.candidates
+        if key not in self.found:
+            self.found[key] = compute(task)
+        return self.found[key]
 
 
-def audit_chain_verify_request() -> None:
-    """Start a check of the chain now, on a worker (a million events take longer than a page may)."""
-    from approvals.tasks import verify_audit_chain
-
-    verify_audit_chain.apply_async(retry=False)
-
-
-def administrators():
-    """The people told when something is wrong with the system itself."""
-    from django.db.models import Q
-
-    return User.objects.filter(
-        Q(is_superuser=True) | Q(groups__name=Role.ADMINISTRATOR.value), is_active=True
-    ).distinct()
-
-
-@transaction.atomic
-def role_groups_ensure(*, using: str = "default") -> list[Group]:
-    """Create the role groups and give them their model permissions; safe to run again."""
-    groups = []
-    for role in Role:
-        group, _created = Group.objects.using(using).get_or_create(name=role.value)
-        wanted = []
-        for dotted in ROLE_PERMISSIONS.get(role, []):
-            app_label, codename = dotted.split(".", 1)
-            perm = Permission.objects.using(using).filter(content_type__app_label=app_label, codename=codename).first()
-            if perm is not None:
-                wanted.append(perm)
-        if wanted:
-            group.permissions.add(*wanted)
-        groups.append(group)
-    return groups
+def _attach_artifacts(deadlines) -> None:
+    """Load the amendments and revisions of many tasks with one query per kind (not one per task)."""
+    wanted: dict[int, set] = {}
+    for deadline in deadlines:
+        process = deadline.task.process
+        wanted.setdefault(process.artifact_content_type_id, set()).add(process.artifact_object_id)
+    loaded = {}
+    for type_id, ids in wanted.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        for pk, obj in model.objects.in_bulk(list(ids)).items():
+            loaded[(type_id, pk)] = obj
+    for deadline in deadlines:
+        process = deadline.task.process
+        artifact = loaded.get((process.artifact_content_type_id, process.artifact_object_id))
+        if artifact is not None:
+            process.artifact = artifact  # the generic relation's cache: no query when read
 
 
-@transaction.atomic
-def user_language_set(*, user: User, language: str) -> User:
-    """Save the language a user reads the interface in."""
-    user.language = language
-    user.full_clean(validate_unique=False, exclude=["password"])
-    user.save(update_fields=["language"])
-    audit_record(action="approvals.user.language_change", actor=user, obj=user, data={"language": language})
-    return user
+def _remind_batch(items, *, today: dt.date, people: _RecipientCache) -> list[str]:
+    """Record a batch of reminders and their notifications in one transaction (REMINDER_BATCH_SIZE):
+    a killed worker loses at most the batch it was writing, which the next sweep redoes. Returns
+    the kinds sent.
+    If another sweep recorded one of them meanwhile (the unique key), the batch is rolled back
+    and redone one by one, so each reminder is still sent exactly once."""
+    try:
+        with transaction.atomic():
+            Reminder.objects.bulk_create([Reminder(deadline=d, kind=kind, on_date=today) for d, kind in items])
+            _attach_artifacts([d for d, _kind in items])
+            rows = []
+            for deadline, kind in items:
+                task = deadline.task
+                subject = task.process.artifact
+                rows += notification_rows(
+                    recipients=people.of(task, kind),
+                    event=REMINDER_EVENTS[kind],
+                    obj=subject,
+                    context={"subject": str(subject), "step": deadline.stage, "due": deadline.due_on.isoformat()},
+                )
+            notifications_save(rows)
+            return [kind for _deadline, kind in items]
+    except IntegrityError:
+        return [kind for deadline, kind in items if _remind(deadline=deadline, kind=kind, today=today, people=people)]
 
 
-@transaction.atomic
-def user_preferences_set(*, user: User, language: str, email_preference: str) -> User:
-    """Save how a person reads the product: its language, and whether and how email reaches them."""
-    before = {"language": user.language, "email_preference": user.email_preference}
-    user.language = language
-    user.email_preference = email_preference
-    user.full_clean(validate_unique=False, exclude=["password"])
-    after = {"language": language, "email_preference": email_preference}
-    if after != before:
-        user.save(update_fields=["language", "email_preference"])
-        audit_record(
-            action="approvals.user.preferences_change", actor=user, obj=user, data={"before": before, "after": after}
-        )
-    return user
-
-
-@transaction.atomic
-def user_create(
-    *,
-    username: str,
-    password: str,
-    first_name: str = "",
-    last_name: str = "",
-    email: str = "",
-    roles: list[Role] | tuple[Role, ...] = (),
-    is_staff: bool = False,
-    is_superuser: bool = False,
-    created_by: User | None = None,
-) -> User:
-    """Create a user with their roles, and record it."""
-    user = User(
-        username=username,
-        first_name=first_name,
-        last_name=last_name,
-        email=email,
-        is_staff=is_staff,
-        is_superuser=is_superuser,
-    )
-    user.set_password(password)
-    user.full_clean()
-    user.save()
-    if roles:
-        names = [Role(r).value for r in roles]
-        if Group.objects.filter(name__in=names).count() < len(set(names)):
-            role_groups_ensure()
-        user.groups.add(*Group.objects.filter(name__in=names))
-    audit_record(
-        action="approvals.user.create",
-        actor=created_by,
-        obj=user,
-        data={"roles": sorted(Role(r).value for r in roles), "staff": is_staff, "superuser": is_superuser},
-    )
-    return user
-
-
-# The committee rights each seat carries, as object permissions on the committee.
-SEAT_PERMISSIONS = {
-    Membership.Seat.MEMBER: ["plan.draft_amendment"],
-    Membership.Seat.CHAIR: ["plan.sign_off_amendment"],
-    Membership.Seat.SECRETARY: ["plan.sign_off_amendment"],
-}
-SEAT_ROLES = {
-    Membership.Seat.MEMBER: Role.COMMITTEE_MEMBER,
-    Membership.Seat.CHAIR: Role.COMMITTEE_CHAIR,
-    Membership.Seat.SECRETARY: Role.COMMITTEE_CHAIR,
-}
-
-
-@transaction.atomic
-def membership_grant(*, committee, user: User, seat: str, granted_by: User | None = None) -> Membership:
-    """Seat a person on a committee: the role's group and the committee's object permissions."""
-    from guardian.shortcuts import assign_perm, remove_perm
-
-    membership, created = Membership.objects.select_for_update().get_or_create(
-        user=user, committee=committee, defaults={"seat": seat}
-    )
-    if not created and membership.seat != seat:
-        previous = Membership.Seat(membership.seat)
-        for perm in SEAT_PERMISSIONS[previous]:
-            remove_perm(perm, user, committee)
-        membership.seat = seat
-        membership.full_clean()
-        membership.save(update_fields=["seat"])
-        _drop_role_if_unused(user, SEAT_ROLES[previous])
-        audit_record(
-            action="approvals.role.revoke",
-            actor=granted_by,
-            obj=committee,
-            data={"user": user.get_username(), "committee": committee.code, "seat": previous.value, "reason": seat},
-        )
-    for perm in SEAT_PERMISSIONS[Membership.Seat(seat)]:
-        assign_perm(perm, user, committee)
-    group = Group.objects.filter(name=SEAT_ROLES[Membership.Seat(seat)].value).first()
-    if group is None:  # groups are made on migrate; only a database emptied since lacks them
-        role_groups_ensure()
-        group = Group.objects.get(name=SEAT_ROLES[Membership.Seat(seat)].value)
-    user.groups.add(group)
-    audit_record(
-        action="approvals.role.grant",
-        actor=granted_by,
-        obj=membership,
-        data={"user": user.get_username(), "committee": committee.code, "seat": seat},
-    )
-    return membership
-
-
-@transaction.atomic
-def membership_revoke(*, membership: Membership, revoked_by: User | None = None, reason: str = "") -> None:
-    """Take a seat away: exactly the object permissions it granted go with it, and the role's
-    group when no other seat of the person still needs it; audited, in one transaction."""
-    from guardian.shortcuts import remove_perm
-
-    membership = (
-        Membership.objects.select_for_update(of=("self",)).select_related("user", "committee").get(pk=membership.pk)
-    )
-    user, committee, seat = membership.user, membership.committee, Membership.Seat(membership.seat)
-    for perm in SEAT_PERMISSIONS[seat]:
-        remove_perm(perm, user, committee)
-    membership.delete()
-    released = _release_claims(user, committee, SEAT_PERMISSIONS[seat])
-    _drop_role_if_unused(user, SEAT_ROLES[seat])
-    audit_record(
-        action="approvals.role.revoke",
-        actor=revoked_by,
-        obj=committee,
-        data={
-            "user": user.get_username(),
-            "committee": committee.code,
-            "seat": seat.value,
-            "reason": reason,
-            "released_tasks": released,
-        },
-    )
-
-
-def _drop_role_if_unused(user: User, role) -> None:
-    """A seat's role group goes when no seat of the person still needs it."""
-    if not Membership.objects.filter(user=user, seat__in=[s for s, r in SEAT_ROLES.items() if r == role]).exists():
-        user.groups.remove(*Group.objects.filter(name=role.value))
-
-
-def _release_claims(user: User, committee, permissions: list[str]) -> list[int]:
-    """Tasks of this committee the person had claimed on the seat's rights go back to the queue."""
-    from viewflow.workflow.models import Task
-    from viewflow.workflow.status import STATUS
-
-    tasks = Task.objects.filter(
-        owner=user,
-        status=STATUS.ASSIGNED,
-        owner_permission__in=permissions,
-        owner_permission_obj_pk=str(committee.pk),
-    ).select_related("process")
-    released = []
-    for task in tasks:
-        with task.flow_task.flow_class.lock(task.process_id):
-            task.flow_task.activation_class(task).unassign()
-        released.append(task.pk)
-    return released
-
-
-def user_rights_snapshot(user: User) -> dict:
-    """What decides what a person may do, as it is audited: flags, roles and named permissions."""
-    return {
-        "is_active": user.is_active,
-        "is_staff": user.is_staff,
-        "is_superuser": user.is_superuser,
-        "groups": sorted(user.groups.values_list("name", flat=True)),
-        "user_permissions": sorted(
-            f"{app}.{codename}"
-            for app, codename in user.user_permissions.values_list("content_type__app_label", "codename")
-        ),
-    }
-
-
-def user_rights_changed(*, user: User, before: dict, changed_by: User | None) -> None:
-    """Audit a change of a person's rights made outside the services (the admin): each field that
-    changed, before and after, in the caller's transaction."""
-    after = user_rights_snapshot(user)
-    changes = {
-        key: {"before": before.get(key), "after": value} for key, value in after.items() if before.get(key) != value
-    }
-    if changes:
-        audit_record(action="approvals.user.rights_change", actor=changed_by, obj=user, data=changes)
-
-
-def _seat_grants() -> set[tuple[int, int, str]]:
-    """(user, committee, codename) for every object permission the seats say should exist."""
-    wanted = set()
-    for user_id, committee_id, seat in Membership.objects.values_list("user_id", "committee_id", "seat"):
-        for perm in SEAT_PERMISSIONS[Membership.Seat(seat)]:
-            wanted.add((user_id, committee_id, perm.split(".", 1)[1]))
-    return wanted
-
-
-@transaction.atomic
-def seat_rights_reconcile(*, repair: bool = True) -> dict:
-    """Compare the committee object permissions with the seats that grant them: a permission no
-    seat grants (a seat deleted past the services, a hand-made grant) is removed; a seat missing
-    its permission gets it. Returns what drifted; each repair is audited."""
-    from django.contrib.contenttypes.models import ContentType
-    from guardian.models import UserObjectPermission
-
-    from plan.models import Committee
-
-    codenames = {perm.split(".", 1)[1] for perms in SEAT_PERMISSIONS.values() for perm in perms}
-    committee_type = ContentType.objects.get_for_model(Committee)
-    rows = UserObjectPermission.objects.filter(content_type=committee_type, permission__codename__in=codenames)
-    present = {
-        (row.user_id, int(row.object_pk), row.permission.codename): row for row in rows.select_related("permission")
-    }
-    wanted = _seat_grants()
-    extra = sorted(set(present) - wanted)
-    missing = sorted(wanted - set(present))
-    # seats grant to people, never to groups: a group's committee right is drift by definition
-    from guardian.models import GroupObjectPermission
-
-    group_rows = list(
-        GroupObjectPermission.objects.filter(content_type=committee_type, permission__codename__in=codenames)
-    )
-    extra += sorted((-row.group_id, int(row.object_pk), row.permission.codename) for row in group_rows)
-    if repair and (extra or missing):
-        from guardian.shortcuts import assign_perm
-
-        for row in group_rows:
-            row.delete()
-        for key in extra:
-            if key in present:
-                present[key].delete()
-        for user_id, committee_id, codename in missing:
-            assign_perm(f"plan.{codename}", User.objects.get(pk=user_id), Committee.objects.get(pk=committee_id))
-        audit_record(
-            action="approvals.role.reconcile",
-            actor=None,
-            data={"removed": [list(k) for k in extra], "added": [list(k) for k in missing]},
-        )
-    return {"removed": extra, "added": missing}
-
-
-# The legal windows (docs/domain.md): Article 80 of the law on the organisation, duties and
-# elections of the Islamic councils (as amended 1395) and its 1396 implementing regulation. Article
-# numbers differ between consolidated texts, so these are defaults an administrator can change.
-LAW_FA = "قانون تشکیلات، وظایف و انتخابات شوراهای اسلامی کشور (اصلاحی ۱۳۹۵) و آیین‌نامه اجرایی آن (۱۳۹۶)"
-LEGAL_RULE_DEFAULTS = {
-    "conformity-objection": ("مهلت اعتراض هیئت تطبیق", "Conformity board's objection window", 14),
-    "council-reconsideration": ("مهلت رسیدگی مجدد شورا", "City council's reconsideration window", 10),
-}
-
-
-def legal_defaults_ensure(*, using: str = "default") -> None:
-    """Create the legal windows and the council's voting rules if missing; never overwrites a change."""
-    for code, (name_fa, name_en, days) in LEGAL_RULE_DEFAULTS.items():
-        LegalRule.objects.using(using).get_or_create(
-            code=code,
-            defaults={
-                "name_fa": name_fa,
-                "name_en": name_en,
-                "law": LAW_FA,
-                "article": "80",
-                "days": days,
-                "source": "dotic.ir/news/444",
-            },
-        )
-    if not CouncilRules.objects.using(using).exists():
-        CouncilRules.objects.using(using).create()
-
-
-class DelegationInvalid(ValidationError):
-    pass
-
-
-@transaction.atomic
-def delegation_create(*, delegator: User, substitute: User, starts_on, ends_on) -> Delegation:
-    """Name a substitute for a date range (Tehran dates, inclusive)."""
-    if delegator.pk == substitute.pk:
-        raise DelegationInvalid(_("you cannot delegate to yourself"))
-    if ends_on < starts_on:
-        raise DelegationInvalid(_("the delegation ends before it starts"))
-    if ends_on < timezone.localdate():
-        raise DelegationInvalid(_("the delegation would end in the past"))
-    if starts_on < timezone.localdate():
-        raise DelegationInvalid(_("a delegation cannot start in the past"))
-    problem = delegation_problem(delegator, substitute)
-    if problem:
-        raise DelegationInvalid(problem)
-    User.objects.select_for_update(no_key=True).filter(pk=delegator.pk).first()  # one writer per delegator
-    overlapping = Delegation.objects.filter(
-        delegator=delegator, revoked_at__isnull=True, starts_on__lte=ends_on, ends_on__gte=starts_on
-    )
-    if overlapping.exists():
-        raise DelegationInvalid(
-            _("you already have a delegation for some of these days; revoke it first or choose other days")
-        )
-    delegation = Delegation(delegator=delegator, substitute=substitute, starts_on=starts_on, ends_on=ends_on)
-    delegation.full_clean()
-    delegation.save()
-    audit_record(
-        action="approvals.delegation.create",
-        actor=delegator,
-        obj=delegation,
-        data={"substitute": substitute.get_username(), "from": str(starts_on), "until": str(ends_on)},
-    )
-    return delegation
-
-
-@transaction.atomic
-def delegation_revoke(*, delegation: Delegation, acting_user: User) -> Delegation:
-    if acting_user.pk != delegation.delegator_id:
-        raise DelegationInvalid(_("only the person who delegated may revoke it"))
-    delegation.revoked_at = timezone.now()
-    delegation.save(update_fields=["revoked_at"])
-    audit_record(action="approvals.delegation.revoke", actor=acting_user, obj=delegation)
-    return delegation
+def _remind(*, deadline: Deadline, kind: str, today: dt.date, people: _RecipientCache) -> bool:
+    try:
+        with transaction.atomic():
+            Reminder.objects.create(deadline=deadline, kind=kind, on_date=today)
+            task = deadline.task
+            subject = task.process.artifact
+            notify(
+                recipients=people.of(task, kind),
+                event=REMINDER_EVENTS[kind],
+                obj=subject,
+                context={"subject": str(subject), "step": deadline.stage, "due": deadline.due_on.isoformat()},
+            )
+            return True
+    except IntegrityError:
+        return False  # this reminder was already sent today

@@ -2,18 +2,10 @@
 
 from celery import shared_task
 
-from approvals.services import audit_chain_verify, seat_rights_reconcile
+from approvals.services import reminders_sweep
 
 
 @shared_task(acks_late=True)
-def verify_audit_chain() -> dict:
-    """Daily check of the audit chain (Celery beat)."""
-    verification = audit_chain_verify()
-    return {"ok": verification.ok, "events": verification.events_checked, "broken": verification.broken_event_id}
-
-
-@shared_task(acks_late=True)
-def reconcile_seat_rights() -> dict:
-    """Hourly: committee rights that no seat grants are removed, seats missing theirs get them."""
-    drift = seat_rights_reconcile(repair=True)
-    return {"removed": len(drift["removed"]), "added": len(drift["added"])}
+def send_reminders() -> dict:
+    """Every minute (cheap, idempotent): reminders and escalations of the tasks that are due."""
+    return reminders_sweep()

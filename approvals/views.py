@@ -14,12 +14,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from guardian.shortcuts import get_objects_for_user
-from viewflow.workflow.models import Task
 
-from approvals import audit, exports
+from approvals import exports
 from approvals.forms import AuditFilterForm, DelegationForm, PreferencesForm
-from approvals.models import AuditChainHead, AuditEvent, AuditVerification, Delegation, User
-from approvals.roles import Role
 from approvals.selectors import (
     AuditQuery,
     amendment_timeline,
@@ -28,22 +25,21 @@ from approvals.selectors import (
     committee_amendments,
     inbox_page,
     item_audit_history,
-    may_act_on,
     overdue_page,
     queue_page,
     revision_timeline,
+    revisions_visible_to,
     signed_text_drift,
     workload,
 )
-from approvals.services import (
-    audit_chain_verify_request,
-    delegation_create,
-    delegation_revoke,
-    user_preferences_set,
-)
-from config.jalali import localize_digits, normalize_persian, parse_jalali_date
-from plan.models import Amendment, Committee, Plan
-from workflows.services import task_claim, task_release
+from audit import chain
+from audit.models import AuditChainHead, AuditEvent, AuditVerification
+from audit.tasks import audit_chain_verify_request
+from core.jalali import localize_digits, normalize_persian, parse_jalali_date
+from people.models import Delegation, User
+from people.roles import Role
+from people.services import delegation_create, delegation_revoke, user_preferences_set
+from plan.models import REVISION_CLOSED, Amendment, Committee, Plan, Revision
 
 
 def _filters(request):
@@ -68,9 +64,6 @@ TASKS_ON_DASHBOARD = 10
 
 @login_required
 def dashboard(request):
-    from workflows.models import REVISION_CLOSED
-    from workflows.selectors import revisions_visible_to
-
     filters = _filters(request)
     role_values = set(request.user.groups.values_list("name", flat=True))
     archive_filters = {k: v for k, v in filters.items() if k != "due_before"}
@@ -129,37 +122,6 @@ def task_list(request, which: str):
     )
 
 
-def _claimable_task(request, pk) -> Task:
-    task = get_object_or_404(Task, pk=pk, flow_task_type="HUMAN")
-    if not may_act_on(request.user, task.pk):
-        raise Http404  # a task one may not act on is not shown to exist
-    return task
-
-
-@login_required
-@require_POST
-def task_claim_view(request, pk):
-    task = _claimable_task(request, pk)
-    try:
-        task_claim(task=task, acting_user=request.user)
-        messages.success(request, _("The task is now in your inbox."))
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, getattr(error, "messages", [str(error)])[0])
-    return redirect("home")
-
-
-@login_required
-@require_POST
-def task_release_view(request, pk):
-    task = _claimable_task(request, pk)
-    try:
-        task_release(task=task, acting_user=request.user)
-        messages.success(request, _("The task is back in its queue."))
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, getattr(error, "messages", [str(error)])[0])
-    return redirect("home")
-
-
 # ---------------------------------------------------------------------------------------------
 # The auditor's pages: read-only, refused (404) to anyone without the right to read the trail
 
@@ -170,7 +132,7 @@ def auditor_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.user.has_perm("approvals.view_auditevent"):
+        if not request.user.has_perm("audit.view_auditevent"):
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -247,9 +209,9 @@ def audit_event_view(request, pk):
         "approvals/audit_event.html",
         {
             "event": event,
-            "hash_matches": audit.hash_of_event(event) == event.hash,
+            "hash_matches": chain.hash_of_event(event) == event.hash,
             "previous": AuditEvent.objects.filter(pk__lt=event.pk).order_by("-pk").only("pk", "hash").first(),
-            "action_label": audit.action_label(event.action),
+            "action_label": chain.action_label(event.action),
         },
     )
 
@@ -272,8 +234,6 @@ def audit_amendment_timeline(request, pk):
 
 @auditor_required
 def audit_revision_timeline(request, pk):
-    from workflows.models import Revision
-
     revision = get_object_or_404(Revision.objects.select_related("plan", "issued_version"), pk=pk)
     return render(
         request,
@@ -302,10 +262,10 @@ def audit_item_history(request):
 @auditor_required
 def audit_verification_view(request):
     if request.method == "POST":
-        if not request.user.has_perm("approvals.add_auditverification"):
+        if not request.user.has_perm("audit.add_auditverification"):
             raise PermissionDenied  # auditors read; only administrators start a check
         try:
-            audit_chain_verify_request()
+            audit_chain_verify_request(requested_by=request.user)
             messages.success(request, _("The check has started; its result appears here when it ends."))
         except Exception:  # the broker is down: say so, change nothing
             messages.error(request, _("The check could not be started now; try again in a few minutes."))

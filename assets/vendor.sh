@@ -3,7 +3,7 @@
 # Run by `make assets`; the copies are committed so that `make run` needs no npm.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-out="$here/../config/static/vendor"
+out="$here/../core/static/vendor"
 cd "$here"
 npm ci --no-audit --no-fund --silent
 rm -rf "$out" && mkdir -p "$out/htmx" "$out/vazirmatn" "$out/jalalidatepicker"

@@ -40,8 +40,8 @@ def generate(count: int, users: list, actions: list[str], committees: list[int],
     """A valid chain, written with COPY in id order; the head row points at its last event."""
     import datetime as dt
 
-    from approvals import audit
-    from approvals.models import AuditChainHead, AuditEvent
+    from audit import chain
+    from audit.models import AuditChainHead, AuditEvent
 
     rng = random.Random(1407)
     start = dt.datetime(2021, 3, 21, 5, 0, tzinfo=dt.UTC)
@@ -54,13 +54,13 @@ def generate(count: int, users: list, actions: list[str], committees: list[int],
         "object_id, object_repr, data, ip_address, scope_plan, scope_revision, scope_amendment, scope_committee, "
         "prev_hash, hash"
     )
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY approvals_auditevent ({columns}) FROM STDIN") as copy:
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY audit_auditevent ({columns}) FROM STDIN") as copy:
         for number in range(first, first + count):
             actor = users[rng.randrange(len(users))]
             behalf = users[rng.randrange(len(users))] if rng.random() < 0.03 else None
             action = actions[rng.randrange(len(actions))]
             amendment = rng.randrange(1, 2001)
-            revision = (amendment % 40) + 1 if action.startswith("workflows.revision") else None
+            revision = (amendment % 40) + 1 if action.startswith("plan.revision") else None
             scope = {"plan": plan_id, "committee": committees[amendment % len(committees)], "amendment": amendment}
             if revision:
                 scope = {"plan": plan_id, "revision": revision}
@@ -73,13 +73,13 @@ def generate(count: int, users: list, actions: list[str], committees: list[int],
                 "on_behalf_of_id": behalf.pk if behalf else None,
                 "on_behalf_of_username": behalf.username if behalf else "",
                 "action": action,
-                "object_type": "workflows.revision" if revision else "plan.amendment",
+                "object_type": "plan.revision" if revision else "plan.amendment",
                 "object_id": str(revision or amendment),
                 "object_repr": f"#{revision or amendment} اصلاحیهٔ آزمایشی",
                 "data": data,
                 "ip_address": "10.0.0.1",
             }
-            digest = audit.event_hash(prev_hash=prev, scope=scope, **values)
+            digest = chain.event_hash(prev_hash=prev, scope=scope, **values)
             copy.write_row(
                 (
                     number,
@@ -92,7 +92,7 @@ def generate(count: int, users: list, actions: list[str], committees: list[int],
                     values["object_type"],
                     values["object_id"],
                     values["object_repr"],
-                    audit.canonical_json(data),
+                    chain.canonical_json(data),
                     "10.0.0.1",
                     plan_id,
                     scope.get("revision"),
@@ -106,8 +106,8 @@ def generate(count: int, users: list, actions: list[str], committees: list[int],
     last = first + count - 1
     AuditChainHead.objects.filter(pk=1).update(last_event_id=last, last_hash=prev)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT setval(pg_get_serial_sequence('approvals_auditevent', 'id'), %s)", [last])
-        cursor.execute("VACUUM ANALYZE approvals_auditevent")
+        cursor.execute("SELECT setval(pg_get_serial_sequence('audit_auditevent', 'id'), %s)", [last])
+        cursor.execute("VACUUM ANALYZE audit_auditevent")
 
 
 def run(args):
@@ -118,11 +118,12 @@ def run(args):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from approvals import audit
-    from approvals.models import User
-    from approvals.roles import Role
-    from approvals.services import audit_chain_check, role_groups_ensure
-    from config.jalali import to_jalali
+    from audit import chain
+    from audit.services import audit_chain_check
+    from core.jalali import to_jalali
+    from people.models import User
+    from people.roles import Role
+    from people.services import role_groups_ensure
     from plan.demo import ahvaz_1407
     from plan.services import plan_import
 
@@ -133,7 +134,7 @@ def run(args):
     users = User.objects.bulk_create([User(username=f"person{i:04d}", language="fa") for i in range(500)])
     auditor = User.objects.create(username="auditor-bench", language="fa")
     auditor.groups.add(*Group.objects.filter(name=Role.AUDITOR.value))
-    actions = sorted(a for a in audit.registered_actions() if a.startswith(("plan.amendment", "workflows.")))
+    actions = sorted(a for a in chain.registered_actions() if a.startswith(("plan.amendment", "workflows.")))
     started = time.perf_counter()
     generate(args.events, users, actions, committees, plan.pk)
     print(f"  {args.events:,} chained events written in {time.perf_counter() - started:.1f} s")

@@ -139,13 +139,15 @@ def run(args, connection):
     from django.contrib.auth.models import Group
     from django.db.models import Count
 
-    from approvals.models import Decision, Membership, User
-    from approvals.roles import Role
-    from approvals.services import audit_chain_check, membership_grant, role_groups_ensure
-    from notifications.services import service_levels_ensure
+    from approvals.models import Decision
+    from audit.services import audit_chain_check
+    from people.models import Membership, User
+    from people.roles import Role
+    from people.services import membership_grant, role_groups_ensure
     from plan.demo import ahvaz_1407
     from plan.selectors import version_in_force, version_state
     from plan.services import plan_import
+    from rules.services import service_levels_ensure
 
     if connection.vendor != "postgresql":
         raise SystemExit("concurrency_bench needs PostgreSQL: set DATABASE_URL")

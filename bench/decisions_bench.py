@@ -41,14 +41,8 @@ def lifecycle(plan, committee_code: str, number: int, users: dict) -> int:
 
     from plan.selectors import version_in_force, version_state
     from plan.services import amendment_operations_set
-    from workflows.services import (
-        amendment_draft_start,
-        decide,
-        open_task,
-        revision_decide,
-        revision_open_task,
-        revision_start,
-    )
+    from workflows.selectors import open_task, revision_open_task
+    from workflows.services import amendment_draft_start, decide, revision_decide, revision_start
 
     member, chair = users[f"member-{committee_code}"], users[f"chair-{committee_code}"]
     committee = plan.committees.get(code=committee_code)
@@ -115,7 +109,7 @@ def _reporting(function):
 def _product_worker(worker: int, count: int, committee_code: str, results) -> None:
     from django.db import connections
 
-    from approvals.models import User
+    from people.models import User
     from plan.models import Plan
 
     connections.close_all()
@@ -137,8 +131,8 @@ def _bare_worker(worker: int, count: int, results) -> None:
     from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS
 
-    from approvals.models import User
     from bench.flows import BareFlow
+    from people.models import User
 
     connections.close_all()
     user = User.objects.get(username="integration")
@@ -237,7 +231,8 @@ def run(args):
     from django.core.management import call_command
     from django.db import connection
 
-    from approvals.models import AuditEvent, Decision
+    from approvals.models import Decision
+    from audit.models import AuditEvent
     from notifications.models import Notification, Outbox
 
     if connection.vendor != "postgresql":

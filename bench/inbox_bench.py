@@ -34,9 +34,9 @@ def generate(args) -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from approvals.models import Membership, User
-    from approvals.roles import Role
-    from approvals.services import membership_grant, role_groups_ensure
+    from people.models import Membership, User
+    from people.roles import Role
+    from people.services import membership_grant, role_groups_ensure
     from plan.demo import ahvaz_1407
     from plan.models import Amendment
     from plan.services import plan_import
@@ -122,7 +122,7 @@ def generate(args) -> dict:
             copy.write_row((row[0], "HUMAN", "NEW", now, None, "start", None, process_id, row[1], row[2], row[3], "{}"))
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO notifications_deadline (task_id, stage, due_on, statutory, created_at) "
+            "INSERT INTO approvals_deadline (task_id, stage, due_on, statutory, created_at) "
             "SELECT id, 'sign_off', CURRENT_DATE + (id % 20)::int, false, now() FROM viewflow_task "
             "WHERE status IN ('NEW', 'ASSIGNED')"
         )

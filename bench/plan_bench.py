@@ -116,7 +116,7 @@ def main():
 
 
 def run(args):
-    from approvals.models import User
+    from people.models import User
     from plan import diff as plan_diff
     from plan import exchange
     from plan.models import IssuedVersion, PlanItem

@@ -32,9 +32,9 @@ def run(args):
     from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS
 
-    from approvals.models import User
-    from notifications.models import Deadline, Reminder
-    from notifications.services import reminders_sweep
+    from approvals.models import Deadline, Reminder
+    from approvals.services import reminders_sweep
+    from people.models import User
     from plan.demo import ahvaz_1407
     from plan.services import plan_import
     from workflows.flows import AmendmentFlow
@@ -79,7 +79,7 @@ def run(args):
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "EXPLAIN ANALYZE SELECT d.id FROM notifications_deadline d JOIN viewflow_task t ON t.id = d.task_id "
+            "EXPLAIN ANALYZE SELECT d.id FROM approvals_deadline d JOIN viewflow_task t ON t.id = d.task_id "
             "WHERE d.due_on <= %s AND t.status IN ('NEW', 'ASSIGNED')",
             [today + dt.timedelta(days=5)],
         )

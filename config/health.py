@@ -6,9 +6,11 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+
+from config.celery import app
 
 # One check of each part at a time, each in a thread of its own: a part that hangs keeps only its
 # own thread busy, is named as hanging on every probe until it answers, and never delays or blames
@@ -39,7 +41,6 @@ def _start(name: str, check) -> concurrent.futures.Future | None:
 
 
 def _check_database() -> None:
-    from django.db import connections
 
     try:
         with connection.cursor() as cursor:
@@ -56,7 +57,6 @@ def _check_broker() -> None:
         if not os.access(folder, os.W_OK):
             raise OSError(f"broker folder {folder} is not writable")
         return
-    from config.celery import app
 
     with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
         conn.ensure_connection(max_retries=1, timeout=settings.HEALTHZ_TIMEOUT)

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from approvals import views as approval_views
 from config import health, views
+from workflows import views as workflow_views
 
 handler500 = "config.views.server_error"
 
@@ -11,8 +12,8 @@ urlpatterns = [
     path("", approval_views.dashboard, name="home"),
     path("inbox/", approval_views.task_list, {"which": "inbox"}, name="inbox"),
     path("queue/", approval_views.task_list, {"which": "queue"}, name="queue"),
-    path("tasks/<int:pk>/claim/", approval_views.task_claim_view, name="task_claim"),
-    path("tasks/<int:pk>/release/", approval_views.task_release_view, name="task_release"),
+    path("tasks/<int:pk>/claim/", workflow_views.task_claim_view, name="task_claim"),
+    path("tasks/<int:pk>/release/", workflow_views.task_release_view, name="task_release"),
     path("tasks/", include("workflows.urls")),
     path("profile/", approval_views.profile, name="profile"),
     path("profile/delegations/<int:pk>/revoke/", approval_views.delegation_revoke_view, name="delegation_revoke"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.language_switch, name="language_switch"),
     path("plan/", include("plan.urls")),
+    path("plan/", include("workflows.drafting_urls")),
     path("notifications/", include("notifications.urls")),
     path("audit/", include("approvals.urls")),
     path("admin/", admin.site.urls),

@@ -3,21 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class NotificationsConfig(AppConfig):
-    """What users are told and when: in-app and email, reminders, escalations."""
+    """What users are told: in the app, by email through the outbox, and in a daily digest."""
 
     name = "notifications"
     verbose_name = _("Notifications")
 
     def ready(self):
-        from django.db.models.signals import post_migrate
-
+        # services connect the receiver of a broken audit chain; importable once the registry is ready
         from notifications.services import register_audit_actions
 
         register_audit_actions()
-        post_migrate.connect(_ensure_service_levels, sender=self)
-
-
-def _ensure_service_levels(sender, using="default", **kwargs):
-    from notifications.services import service_levels_ensure
-
-    service_levels_ensure(using=using)

@@ -5,9 +5,9 @@ import datetime as dt
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from approvals.audit import chain_problem
-from config.jalali import format_jalali, localize_digits
-from workflows.steps import step_title
+from audit.chain import chain_problem
+from core.jalali import format_jalali, localize_digits
+from rules.steps import step_title
 
 EVENTS = {
     "task.waiting": _("“%(subject)s” waits for you: %(step)s, due %(due)s."),

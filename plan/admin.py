@@ -1,8 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from approvals.admin import ReadOnlyAdmin
-from config.admin import JalaliDatesAdmin
+from core.admin import JalaliDatesAdmin, ReadOnlyAdmin
 from plan.models import Amendment, AmendmentOperation, Committee, IssuedVersion, Plan, PlanItem
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from config import jalali
+from core import jalali
 from plan.items import (
     CODE_RE,
     State,

@@ -11,8 +11,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
-from approvals.exports import xml_safe
+from core.spreadsheets import xml_safe
 from plan.changesets import ADD, ChangesetInvalid, PlanContext, apply_changeset
 from plan.items import State, item_from_exchange, parent_key
 from plan.schema import EXPORT_LISTS, FIELDS, Kind, field_label
@@ -147,9 +150,6 @@ def parse_document(document) -> ParsedDocument:
 
 def workbook(document: dict) -> bytes:
     """The export as an .xlsx workbook: one right-to-left sheet per list, Persian headers with English."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     book.remove(book.active)

@@ -5,7 +5,7 @@ an operation comes from a page, an exchange file or the command line."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from config.jalali import localize_digits, normalize_persian
+from core.jalali import localize_digits, normalize_persian
 from plan.schema import DIRECTIONS, FIELDS, PARENT_KIND, FieldType, Kind, field_label
 
 

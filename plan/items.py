@@ -3,7 +3,7 @@
 import re
 from decimal import Decimal, InvalidOperation
 
-from config.jalali import ascii_digits, normalize_persian
+from core.jalali import ascii_digits, normalize_persian
 from plan.schema import FIELDS, PARENT_KIND, Kind
 
 Item = dict  # {"code", "kind", "parent", "name_fa", ..., "targets.1405": 12}

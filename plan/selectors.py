@@ -1,5 +1,7 @@
 """Reads of the plan: a version's state, diffs, an amendment's preview, conflicts, exports, history."""
 
+import hashlib
+import json
 import re
 import threading
 from collections import OrderedDict
@@ -7,13 +9,14 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from config.jalali import format_jalali
+from core.jalali import format_jalali
 from plan import diff as plan_diff
 from plan.changesets import ChangesetInvalid, PlanContext, apply_changeset
 from plan.conflicts import NO_LONGER_APPLIES, Conflict, Footprint, conflicts_between, find_conflicts
+from plan.diff import CHANGE_LABELS
 from plan.items import State, exchange_form, item_from_row
 from plan.models import Amendment, Committee, IssuedVersion, Plan, PlanItem
-from plan.schema import EXPORT_LISTS, Kind
+from plan.schema import EXPORT_LISTS, Kind, field_label
 
 _ROW = ("code", "kind", "parent_code", "name_fa", "name_en", "attributes")
 
@@ -134,8 +137,6 @@ def amendment_operations(amendment: Amendment) -> list[dict]:
 
 
 def _operations_key(operations: list[dict]) -> str:
-    import hashlib
-    import json
 
     text = json.dumps(operations, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -314,8 +315,6 @@ def plan_tree(version: IssuedVersion, *, query: str = "", committee: str | None 
 def diff_display(entries: list[dict]) -> list[dict]:
     """A diff with people's names for kinds, changes and fields, for pages; the entries themselves
     (and so their fingerprint) are left untouched."""
-    from plan.diff import CHANGE_LABELS
-    from plan.schema import field_label
 
     return [
         {

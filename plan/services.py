@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from approvals import audit
-from approvals.models import User
-from approvals.services import audit_record
-from config.jalali import normalize_persian
+from audit import chain
+from audit.services import audit_record
+from core.jalali import normalize_persian
+from people.models import User
 from plan import diff as plan_diff
 from plan import exchange
 from plan.changesets import ChangesetInvalid, apply_changeset
@@ -30,11 +30,11 @@ from plan.selectors import (
 
 
 def register_audit_actions() -> None:
-    audit.register_action("plan.plan.import", gettext_lazy("Plan imported"))
-    audit.register_action("plan.version.issue", gettext_lazy("Plan version issued"))
-    audit.register_action("plan.amendment.create", gettext_lazy("Amendment created"))
-    audit.register_action("plan.amendment.edit", gettext_lazy("Amendment operations saved"))
-    audit.register_action("plan.amendment.rebase", gettext_lazy("Amendment rebased"))
+    chain.register_action("plan.plan.import", gettext_lazy("Plan imported"))
+    chain.register_action("plan.version.issue", gettext_lazy("Plan version issued"))
+    chain.register_action("plan.amendment.create", gettext_lazy("Amendment created"))
+    chain.register_action("plan.amendment.edit", gettext_lazy("Amendment operations saved"))
+    chain.register_action("plan.amendment.rebase", gettext_lazy("Amendment rebased"))
 
 
 class PlanConflict(ValidationError):

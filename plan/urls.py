@@ -1,18 +1,9 @@
 from django.urls import path
 
-from plan import drafting_views, views
+from plan import views
 
 app_name = "plan"
 urlpatterns = [
     path("", views.plan_browser, name="browser"),
     path("diff/", views.plan_diff_view, name="diff"),
-    path("amendments/new/", drafting_views.amendment_new, name="amendment_new"),
-    path("amendments/<int:pk>/", drafting_views.amendment_edit, name="amendment_edit"),
-    path(
-        "amendments/<int:pk>/operations/<int:position>/remove/",
-        drafting_views.amendment_operation_remove,
-        name="amendment_operation_remove",
-    ),
-    path("amendments/<int:pk>/submit/", drafting_views.amendment_submit, name="amendment_submit"),
-    path("amendments/<int:pk>/withdraw/", drafting_views.amendment_withdraw_view, name="amendment_withdraw"),
 ]

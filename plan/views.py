@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from config.jalali import normalize_persian
+from core.jalali import normalize_persian
 from plan import diff as plan_diff
 from plan.models import IssuedVersion, Plan
 from plan.selectors import diff_display, plan_tree, version_in_force, versions_diff

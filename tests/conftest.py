@@ -11,17 +11,18 @@ import pytest
 from django.db import connection
 from django.utils import translation
 
-from approvals.models import Membership
-from approvals.roles import Role
-from approvals.services import legal_defaults_ensure, membership_grant, role_groups_ensure
-from config.snapshots import snapshots_clear
-from notifications.services import service_levels_ensure
+from core.snapshots import snapshots_clear
+from people.models import Membership
+from people.roles import Role
+from people.services import membership_grant, role_groups_ensure
 from plan.demo import ahvaz_1407
 from plan.models import Committee
 from plan.selectors import derived_cache, version_cache
 from plan.services import amendment_operations_set, plan_import
+from rules.services import legal_defaults_ensure, service_levels_ensure
 from tests.factories import UserFactory
-from workflows.services import amendment_draft_start, decide, open_task
+from workflows.selectors import open_task
+from workflows.services import amendment_draft_start, decide
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRE_SERVICES = os.environ.get("BAZNEGAR_REQUIRE_SERVICES") == "1"

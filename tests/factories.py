@@ -3,8 +3,8 @@
 import factory
 from django.contrib.auth.models import Group
 
-from approvals.models import User
-from approvals.roles import Role
+from people.models import User
+from people.roles import Role
 
 
 class UserFactory(factory.django.DjangoModelFactory):

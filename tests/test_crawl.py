@@ -19,11 +19,12 @@ from django.test import Client
 from django.urls import reverse
 from viewflow.workflow.models import Task
 
-from approvals.models import AuditEvent, Decision, User
+from approvals.models import Decision
+from audit.models import AuditEvent
+from people.models import User
 from plan import diff as plan_diff
-from plan.models import Amendment, IssuedVersion
+from plan.models import Amendment, IssuedVersion, Revision
 from plan.selectors import versions_diff
-from workflows.models import Revision
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.slow]
 

@@ -14,8 +14,9 @@ from viewflow.workflow.admin import TaskAdmin as ViewflowTaskAdmin
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
-from config.admin import JalaliDatesAdmin
-from workflows.models import Revision
+from core.admin import JalaliDatesAdmin
+from people.models import User
+from plan.models import Revision
 from workflows.services import reassign_candidates, task_reassign
 
 
@@ -60,8 +61,6 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
-        from approvals.models import User
-
         self.fields["to_user"].queryset = User.objects.filter(pk__in=[c.pk for c in candidates])
 
 

@@ -9,19 +9,13 @@ import datetime as dt
 
 from django.utils import timezone
 
-from approvals.models import User
-from notifications.models import Deadline
+from approvals.models import Deadline
+from people.models import User
 from plan.models import Amendment
 from plan.selectors import version_in_force, version_state
 from plan.services import amendment_operations_set
-from workflows.services import (
-    amendment_draft_start,
-    decide,
-    open_task,
-    revision_decide,
-    revision_open_task,
-    revision_start,
-)
+from workflows.selectors import open_task, revision_open_task
+from workflows.services import amendment_draft_start, decide, revision_decide, revision_start
 from workflows.simulation import Simulation
 
 

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
+from approvals.models import ConformityReview
+from approvals.services import task_opened
 from workflows.models import AmendmentProcess, RevisionProcess
 
 
@@ -65,8 +67,6 @@ class AmendmentFlow(flow.Flow):
     rejected = flow.End()
 
     def task_opened(self, activation):
-        from notifications.services import task_opened
-
         task_opened(task=activation.task, subject=activation.process.artifact)
 
     def start_process(self, activation, amendment):
@@ -174,8 +174,6 @@ class RevisionFlow(flow.Flow):
     withdrawn = flow.End()
 
     def task_opened(self, activation):
-        from notifications.services import task_opened
-
         task_opened(task=activation.task, subject=activation.process.artifact)
 
     def start_process(self, activation, revision):
@@ -184,12 +182,11 @@ class RevisionFlow(flow.Flow):
         return activation.process
 
     def objection_window_end(self, activation):
-        from approvals.models import ConformityReview
-
         review = ConformityReview.objects.filter(revision_id=activation.process.artifact_object_id).latest("id")
         return review.window_ends_at
 
     def confirm_by_silence(self, activation):
+        # services import this module (to start processes): the callback reads them when it runs
         from workflows.services import revision_confirm_by_silence
 
         revision_confirm_by_silence(process=activation.process)

@@ -4,10 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from config.forms import JalaliDateField, NumberField
-from config.jalali import normalize_persian
+from core.forms import JalaliDateField, NumberField
+from core.jalali import normalize_persian
+from rules.steps import outcome_action
 from workflows.services import REVISION_OUTCOMES, STEP_DETAILS, STEP_OUTCOMES
-from workflows.steps import outcome_action
 
 
 def _ordered(outcomes) -> list[str]:

@@ -5,14 +5,18 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils import timezone
 from viewflow.workflow import chart
+from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from approvals.models import AuditEvent, ConformityReview, CouncilVote, Decision, User
-from approvals.selectors import COUNCIL_PERMISSIONS, delegators_of, explicit_permissions
+from approvals.models import ConformityReview, CouncilVote, Decision
+from approvals.selectors import COUNCIL_PERMISSIONS
+from audit.models import AuditEvent
+from people.models import User
+from people.selectors import delegators_of, explicit_permissions
 from plan import diff as plan_diff
 from plan.changesets import ChangesetInvalid, apply_changeset
 from plan.conflicts import NO_LONGER_APPLIES, Conflict
-from plan.models import Amendment
+from plan.models import REVISION_CLOSED, Amendment, Revision
 from plan.selectors import (
     amendment_operations,
     amendment_preview,
@@ -23,14 +27,17 @@ from plan.selectors import (
     version_in_force,
     version_state,
 )
-from workflows.models import REVISION_CLOSED, Revision
+from workflows.flows import RevisionFlow
+from workflows.models import AmendmentProcess, RevisionProcess
+
+OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 
 
 def revisions_visible_to(user: User):
     """The revisions a person may know exist: all of them for the revision path's roles (the
     integration working group, the councils' secretariats, the governorate, the planning office)
     and for auditors; none for anyone else, since a revision shows every committee's amendments."""
-    if user.has_perm("workflows.view_revision"):  # auditors (and superusers) read every revision
+    if user.has_perm("plan.view_revision"):  # auditors (and superusers) read every revision
         return Revision.objects.all()
     for person in (user, *delegators_of(user)):  # a substitute sees what they may act on
         rights = explicit_permissions(person)  # roles only: a delegator's blanket read is not passed on
@@ -195,9 +202,6 @@ def revision_legal_basis(revision: Revision) -> LegalBasis:
 
 
 def revision_overview(revision: Revision) -> RevisionOverview:
-    from workflows.flows import RevisionFlow
-    from workflows.services import revision_process
-
     process = revision_process(revision)
     amendments = list(revision.amendments.select_related("committee", "drafted_by", "base_version").order_by("pk"))
     conflicts = package_conflicts(amendments) if revision.status not in REVISION_CLOSED else []
@@ -228,3 +232,48 @@ def revision_overview(revision: Revision) -> RevisionOverview:
         diagram=process_diagram(RevisionFlow, process),
         open_task=open_task,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The process of an amendment or a revision, and its open task
+
+
+def _process_of(subject, process_class):
+    """The newest process whose artifact is this amendment or revision (an amendment sent back from
+    a revision's assembly gets a new one; the database allows one open process per artifact)."""
+    return (
+        process_class.objects.filter(
+            artifact_content_type__app_label=subject._meta.app_label,
+            artifact_content_type__model=subject._meta.model_name,
+            artifact_object_id=subject.pk,
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def amendment_process(amendment: Amendment) -> AmendmentProcess:
+    return _process_of(amendment, AmendmentProcess)
+
+
+def _open_tasks_of(subject):
+    """The open tasks of the process whose artifact is this amendment or revision, newest first."""
+    return Task.objects.filter(
+        process__artifact_content_type__app_label=subject._meta.app_label,
+        process__artifact_content_type__model=subject._meta.model_name,
+        process__artifact_object_id=subject.pk,
+        status__in=OPEN,
+    ).order_by("-created")
+
+
+def open_task(amendment: Amendment) -> Task | None:
+    """The amendment's task that waits for someone, if any."""
+    return _open_tasks_of(amendment).first()
+
+
+def revision_process(revision: Revision) -> RevisionProcess:
+    return _process_of(revision, RevisionProcess)
+
+
+def revision_open_task(revision: Revision) -> Task | None:
+    return _open_tasks_of(revision).filter(flow_task_type="HUMAN").first()

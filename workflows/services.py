@@ -15,24 +15,28 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from approvals import audit
-from approvals.models import ConformityReview, CouncilRules, CouncilVote, Decision, User
-from approvals.selectors import council_rules, explicit_permissions, holds_object_right, holds_step_right, legal_rule
-from approvals.services import audit_record
-from config.jalali import format_jalali
-from notifications.selectors import working_calendar
+from approvals.duties import drafted_any, duty_conflict
+from approvals.models import ConformityReview, CouncilVote, Decision
+from audit import chain
+from audit.services import audit_record
+from core.jalali import format_jalali
 from notifications.services import notify
+from people.models import User
+from people.selectors import delegators_of, explicit_permissions, holds_object_right, holds_step_right
 from plan import diff as plan_diff
 from plan.changesets import ChangesetInvalid
-from plan.models import Amendment
+from plan.models import REVISION_CLOSED, Amendment, Revision
 from plan.selectors import amendment_preview, version_in_force
 from plan.services import PlanConflict, amendment_create, amendment_rebase, plan_version_issue
-from workflows.duties import drafted_any, duty_conflict
+from rules.models import CouncilRules
+from rules.selectors import council_rules, legal_rule, working_calendar
 from workflows.flows import AmendmentFlow, RevisionFlow
-from workflows.models import REVISION_CLOSED, AmendmentProcess, Revision, RevisionProcess
-from workflows.selectors import package_conflicts
+from workflows.selectors import (
+    OPEN,
+    amendment_process,
+    package_conflicts,
+)
 
-OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 # step -> the outcomes a person may choose, and the amendment's status after each
 STEP_OUTCOMES = {
     "draft": {Decision.Outcome.SUBMIT: Amendment.Status.SUBMITTED},
@@ -53,16 +57,16 @@ class DecisionRefused(ValidationError):
 
 
 def register_audit_actions() -> None:
-    audit.register_action("workflows.amendment.start", gettext_lazy("Amendment process started"))
-    audit.register_action("workflows.amendment.submit", gettext_lazy("Amendment submitted"))
-    audit.register_action("workflows.amendment.sign_off", gettext_lazy("Committee sign-off decided"))
-    audit.register_action("workflows.amendment.integrate", gettext_lazy("Integration decided"))
-    audit.register_action("workflows.amendment.withdraw", gettext_lazy("Amendment withdrawn"))
-    audit.register_action("workflows.amendment.package", gettext_lazy("Amendment put into or taken out of a revision"))
+    chain.register_action("workflows.amendment.start", gettext_lazy("Amendment process started"))
+    chain.register_action("workflows.amendment.submit", gettext_lazy("Amendment submitted"))
+    chain.register_action("workflows.amendment.sign_off", gettext_lazy("Committee sign-off decided"))
+    chain.register_action("workflows.amendment.integrate", gettext_lazy("Integration decided"))
+    chain.register_action("workflows.amendment.withdraw", gettext_lazy("Amendment withdrawn"))
+    chain.register_action("workflows.amendment.package", gettext_lazy("Amendment put into or taken out of a revision"))
     register_revision_audit_actions()
-    audit.register_action("workflows.task.claim", gettext_lazy("Task claimed"))
-    audit.register_action("workflows.task.release", gettext_lazy("Task released"))
-    audit.register_action("workflows.task.reassign", gettext_lazy("Task reassigned by an administrator"))
+    chain.register_action("workflows.task.claim", gettext_lazy("Task claimed"))
+    chain.register_action("workflows.task.release", gettext_lazy("Task released"))
+    chain.register_action("workflows.task.reassign", gettext_lazy("Task reassigned by an administrator"))
 
 
 @transaction.atomic
@@ -76,39 +80,6 @@ def amendment_draft_start(*, plan, committee, drafted_by: User, title: str, summ
     process = AmendmentFlow.start.run(amendment=amendment)
     audit_record(action="workflows.amendment.start", actor=drafted_by, obj=amendment, data={"process": process.pk})
     return amendment
-
-
-def _process_of(subject, process_class):
-    """The newest process whose artifact is this amendment or revision (an amendment sent back from
-    a revision's assembly gets a new one; the database allows one open process per artifact)."""
-    return (
-        process_class.objects.filter(
-            artifact_content_type__app_label=subject._meta.app_label,
-            artifact_content_type__model=subject._meta.model_name,
-            artifact_object_id=subject.pk,
-        )
-        .order_by("-pk")
-        .first()
-    )
-
-
-def amendment_process(amendment: Amendment) -> AmendmentProcess:
-    return _process_of(amendment, AmendmentProcess)
-
-
-def _open_tasks_of(subject):
-    """The open tasks of the process whose artifact is this amendment or revision, newest first."""
-    return Task.objects.filter(
-        process__artifact_content_type__app_label=subject._meta.app_label,
-        process__artifact_content_type__model=subject._meta.model_name,
-        process__artifact_object_id=subject.pk,
-        status__in=OPEN,
-    ).order_by("-created")
-
-
-def open_task(amendment: Amendment) -> Task | None:
-    """The amendment's task that waits for someone, if any."""
-    return _open_tasks_of(amendment).first()
 
 
 def decide(
@@ -307,8 +278,6 @@ def _may_decide(task: Task, user: User) -> bool:
 def _acting_for(task: Task, user: User, on_behalf_of: User | None) -> tuple[User, User | None]:
     """Whose right the decision uses: the person's own, or that of someone who delegated to them
     today. Returns (rights holder, on whose behalf or None)."""
-    from approvals.selectors import delegators_of
-
     if on_behalf_of is None:
         # the first holder of the right with whom the separation of duties allows acting
         step, subject, conflict = task.flow_task.name, task.process.artifact, None
@@ -445,9 +414,9 @@ STEP_DETAILS = {
 
 
 def register_revision_audit_actions() -> None:
-    audit.register_action("workflows.revision.start", gettext_lazy("Revision assembled"))
-    audit.register_action("workflows.revision.decide", gettext_lazy("Revision step decided"))
-    audit.register_action("workflows.revision.confirm_by_silence", gettext_lazy("Confirmed by silence"))
+    chain.register_action("plan.revision.start", gettext_lazy("Revision assembled"))
+    chain.register_action("plan.revision.decide", gettext_lazy("Revision step decided"))
+    chain.register_action("plan.revision.confirm_by_silence", gettext_lazy("Confirmed by silence"))
 
 
 @transaction.atomic
@@ -471,20 +440,12 @@ def revision_start(*, plan, year: int, title: str, amendments: list[Amendment], 
     revision.amendments.set(amendments)
     process = RevisionFlow.start.run(revision=revision)
     audit_record(
-        action="workflows.revision.start",
+        action="plan.revision.start",
         actor=acting_user,
         obj=revision,
         data={"process": process.pk, "amendments": sorted(a.pk for a in amendments), "year": year},
     )
     return revision
-
-
-def revision_process(revision: Revision) -> RevisionProcess:
-    return _process_of(revision, RevisionProcess)
-
-
-def revision_open_task(revision: Revision) -> Task | None:
-    return _open_tasks_of(revision).filter(flow_task_type="HUMAN").first()
 
 
 def revision_decide(
@@ -547,7 +508,7 @@ def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, details) -
     )
     task = _advance(step, outcome, acting_for)
     audit_record(
-        action="workflows.revision.decide",
+        action="plan.revision.decide",
         actor=user,
         on_behalf_of=on_behalf_of,
         obj=revision,
@@ -946,7 +907,7 @@ def revision_confirm_by_silence(*, process) -> None:
         context={"subject": revision.title},
     )
     audit_record(
-        action="workflows.revision.confirm_by_silence",
+        action="plan.revision.confirm_by_silence",
         actor=None,
         obj=revision,
         data={
@@ -983,7 +944,7 @@ def task_claim(*, task: Task, acting_user: User) -> Task:
             actor=acting_user,
             on_behalf_of=_behalf,
             obj=task,
-            scope=audit.scope_of(task.process.artifact),
+            scope=chain.scope_of(task.process.artifact),
             data={"step": task.flow_task.name, "process": task.process_id},
         )
     return task
@@ -992,8 +953,6 @@ def task_claim(*, task: Task, acting_user: User) -> Task:
 @transaction.atomic
 def task_release(*, task: Task, acting_user: User) -> Task:
     """Put a claimed task back in its queue."""
-    from approvals.selectors import delegators_of
-
     with task.flow_task.flow_class.lock(task.process_id):
         task.refresh_from_db()
         allowed = {acting_user.pk, *(d.pk for d in delegators_of(acting_user))}
@@ -1008,7 +967,7 @@ def task_release(*, task: Task, acting_user: User) -> Task:
             actor=acting_user,
             on_behalf_of=None if holder_id == acting_user.pk else User.objects.filter(pk=holder_id).first(),
             obj=task,
-            scope=audit.scope_of(task.process.artifact),
+            scope=chain.scope_of(task.process.artifact),
             data={"step": task.flow_task.name, "process": task.process_id},
         )
     return task
@@ -1053,7 +1012,7 @@ def task_reassign(*, task: Task, to_user: User, reason: str, acting_user: User) 
             action="workflows.task.reassign",
             actor=acting_user,
             obj=task,
-            scope=audit.scope_of(task.process.artifact),
+            scope=chain.scope_of(task.process.artifact),
             data={
                 "step": task.flow_task.name,
                 "process": task.process_id,

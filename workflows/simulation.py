@@ -24,20 +24,13 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from viewflow.workflow.timers import fire_due_timers
 
-from approvals.models import User
-from plan.models import Amendment, Plan, PlanItem
+from people.models import User
+from plan.models import Amendment, Plan, PlanItem, Revision
 from plan.schema import Kind
 from plan.selectors import version_in_force, version_state
 from plan.services import amendment_operations_set
-from workflows.models import Revision
-from workflows.services import (
-    amendment_draft_start,
-    decide,
-    open_task,
-    revision_decide,
-    revision_open_task,
-    revision_start,
-)
+from workflows.selectors import open_task, revision_open_task
+from workflows.services import amendment_draft_start, decide, revision_decide, revision_start
 
 WHY = "بر پایه عملکرد سال گذشته و اعتبارات مصوب"
 PASSING = {"present": 11, "votes_for": 8, "votes_against": 2, "abstentions": 1}

@@ -8,26 +8,28 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from approvals.models import Decision
-from approvals.selectors import amendments_visible_to, explicit_permissions, may_act_on
-from config.jalali import jalali_year
+from approvals.selectors import amendments_visible_to, may_act_on, revisions_visible_to
+from core.jalali import jalali_year
+from people.selectors import explicit_permissions
+from plan.models import Revision
 from plan.selectors import diff_display
+from rules.steps import step_title
 from workflows.forms import DecisionForm, RevisionForm, refuse
-from workflows.models import Revision
 from workflows.selectors import (
     amendment_pool,
     live_text,
     package_conflicts,
     revision_legal_basis,
+    revision_open_task,
     revision_overview,
-    revisions_visible_to,
     task_text,
 )
-from workflows.services import decide, revision_decide, revision_open_task, revision_start
-from workflows.steps import step_title
+from workflows.services import decide, revision_decide, revision_start, task_claim, task_release
 
 
 @login_required
@@ -152,3 +154,38 @@ def revision_page(request, pk):
 def revision_list(request):
     revisions = revisions_visible_to(request.user).select_related("plan").order_by("-created_at")
     return render(request, "workflows/revision_list.html", {"revisions": revisions})
+
+
+# ---------------------------------------------------------------------------------------------
+# Claiming a task from a queue, and giving it back
+
+
+def _claimable_task(request, pk) -> Task:
+    task = get_object_or_404(Task, pk=pk, flow_task_type="HUMAN")
+    if not may_act_on(request.user, task.pk):
+        raise Http404  # a task one may not act on is not shown to exist
+    return task
+
+
+@login_required
+@require_POST
+def task_claim_view(request, pk):
+    task = _claimable_task(request, pk)
+    try:
+        task_claim(task=task, acting_user=request.user)
+        messages.success(request, _("The task is now in your inbox."))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, getattr(error, "messages", [str(error)])[0])
+    return redirect("home")
+
+
+@login_required
+@require_POST
+def task_release_view(request, pk):
+    task = _claimable_task(request, pk)
+    try:
+        task_release(task=task, acting_user=request.user)
+        messages.success(request, _("The task is back in its queue."))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, getattr(error, "messages", [str(error)])[0])
+    return redirect("home")

@@ -2,7 +2,7 @@
 
 from django import template
 
-from approvals import audit
+from audit import chain
 
 register = template.Library()
 
@@ -10,7 +10,7 @@ register = template.Library()
 @register.filter
 def audit_action(name: str) -> str:
     """An action's label in the reader's language (`workflows.amendment.submit` → "Amendment submitted")."""
-    return audit.action_label(name)
+    return chain.action_label(name)
 
 
 @register.filter

@@ -5,8 +5,8 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from config import env as settings_env
-from config.env import env
+from core import env as settings_env
+from core.env import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env.str("BAZNEGAR_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -18,29 +18,33 @@ CSRF_TRUSTED_ORIGINS = settings_env.url_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     # first, so that our templates (login, base) win over viewflow's Material ones
-    "config.apps.SiteConfig",
+    "core.apps.CoreConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "config.apps.StaticFilesConfig",
+    "core.apps.StaticFilesConfig",
     "django.contrib.humanize",
     "guardian",
     "axes",
     "django_htmx",
     "viewflow",
     "viewflow.workflow",
-    "approvals",
+    # ours, from the floor up (docs/architecture.md: each imports only from those above it here)
+    "audit",
+    "people",
+    "rules",
     "plan",
-    "workflows",
     "notifications",
+    "approvals",
+    "workflows",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "config.middleware.SecurityHeadersMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -50,8 +54,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "approvals.middleware.UserLanguageMiddleware",
-    "approvals.throttling.SprayingThrottleMiddleware",
+    "people.middleware.UserLanguageMiddleware",
+    "people.throttling.SprayingThrottleMiddleware",
     # axes last: it reads the outcome of authentication
     "axes.middleware.AxesMiddleware",
 ]
@@ -91,9 +95,9 @@ else:
     settings_env.bounded(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_USER_MODEL = "approvals.User"
+AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = [
-    "approvals.throttling.SprayingThrottleBackend",  # an address spraying passwords is refused everywhere
+    "people.throttling.SprayingThrottleBackend",  # an address spraying passwords is refused everywhere
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
@@ -112,9 +116,9 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = settings_env.integer("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 # guessing one person's password: locked by username and address together (a colleague's typos
-# lock only themselves); spraying many usernames from one address: approvals.throttling
+# lock only themselves); spraying many usernames from one address: people.throttling
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "approvals.middleware.client_ip"
+AXES_CLIENT_IP_CALLABLE = "people.middleware.client_ip"
 # Behind reverse proxies: how many of them append to X-Forwarded-For (0: none, REMOTE_ADDR is the
 # client). The client is the address the outermost trusted proxy saw; anything a client put in the
 # header before it is ignored.
@@ -199,11 +203,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "fire-workflow-timers": {"task": "workflows.tasks.fire_workflow_timers", "schedule": 60.0},
     "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
-    "send-reminders": {"task": "notifications.tasks.send_reminders", "schedule": 60.0},  # cheap, idempotent
+    "send-reminders": {"task": "approvals.tasks.send_reminders", "schedule": 60.0},  # cheap, idempotent
     "send-digests": {"task": "notifications.tasks.send_digests", "schedule": crontab(hour=7, minute=0)},
-    "reconcile-seat-rights": {"task": "approvals.tasks.reconcile_seat_rights", "schedule": crontab(minute=17)},
+    "reconcile-seat-rights": {"task": "people.tasks.reconcile_seat_rights", "schedule": crontab(minute=17)},
     "verify-audit-chain-daily": {
-        "task": "approvals.tasks.verify_audit_chain",
+        "task": "audit.tasks.verify_audit_chain",
         "schedule": crontab(hour=2, minute=30),
     },
 }

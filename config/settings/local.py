@@ -3,7 +3,7 @@ unless DEBUG=true, so a newcomer's server answers as production does (no URL lis
 
 import ipaddress
 
-from config import env as settings_env
+from core import env as settings_env
 
 from .base import *  # noqa: F403
 from .base import SECRET_KEY, VAR_DIR

@@ -1,6 +1,6 @@
 """Production: every secret from the environment with no default; HTTPS behind a proxy."""
 
-from config import env as settings_env
+from core import env as settings_env
 
 from .base import *  # noqa: F403
 

@@ -1,6 +1,6 @@
 """The test suite: PostgreSQL and Redis when DATABASE_URL and REDIS_URL say so (CI), SQLite otherwise."""
 
-from config.env import env
+from core.env import env
 
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR

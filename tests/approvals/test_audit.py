@@ -5,9 +5,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
-from approvals import audit
-from approvals.models import AuditChainHead, AuditEvent, AuditVerification, User
-from approvals.services import AuditOutsideTransaction, audit_chain_check, audit_chain_verify, audit_record
+from audit import chain
+from audit.models import AuditChainHead, AuditEvent, AuditVerification
+from audit.services import AuditOutsideTransaction, audit_chain_check, audit_chain_verify, audit_record
+from people.models import User
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,29 +18,29 @@ def record(n=1, **kwargs):
     events = []
     for i in range(n):
         with transaction.atomic():
-            events.append(audit_record(action="approvals.user.create", data={"i": i, "متن": "کمیته"}, **kwargs))
+            events.append(audit_record(action="people.user.create", data={"i": i, "متن": "کمیته"}, **kwargs))
     return events
 
 
 def test_events_are_chained_by_hash():
     actor = UserFactory()
     first, second, third = record(3, actor=actor, obj=actor)
-    assert first.prev_hash == audit.GENESIS_HASH
+    assert first.prev_hash == chain.GENESIS_HASH
     assert second.prev_hash == first.hash
     assert third.prev_hash == second.hash
     assert len({first.hash, second.hash, third.hash}) == 3
     head = AuditChainHead.objects.get(pk=1)
     assert (head.last_event_id, head.last_hash) == (third.pk, third.hash)
-    assert third.object_type == "approvals.user" and third.object_id == str(actor.pk)
+    assert third.object_type == "people.user" and third.object_id == str(actor.pk)
     assert third.actor_username == actor.username
     # stored content is exactly what was hashed, read back from the database
-    assert audit.hash_of_event(AuditEvent.objects.get(pk=third.pk)) == third.hash
+    assert chain.hash_of_event(AuditEvent.objects.get(pk=third.pk)) == third.hash
 
 
 @pytest.mark.django_db(transaction=True)
 def test_audit_outside_a_transaction_is_refused():
     with pytest.raises(AuditOutsideTransaction):
-        audit_record(action="approvals.user.create")
+        audit_record(action="people.user.create")
     assert AuditEvent.objects.count() == 0
 
 
@@ -50,7 +51,7 @@ def test_unregistered_action_is_refused():
 
 def test_event_is_rolled_back_with_the_change_it_records():
     with pytest.raises(RuntimeError), transaction.atomic():
-        audit_record(action="approvals.user.create")
+        audit_record(action="people.user.create")
         raise RuntimeError("the change failed")
     assert AuditEvent.objects.count() == 0
     assert audit_chain_check().ok
@@ -60,7 +61,7 @@ def test_request_address_is_recorded(client):
     user = UserFactory()
     client.force_login(user)
     client.post("/language/", {"language": "en", "next": "/"}, REMOTE_ADDR="10.1.2.3")
-    event = AuditEvent.objects.get(action="approvals.user.language_change")
+    event = AuditEvent.objects.get(action="people.user.language_change")
     assert event.ip_address == "10.1.2.3"
     assert event.actor_id == user.pk
     assert event.data == {"language": "en"}
@@ -94,7 +95,7 @@ def _tamper(sql, params):
 def test_altered_row_is_named_by_verify_audit():
     events = record(4)
     with transaction.atomic():
-        _tamper("UPDATE approvals_auditevent SET data = %s WHERE id = %s", ['{"i": 99}', events[2].pk])
+        _tamper("UPDATE audit_auditevent SET data = %s WHERE id = %s", ['{"i": 99}', events[2].pk])
     with pytest.raises(CommandError, match=f"BROKEN at event #{events[2].pk}"):
         call_command("verify_audit")
     verification = AuditVerification.objects.get()
@@ -106,7 +107,7 @@ def test_altered_row_is_named_by_verify_audit():
 def test_removed_row_is_detected_at_its_successor():
     events = record(4)
     with transaction.atomic():
-        _tamper("DELETE FROM approvals_auditevent WHERE id = %s", [events[1].pk])
+        _tamper("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
     result = audit_chain_check()
     assert not result.ok and result.broken_event_id == events[2].pk
 
@@ -114,7 +115,7 @@ def test_removed_row_is_detected_at_its_successor():
 def test_removed_newest_row_is_detected_by_the_head():
     events = record(3)
     with transaction.atomic():
-        _tamper("DELETE FROM approvals_auditevent WHERE id = %s", [events[2].pk])
+        _tamper("DELETE FROM audit_auditevent WHERE id = %s", [events[2].pk])
     result = audit_chain_check()
     assert not result.ok and "newest events were removed" in result.reason
 
@@ -123,13 +124,13 @@ def test_removed_newest_row_is_detected_by_the_head():
 def test_postgresql_refuses_update_and_delete_of_audit_rows():
     (event,) = record()
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        AuditEvent.objects.filter(pk=event.pk).update(action="approvals.role.grant")
+        AuditEvent.objects.filter(pk=event.pk).update(action="people.role.grant")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).delete()
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL baznegar.allow_audit_truncate = off")  # as in production
-        cursor.execute("TRUNCATE approvals_auditevent CASCADE")
-    assert AuditEvent.objects.get(pk=event.pk).action == "approvals.user.create"
+        cursor.execute("TRUNCATE audit_auditevent CASCADE")
+    assert AuditEvent.objects.get(pk=event.pk).action == "people.user.create"
 
 
 @pytest.mark.postgres
@@ -143,7 +144,7 @@ def test_concurrent_writers_keep_one_unbroken_chain():
         try:
             for i in range(n):
                 with transaction.atomic():
-                    audit_record(action="approvals.user.create", data={"thread": threading.get_ident(), "i": i})
+                    audit_record(action="people.user.create", data={"thread": threading.get_ident(), "i": i})
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -160,7 +161,7 @@ def test_concurrent_writers_keep_one_unbroken_chain():
 
 
 def test_daily_task_records_a_verification():
-    from approvals.tasks import verify_audit_chain
+    from audit.tasks import verify_audit_chain
 
     record(2)
     assert verify_audit_chain.run() == {"ok": True, "events": 2, "broken": None}
@@ -170,6 +171,6 @@ def test_daily_task_records_a_verification():
 def test_verification_is_kept_even_when_broken():
     events = record(2)
     with transaction.atomic():
-        _tamper("UPDATE approvals_auditevent SET actor_username = %s WHERE id = %s", ["someone", events[0].pk])
+        _tamper("UPDATE audit_auditevent SET actor_username = %s WHERE id = %s", ["someone", events[0].pk])
     verification = audit_chain_verify()
     assert not verification.ok and verification.broken_event_id == events[0].pk

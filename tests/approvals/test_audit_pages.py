@@ -12,16 +12,18 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from approvals.models import AuditEvent, AuditVerification, Decision
-from approvals.roles import Role
+from approvals.models import Decision
 from approvals.selectors import amendment_timeline, revision_timeline
-from approvals.tasks import verify_audit_chain
+from audit.models import AuditEvent, AuditVerification
+from audit.tasks import verify_audit_chain
 from notifications.models import Notification, Outbox
+from people.roles import Role
 from plan.models import AmendmentOperation
 from plan.services import amendment_operations_set
 from tests.factories import UserFactory
 from tests.scenario import PARKS, VOTE, WASTE
-from workflows.services import decide, open_task, revision_decide, revision_open_task, revision_start
+from workflows.selectors import open_task, revision_open_task
+from workflows.services import decide, revision_decide, revision_start
 
 pytestmark = pytest.mark.django_db
 AUDIT_URLS = [
@@ -74,7 +76,7 @@ def test_events_carry_their_scope_so_filters_find_them(issued, client, auditor, 
     assert {e.action for e in shown} >= {"plan.amendment.create", "workflows.amendment.submit"}
 
     by_revision = client.get(reverse("audit:events"), {"revision": issued.pk}).context["page"].events
-    assert [e.data.get("step") for e in reversed(by_revision) if e.action == "workflows.revision.decide"] == [
+    assert [e.data.get("step") for e in reversed(by_revision) if e.action == "plan.revision.decide"] == [
         "assemble",
         "policy_council",
         "city_council",
@@ -82,7 +84,7 @@ def test_events_carry_their_scope_so_filters_find_them(issued, client, auditor, 
         "issuance",
     ]
     by_person = client.get(reverse("audit:events"), {"person": "policy"}).context["page"].events
-    assert [e.action for e in by_person] == ["workflows.revision.decide"]
+    assert [e.action for e in by_person] == ["plan.revision.decide"]
     by_committee = client.get(reverse("audit:events"), {"committee": "C03"}).context["page"].events
     parks = issued.amendments.order_by("pk").last()
     assert by_committee and all(e.scope_committee == parks.committee_id for e in by_committee)
@@ -91,7 +93,7 @@ def test_events_carry_their_scope_so_filters_find_them(issued, client, auditor, 
     assert by_action.count == 2 and {e.actor_username for e in by_action.events} == {"waste-chair", "parks-chair"}
 
     today = timezone.localtime()
-    from config.jalali import to_jalali
+    from core.jalali import to_jalali
 
     jtoday = to_jalali(today.date())
     day = f"{jtoday.year}/{jtoday.month:02d}/{jtoday.day:02d}"
@@ -176,7 +178,7 @@ def test_revision_timeline_tells_who_when_what_and_on_what_text(issued, client, 
         assert entry.diff_verified is True  # the diff kept with the decision hashes to what the chain holds
         assert entry.diff, "the diff decided on is kept"
         assert entry.changed_after is None and entry.superseded_by is None
-    assert timeline[-1].event.action in {"workflows.revision.decide", "plan.version.issue"}
+    assert timeline[-1].event.action in {"plan.revision.decide", "plan.version.issue"}
     assert any(e.event.action == "plan.version.issue" for e in timeline)
 
     client.force_login(auditor)
@@ -235,7 +237,7 @@ def test_exports_open_and_read_back_with_jalali_and_iso_dates(issued, client, au
     event = expected[0]
     assert int(first[0]) == event.pk and first[-1] == event.hash
     assert dt.datetime.fromisoformat(first[2]) == event.occurred_at
-    from config.jalali import to_jalali
+    from core.jalali import to_jalali
 
     local = to_jalali(timezone.localtime(event.occurred_at))
     assert first[1].startswith(f"{local.year:04d}/{local.month:02d}/{local.day:02d}")
@@ -277,9 +279,9 @@ def test_a_tampered_row_is_found_by_the_daily_check_and_administrators_are_told_
 ):
     assert verify_audit_chain()["ok"] is True
     assert not Notification.objects.filter(event="audit.chain_broken").exists()
-    target = AuditEvent.objects.filter(action="workflows.revision.decide").order_by("id")[1]
+    target = AuditEvent.objects.filter(action="plan.revision.decide").order_by("id")[1]
     with transaction.atomic():
-        _tamper('UPDATE approvals_auditevent SET data = data || \'{"reason": "forged"}\' WHERE id = %s', [target.pk])
+        _tamper('UPDATE audit_auditevent SET data = data || \'{"reason": "forged"}\' WHERE id = %s', [target.pk])
 
     result = verify_audit_chain()
     assert result == {"ok": False, "events": result["events"], "broken": target.pk}
@@ -352,26 +354,26 @@ def test_auditors_read_everything_and_change_nothing(issued, client, auditor, pe
     pending = accepted("C02", [{**WASTE[0], "values": {"targets.1406": {"new": 93}}}])
     before = (AuditEvent.objects.count(), Decision.objects.count(), AuditVerification.objects.count())
     refused = [
-        client.post(reverse("plan:amendment_new"), {"title": "x", "committee": "C02"}),
-        client.post(reverse("plan:amendment_withdraw", args=[pending.pk]), {"reason": "x"}),
+        client.post(reverse("drafting:amendment_new"), {"title": "x", "committee": "C02"}),
+        client.post(reverse("drafting:amendment_withdraw", args=[pending.pk]), {"reason": "x"}),
         client.post(reverse("workflows:revision_new"), {"title": "x", "year": 1405, "amendments": [pending.pk]}),
-        client.post(reverse("admin:approvals_user_change", args=[people["policy"].pk]), {"username": "x"}),
+        client.post(reverse("admin:people_user_change", args=[people["policy"].pk]), {"username": "x"}),
     ]
     assert [r.status_code for r in refused] == [404, 404, 404, 302]
     assert (AuditEvent.objects.count(), Decision.objects.count(), AuditVerification.objects.count()) == before
     assert not auditor.get_all_permissions() - {
         "plan.view_amendment",
-        "workflows.view_revision",
+        "plan.view_revision",
         "approvals.view_decision",
-        "approvals.view_auditevent",
-        "approvals.view_auditverification",
-        "approvals.view_user",
+        "audit.view_auditevent",
+        "audit.view_auditverification",
+        "people.view_user",
     }
 
 
 def test_an_administrator_starts_a_check_from_the_page(client, administrator, monkeypatch):
     started = []
-    monkeypatch.setattr("approvals.tasks.verify_audit_chain.apply_async", lambda **kw: started.append(kw))
+    monkeypatch.setattr("audit.tasks.verify_audit_chain.apply_async", lambda **kw: started.append(kw))
     client.force_login(administrator)
     response = client.post(reverse("audit:verification"), follow=True)
     assert started == [{"retry": False}]
@@ -382,7 +384,7 @@ def test_a_broker_that_is_down_is_a_message(client, administrator, monkeypatch):
     def down(**kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr("approvals.tasks.verify_audit_chain.apply_async", down)
+    monkeypatch.setattr("audit.tasks.verify_audit_chain.apply_async", down)
     client.force_login(administrator)
     response = client.post(reverse("audit:verification"), follow=True)
     assert "could not be started now" in response.content.decode()

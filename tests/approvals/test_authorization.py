@@ -12,11 +12,11 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from approvals.models import Delegation, Membership, User
-from approvals.roles import DELEGATION_RULES, NEVER_SUBSTITUTES, ROLE_PERMISSIONS, SAME_COMMITTEE
+from approvals.duties import DRAFTER, PACKAGE, SEPARATION_OF_DUTIES
 from approvals.selectors import may_act_on
-from approvals.services import SEAT_PERMISSIONS, DelegationInvalid, delegation_create
-from workflows.duties import DRAFTER, PACKAGE, SEPARATION_OF_DUTIES
+from people.models import Delegation, Membership, User
+from people.roles import DELEGATION_RULES, NEVER_SUBSTITUTES, ROLE_PERMISSIONS, SAME_COMMITTEE
+from people.services import SEAT_PERMISSIONS, DelegationInvalid, delegation_create
 
 pytestmark = pytest.mark.django_db
 ROLE_USERS = ["member", "chair", "integration", "policy", "council", "governorate", "planning", "auditor", "admin"]

@@ -1,8 +1,9 @@
 import pytest
 
-from approvals.models import AuditEvent, Membership
-from approvals.roles import Role
-from approvals.services import membership_grant
+from audit.models import AuditEvent
+from people.models import Membership
+from people.roles import Role
+from people.services import membership_grant
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,7 @@ def test_a_seat_gives_object_rights_on_that_committee_only(plan, waste, parks):
     assert not user.has_perm("plan.draft_amendment", parks)
     assert not user.has_perm("plan.sign_off_amendment", waste)
     assert user.groups.filter(name=Role.COMMITTEE_MEMBER).exists()
-    event = AuditEvent.objects.get(action="approvals.role.grant")
+    event = AuditEvent.objects.get(action="people.role.grant")
     assert event.data == {"user": user.username, "committee": "C02", "seat": "member"}
 
 
@@ -28,14 +29,14 @@ def test_changing_a_seat_swaps_the_rights(plan, waste):
     assert Membership.objects.get(user=user).seat == Membership.Seat.CHAIR
     assert user.has_perm("plan.sign_off_amendment", waste)
     assert not user.has_perm("plan.draft_amendment", waste)
-    assert AuditEvent.objects.filter(action="approvals.role.grant").count() == 2
+    assert AuditEvent.objects.filter(action="people.role.grant").count() == 2
 
 
 def test_granting_a_seat_costs_a_bounded_number_of_queries(plan, db, django_assert_max_num_queries):
     """It re-ran the whole role set-up each time: 55 queries, 37 of them that; now 18 (the seat, its
     object permission through django-guardian, the group, the audit event and its chain head)."""
-    from approvals.models import Membership
-    from approvals.services import membership_grant, role_groups_ensure
+    from people.models import Membership
+    from people.services import membership_grant, role_groups_ensure
     from tests.factories import UserFactory
 
     role_groups_ensure()

@@ -7,9 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from approvals.models import AuditEvent, Delegation, User
-from approvals.roles import Role
-from config.jalali import to_jalali
+from audit.models import AuditEvent
+from core.jalali import to_jalali
+from people.models import Delegation, User
+from people.roles import Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,7 @@ def test_language_and_email_preference_are_saved_and_audited(client, person):
     assert response.status_code == 302
     person.refresh_from_db()
     assert (person.language, person.email_preference) == ("fa", "digest")
-    event = AuditEvent.objects.get(action="approvals.user.preferences_change")
+    event = AuditEvent.objects.get(action="people.user.preferences_change")
     assert event.data == {
         "before": {"language": "en", "email_preference": "immediate"},
         "after": {"language": "fa", "email_preference": "digest"},
@@ -53,7 +54,7 @@ def test_an_unknown_preference_is_refused_and_changes_nothing(client, person):
     assert "Select a valid choice" in response.content.decode()
     person.refresh_from_db()
     assert (person.language, person.email_preference) == ("en", "immediate")
-    assert not AuditEvent.objects.filter(action="approvals.user.preferences_change").exists()
+    assert not AuditEvent.objects.filter(action="people.user.preferences_change").exists()
 
 
 def test_a_delegation_is_created_shown_and_revoked(client, person, deputy):
@@ -66,7 +67,7 @@ def test_a_delegation_is_created_shown_and_revoked(client, person, deputy):
     assert response.status_code == 302
     delegation = Delegation.objects.get(delegator=person, substitute=deputy)
     assert (delegation.starts_on, delegation.ends_on) == (today, today + dt.timedelta(7))
-    assert AuditEvent.objects.filter(action="approvals.delegation.create", object_id=str(delegation.pk)).exists()
+    assert AuditEvent.objects.filter(action="people.delegation.create", object_id=str(delegation.pk)).exists()
     assert "deputy" in client.get(reverse("profile")).content.decode()
 
     client.force_login(deputy)  # the substitute sees whom they act for, and cannot revoke it
@@ -76,7 +77,7 @@ def test_a_delegation_is_created_shown_and_revoked(client, person, deputy):
     client.post(reverse("delegation_revoke", args=[delegation.pk]))
     delegation.refresh_from_db()
     assert delegation.revoked_at is not None
-    assert AuditEvent.objects.filter(action="approvals.delegation.revoke").count() == 1
+    assert AuditEvent.objects.filter(action="people.delegation.revoke").count() == 1
 
 
 @pytest.mark.parametrize(

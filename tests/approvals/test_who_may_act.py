@@ -13,22 +13,22 @@ from guardian.shortcuts import assign_perm
 from openpyxl import load_workbook
 from viewflow.workflow.models import Task
 
-from approvals.middleware import client_ip
-from approvals.models import AuditEvent, Membership, User
-from approvals.roles import Role
-from approvals.services import seat_rights_reconcile
+from audit.models import AuditEvent
 from notifications.models import Notification
+from people.middleware import client_ip
+from people.models import Membership, User
+from people.roles import Role
+from people.services import seat_rights_reconcile
 from plan.services import amendment_operations_set
 from tests.factories import UserFactory
 from tests.scenario import VOTE, WASTE
+from workflows.selectors import open_task, revision_open_task
 from workflows.services import (
     DecisionRefused,
     amendment_draft_start,
     amendment_withdraw,
     decide,
-    open_task,
     revision_decide,
-    revision_open_task,
     revision_start,
     task_claim,
     task_reassign,
@@ -51,14 +51,14 @@ def test_a_removed_seat_takes_its_rights_with_it_and_is_audited(client, plan, pe
     seat = Membership.objects.get(user=people["waste-chair"], seat="chair")
     root = User.objects.create_superuser("root", "root@baznegar.invalid", "x" * 20)
     client.force_login(root)
-    response = client.post(f"/admin/approvals/membership/{seat.pk}/delete/", {"post": "yes"})
+    response = client.post(f"/admin/people/membership/{seat.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302 and not Membership.objects.filter(pk=seat.pk).exists()
     former = User.objects.get(pk=people["waste-chair"].pk)
     assert not former.has_perm("plan.sign_off_amendment", plan.committees.get(code="C02"))
     assert not former.groups.filter(name=Role.COMMITTEE_CHAIR).exists()
     with pytest.raises(PermissionDenied):
         task_claim(task=open_task(amendment), acting_user=former)
-    event = AuditEvent.objects.get(action="approvals.role.revoke")
+    event = AuditEvent.objects.get(action="people.role.revoke")
     assert event.actor_id == root.pk and event.data["user"] == "waste-chair" and event.data["seat"] == "chair"
 
 
@@ -69,7 +69,7 @@ def test_drift_between_seats_and_rights_is_reported_and_repaired(plan, people):
     drift = seat_rights_reconcile(repair=True)
     assert drift["removed"] == [(stray.pk, parks.pk, "sign_off_amendment")] and drift["added"] == []
     assert not User.objects.get(pk=stray.pk).has_perm("plan.sign_off_amendment", parks)
-    assert AuditEvent.objects.filter(action="approvals.role.reconcile").count() == 1
+    assert AuditEvent.objects.filter(action="people.role.reconcile").count() == 1
     assert seat_rights_reconcile(repair=True) == {"removed": [], "added": []}
 
 
@@ -235,7 +235,7 @@ def test_a_claimed_step_is_lost_with_the_seat_behind_it(plan, people):
     amendment = drafted(plan, people)
     decide(task=open_task(amendment), acting_user=people["waste-member"], outcome="submit")
     task_claim(task=open_task(amendment), acting_user=people["waste-chair"])
-    from approvals.services import membership_revoke
+    from people.services import membership_revoke
 
     membership_revoke(membership=Membership.objects.get(user=people["waste-chair"], seat="chair"), reason="پایان دوره")
     former = User.objects.get(pk=people["waste-chair"].pk)
@@ -243,7 +243,7 @@ def test_a_claimed_step_is_lost_with_the_seat_behind_it(plan, people):
     assert task.owner_id is None  # back in the committee's queue
     with pytest.raises(PermissionDenied):
         decide(task=task, acting_user=former, outcome="approve")
-    assert AuditEvent.objects.get(action="approvals.role.revoke").data["released_tasks"] == [task.pk]
+    assert AuditEvent.objects.get(action="people.role.revoke").data["released_tasks"] == [task.pk]
 
 
 def test_a_superuser_drafts_and_assembles_nothing(client, plan, people, accepted):
@@ -261,12 +261,12 @@ def test_a_delegation_needs_every_delegated_role_to_allow_the_substitute(plan, p
 
     from django.utils import timezone
 
-    from approvals.services import DelegationInvalid, delegation_create
+    from people.services import DelegationInvalid, delegation_create
 
     member = people["waste-member"]
     member.groups.add(*Group.objects.filter(name=Role.INTEGRATION))
     colleague = UserFactory(username="colleague")
-    from approvals.services import membership_grant
+    from people.services import membership_grant
 
     membership_grant(committee=plan.committees.get(code="C02"), user=colleague, seat=Membership.Seat.MEMBER)
     today = timezone.localdate()
@@ -298,14 +298,14 @@ def test_an_address_from_outside_the_proxies_cannot_choose_itself(rf, settings):
 
 
 def test_a_seat_changed_is_audited_and_its_old_role_goes(plan, people):
-    from approvals.services import membership_grant
+    from people.services import membership_grant
 
     member = people["waste-member"]
     membership_grant(committee=plan.committees.get(code="C02"), user=member, seat=Membership.Seat.CHAIR)
     member = User.objects.get(pk=member.pk)
     assert not member.groups.filter(name=Role.COMMITTEE_MEMBER).exists()
     assert member.groups.filter(name=Role.COMMITTEE_CHAIR).exists()
-    revoked = AuditEvent.objects.get(action="approvals.role.revoke")
+    revoked = AuditEvent.objects.get(action="people.role.revoke")
     assert revoked.data["seat"] == "member" and revoked.data["user"] == "waste-member"
 
 
@@ -342,7 +342,7 @@ def test_a_release_for_a_delegator_names_them_and_a_reassignment_tells_both(plan
 
     from django.utils import timezone
 
-    from approvals.services import delegation_create, membership_grant
+    from people.services import delegation_create, membership_grant
     from workflows.services import task_release
 
     deputy = UserFactory(username="deputy-chair")

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connections
 from django.utils import timezone
 
-from config.jalali import format_jalali
+from core.jalali import format_jalali
 from plan.models import Plan
 from plan.selectors import version_in_force, version_state
 

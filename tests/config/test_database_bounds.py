@@ -8,7 +8,8 @@ from django.db import connection, connections, transaction
 
 from tests.scenario import WASTE
 from workflows.flows import AmendmentFlow
-from workflows.services import DecisionRefused, amendment_draft_start, decide, open_task
+from workflows.selectors import open_task
+from workflows.services import DecisionRefused, amendment_draft_start, decide
 
 pytestmark = pytest.mark.postgres
 

@@ -17,7 +17,8 @@ from notifications.models import Outbox
 from notifications.services import broker_breaker
 from plan.services import amendment_operations_set
 from tests.scenario import WASTE
-from workflows.services import amendment_draft_start, decide, open_task
+from workflows.selectors import open_task
+from workflows.services import amendment_draft_start, decide
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from config import jalali
+from core import jalali
 
 
 def test_digits_and_letters_are_normalised():

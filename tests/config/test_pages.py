@@ -2,9 +2,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from approvals.models import AuditEvent, User
-from approvals.roles import Role
-from approvals.services import role_groups_ensure
+from audit.models import AuditEvent
+from people.models import User
+from people.roles import Role
+from people.services import role_groups_ensure
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def test_signed_in_user_sees_their_roles_and_their_language_is_saved(client):
     user.refresh_from_db()
     assert user.language == "en"
     assert "Committee chair" in client.get("/").content.decode()
-    assert AuditEvent.objects.filter(action="approvals.user.language_change", actor_id=user.pk).count() == 1
+    assert AuditEvent.objects.filter(action="people.user.language_change", actor_id=user.pk).count() == 1
 
 
 def test_anonymous_home_redirects_to_login(client):
@@ -95,4 +96,4 @@ def test_load_demo_creates_a_user_for_every_role_and_committee_and_prints_the_pa
     assert password not in second and "Demo users exist" in second
     assert User.objects.filter(username="member").count() == 1
     demo_users = User.objects.exclude(username="AnonymousUser")  # guardian's own row
-    assert AuditEvent.objects.filter(action="approvals.user.create").count() == demo_users.count() == 9 + 20
+    assert AuditEvent.objects.filter(action="people.user.create").count() == demo_users.count() == 9 + 20

@@ -12,7 +12,7 @@ from http.cookiejar import CookieJar
 
 import pytest
 
-from approvals.models import AuditVerification
+from audit.models import AuditVerification
 from tests.conftest import ROOT, subprocess_env
 
 
@@ -25,7 +25,7 @@ def test_a_real_worker_runs_the_daily_audit_check(celery_worker_process, redis_u
     celery_worker_process()
     app.conf.broker_url = redis_url
     try:
-        app.send_task("approvals.tasks.verify_audit_chain")
+        app.send_task("audit.tasks.verify_audit_chain")
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not AuditVerification.objects.exists():
             time.sleep(0.2)

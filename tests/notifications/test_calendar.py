@@ -4,11 +4,11 @@ import jdatetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from approvals.models import AuditEvent
-from notifications.calendar import WorkingCalendar
-from notifications.models import Holiday
-from notifications.selectors import working_calendar
-from notifications.services import calendar_settings_update, holidays_add_fixed_solar
+from audit.models import AuditEvent
+from rules.calendar import WorkingCalendar
+from rules.models import Holiday
+from rules.selectors import working_calendar
+from rules.services import calendar_settings_update, holidays_add_fixed_solar
 
 
 def jd(year, month, day):
@@ -64,7 +64,7 @@ def test_the_calendar_is_data_administrators_change():
     assert calendar.is_working_day(jd(1403, 7, 5))  # a Thursday
     assert not calendar.is_working_day(jd(1404, 1, 13))  # Nature Day
     assert calendar.extend_window_on_holiday
-    event = AuditEvent.objects.get(action="notifications.calendar.change")
+    event = AuditEvent.objects.get(action="rules.calendar.change")
     assert event.data["after"] == {"working_weekdays": [5, 6, 0, 1, 2, 3], "extend": True}
 
 
@@ -72,7 +72,7 @@ def test_the_calendar_is_data_administrators_change():
 def test_friday_is_never_a_working_day():
     with pytest.raises(ValidationError, match="Friday"):
         calendar_settings_update(working_weekdays=[4, 5], extend_window_on_holiday=False, acting_user=None)
-    assert not AuditEvent.objects.filter(action="notifications.calendar.change").exists()
+    assert not AuditEvent.objects.filter(action="rules.calendar.change").exists()
     assert working_calendar().working_weekdays == frozenset({5, 6, 0, 1, 2})
 
 

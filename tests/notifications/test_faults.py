@@ -10,10 +10,12 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from notifications.models import Deadline, Notification, Outbox, Reminder
+from approvals.models import Deadline, Reminder
+from notifications.models import Notification, Outbox
 from plan.services import amendment_operations_set
 from workflows.flows import AmendmentFlow
-from workflows.services import amendment_draft_start, decide, open_task
+from workflows.selectors import open_task
+from workflows.services import amendment_draft_start, decide
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 CHANGE = [{"action": "change", "code": "IND3.1.1", "justification": "j", "values": {"targets.1405": {"new": 88}}}]
@@ -105,7 +107,7 @@ def test_a_worker_killed_mid_sweep_loses_and_doubles_no_reminder(
     # small batches, so that the kill lands between two committed ones
     worker = celery_worker_process(extra_env={**worker_env(own_redis, mail_dir), "REMINDER_BATCH_SIZE": "10"})
     use_broker(own_redis.url)
-    app.send_task("notifications.tasks.send_reminders")
+    app.send_task("approvals.tasks.send_reminders")
     wait_for(lambda: Reminder.objects.filter(kind="due").exists(), message="the sweep to start")
     os.killpg(worker.pid, signal.SIGKILL)  # the worker and its pool child, mid-sweep
     worker.wait(timeout=10)
@@ -113,7 +115,7 @@ def test_a_worker_killed_mid_sweep_loses_and_doubles_no_reminder(
     assert 0 < done_before < count, f"the kill did not land mid-sweep ({done_before} of {count})"
 
     celery_worker_process(extra_env=worker_env(own_redis, mail_dir))
-    app.send_task("notifications.tasks.send_reminders")  # beat's next run
+    app.send_task("approvals.tasks.send_reminders")  # beat's next run
     wait_for(lambda: Reminder.objects.filter(kind="due").count() == count, message="the sweep to finish")
     app.send_task("notifications.tasks.sweep_outbox")
     wait_for(

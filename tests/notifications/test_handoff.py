@@ -5,19 +5,15 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from approvals.models import Deadline
 from notifications.events import render
-from notifications.models import Deadline, Notification
-from notifications.selectors import notifications_for, unread_count, working_calendar
+from notifications.models import Notification
+from notifications.selectors import notifications_for, unread_count
 from notifications.services import notification_mark_read
 from plan.services import amendment_operations_set
-from workflows.services import (
-    amendment_draft_start,
-    decide,
-    open_task,
-    revision_decide,
-    revision_open_task,
-    revision_start,
-)
+from rules.selectors import working_calendar
+from workflows.selectors import open_task, revision_open_task
+from workflows.services import amendment_draft_start, decide, revision_decide, revision_start
 
 pytestmark = pytest.mark.django_db
 CHANGE = [{"action": "change", "code": "IND3.1.1", "justification": "j", "values": {"targets.1405": {"new": 88}}}]
@@ -52,7 +48,7 @@ def test_a_returned_amendment_tells_its_drafter_why(submitted, people):
 def test_messages_show_jalali_dates_and_persian_digits(submitted, people):
     note = notifications_for(people["waste-chair"])[0]
     due = Deadline.objects.get(task=open_task(submitted)).due_on
-    from config.jalali import format_jalali
+    from core.jalali import format_jalali
 
     assert format_jalali(due, language="fa") in render(note, "fa")
     assert format_jalali(due, language="en") in render(note, "en")

@@ -7,13 +7,16 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from approvals.models import User
-from notifications.models import Deadline, Notification, Outbox, Reminder
-from notifications.selectors import working_calendar
-from notifications.services import MAX_ATTEMPTS, notify, outbox_retry, outbox_sweep, reminders_sweep
+from approvals.models import Deadline, Reminder
+from approvals.services import reminders_sweep
+from notifications.models import Notification, Outbox
+from notifications.services import MAX_ATTEMPTS, notify, outbox_retry, outbox_sweep
+from people.models import User
 from plan.services import amendment_operations_set
+from rules.selectors import working_calendar
 from tests.factories import UserFactory
-from workflows.services import amendment_draft_start, decide, open_task
+from workflows.selectors import open_task
+from workflows.services import amendment_draft_start, decide
 
 pytestmark = pytest.mark.django_db
 CHANGE = [{"action": "change", "code": "IND3.1.1", "justification": "j", "values": {"targets.1405": {"new": 88}}}]

@@ -1,10 +1,10 @@
 import pytest
 from django.core.management import call_command
 
-from approvals.models import User
+from approvals.services import reminders_sweep
 from notifications.models import Notification
-from notifications.selectors import working_calendar
-from notifications.services import reminders_sweep
+from people.models import User
+from rules.selectors import working_calendar
 
 pytestmark = pytest.mark.django_db
 

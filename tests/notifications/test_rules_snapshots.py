@@ -7,11 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from approvals.models import CouncilRules, LegalRule
-from approvals.selectors import council_rules, legal_rule
-from notifications.models import Holiday, ServiceLevel
-from notifications.selectors import service_levels, working_calendar
-from notifications.services import holiday_delete, holiday_save, holidays_add_fixed_solar
+from rules.models import CouncilRules, Holiday, LegalRule, ServiceLevel
+from rules.selectors import council_rules, legal_rule, service_levels, working_calendar
+from rules.services import holiday_delete, holiday_save, holidays_add_fixed_solar
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2031, 6, 3)

@@ -3,7 +3,7 @@
 import pytest
 from django.utils import translation
 
-from approvals.models import AuditEvent
+from audit.models import AuditEvent
 from plan.changesets import ChangesetInvalid
 from plan.models import AmendmentOperation
 from plan.selectors import amendment_preview

@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import call_command
 
-from approvals.models import User
 from approvals.selectors import queue
+from people.models import User
 from plan.models import Amendment
 
 pytestmark = pytest.mark.django_db
@@ -142,7 +142,8 @@ def test_retire_and_move_have_their_own_forms(member):
 
 def test_a_returned_draft_says_why_at_the_top(client, plan, people):
     from plan.services import amendment_operations_set
-    from workflows.services import amendment_draft_start, decide, open_task
+    from workflows.selectors import open_task
+    from workflows.services import amendment_draft_start, decide
 
     member = people["waste-member"]
     amendment = amendment_draft_start(

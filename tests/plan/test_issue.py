@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from approvals.models import AuditEvent
+from audit.models import AuditEvent
 from plan import diff
 from plan.models import Amendment, IssuedVersion, PlanItem
 from plan.selectors import plan_export, version_cache, version_in_force, version_state

@@ -8,7 +8,7 @@ import threading
 import pytest
 from django.db import connection, connections, transaction
 
-from approvals.models import User
+from people.models import User
 from plan.models import Plan
 from plan.selectors import version_in_force
 from plan.services import amendment_create

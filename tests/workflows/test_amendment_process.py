@@ -5,21 +5,16 @@ from django.core.exceptions import PermissionDenied
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from approvals.models import AuditEvent, Decision
-from approvals.roles import Role
+from approvals.models import Decision
+from audit.models import AuditEvent
+from people.roles import Role
 from plan.changesets import ChangesetInvalid
 from plan.models import Amendment
 from plan.selectors import amendment_preview
 from plan.services import amendment_operations_set
 from tests.factories import UserFactory
-from workflows.services import (
-    DecisionRefused,
-    amendment_draft_start,
-    amendment_process,
-    amendment_withdraw,
-    decide,
-    open_task,
-)
+from workflows.selectors import amendment_process, open_task
+from workflows.services import DecisionRefused, amendment_draft_start, amendment_withdraw, decide
 
 pytestmark = pytest.mark.django_db
 CHANGE = [
@@ -238,6 +233,6 @@ def test_a_decision_reads_each_row_once(drafted, people):
     assert len(reads_of("plan_amendment")) == 1  # locked once, with its committee and base version
     assert not reads_of("plan_committee")  # the permission rule's committee came with the amendment
     assert not reads_of("plan_issuedversion")  # the base came with the amendment; a preview is keyed on it alone
-    assert not reads_of("notifications_holiday") and not reads_of("notifications_servicelevel")
+    assert not reads_of("rules_holiday") and not reads_of("rules_servicelevel")
     assert len(statements) <= 32, "\n".join(statements)
     assert Decision.objects.get(task=task).outcome == "approve"

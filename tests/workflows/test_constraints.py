@@ -8,7 +8,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from approvals.models import ConformityReview, CouncilVote, Decision, LegalRule
+from approvals.models import ConformityReview, CouncilVote, Decision
+from rules.models import LegalRule
 from tests.scenario import WASTE
 from workflows.models import AmendmentProcess, RevisionProcess
 from workflows.services import revision_start

@@ -1,10 +1,9 @@
 import pytest
 from django.core.management import call_command
 
-from approvals.models import User
 from approvals.selectors import amendments_visible_to, inbox, queue
-from plan.models import Amendment
-from workflows.models import Revision
+from people.models import User
+from plan.models import Amendment, Revision
 
 pytestmark = pytest.mark.django_db
 

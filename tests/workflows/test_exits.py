@@ -5,22 +5,14 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from viewflow.workflow.status import PROCESS
 
-from approvals.models import AuditEvent, CouncilVote, Decision
+from approvals.models import CouncilVote, Decision
+from audit.models import AuditEvent
 from notifications.models import Notification
-from plan.models import Amendment
+from plan.models import Amendment, Revision
 from plan.selectors import version_in_force, version_state
 from tests.scenario import PARKS, VOTE, WASTE
-from workflows.models import Revision
-from workflows.services import (
-    DecisionRefused,
-    amendment_process,
-    decide,
-    open_task,
-    revision_decide,
-    revision_open_task,
-    revision_process,
-    revision_start,
-)
+from workflows.selectors import amendment_process, open_task, revision_open_task, revision_process
+from workflows.services import DecisionRefused, decide, revision_decide, revision_start
 
 pytestmark = pytest.mark.django_db
 ADD = [
@@ -70,7 +62,7 @@ def test_remove_sends_an_amendment_back_to_the_pool_and_tells_its_drafter(packag
     on_revision = Decision.objects.get(revision=revision, outcome="remove")
     on_amendment = Decision.objects.get(amendment=parks, step="assemble")
     assert on_revision.task_id and on_amendment.outcome == "remove" and on_amendment.reason == "هنوز آماده نیست"
-    event = AuditEvent.objects.filter(action="workflows.revision.decide", object_id=str(revision.pk)).latest("id")
+    event = AuditEvent.objects.filter(action="plan.revision.decide", object_id=str(revision.pk)).latest("id")
     assert event.data["outcome"] == "remove" and event.data["chosen"] == [str(parks.pk)]
     taken = AuditEvent.objects.get(action="workflows.amendment.package", object_id=str(parks.pk))
     assert taken.data == {"revision": revision.pk, "outcome": "remove", "reason": "هنوز آماده نیست"}
@@ -257,7 +249,7 @@ def test_a_removal_and_a_withdrawal_at_once_one_wins_and_nothing_is_half_written
 
     from django.db import connections
 
-    from approvals.roles import Role
+    from people.roles import Role
     from tests.factories import UserFactory
 
     revision, waste, parks = package
@@ -292,7 +284,7 @@ def test_a_removal_and_a_withdrawal_at_once_one_wins_and_nothing_is_half_written
     winner = next(r[1] for r in results if r[0] == "ok")
     revision.refresh_from_db()
     assert Decision.objects.filter(task=task).count() == 1
-    assert AuditEvent.objects.filter(action="workflows.revision.decide", object_id=str(revision.pk)).count() == 1
+    assert AuditEvent.objects.filter(action="plan.revision.decide", object_id=str(revision.pk)).count() == 1
     if winner == "remove":
         assert revision.status == Revision.Status.ASSEMBLING and list(revision.amendments.all()) == [waste]
         assert Notification.objects.filter(event="revision.withdrawn").count() == 0

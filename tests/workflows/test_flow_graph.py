@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from viewflow.workflow.flow import nodes as flow_nodes
 
-from approvals.roles import ROLE_PERMISSIONS
+from people.roles import ROLE_PERMISSIONS
 from workflows.flows import AmendmentFlow, RevisionFlow
 from workflows.services import REVISION_OUTCOMES, STEP_OUTCOMES
 

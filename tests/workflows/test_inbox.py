@@ -8,18 +8,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from approvals.models import AuditEvent, Decision
+from approvals.models import Decision
 from approvals.selectors import archive, inbox, queue
-from approvals.services import DelegationInvalid, delegation_create, delegation_revoke
+from audit.models import AuditEvent
+from people.services import DelegationInvalid, delegation_create, delegation_revoke
 from plan.services import amendment_operations_set
-from workflows.services import (
-    DecisionRefused,
-    amendment_draft_start,
-    decide,
-    open_task,
-    task_claim,
-    task_release,
-)
+from workflows.selectors import open_task
+from workflows.services import DecisionRefused, amendment_draft_start, decide, task_claim, task_release
 
 pytestmark = pytest.mark.django_db
 
@@ -77,8 +72,8 @@ def test_claim_moves_a_task_to_the_inbox_and_release_puts_it_back(plan, people):
 @pytest.fixture
 def waste_deputy(people, waste):
     """A second member of the waste committee: the chair's substitute must sit on the same committee."""
-    from approvals.models import Membership
-    from approvals.services import membership_grant
+    from people.models import Membership
+    from people.services import membership_grant
     from tests.factories import UserFactory
 
     deputy = UserFactory(username="waste-deputy")
@@ -165,8 +160,8 @@ def test_query_counts_do_not_grow_with_the_number_of_tasks(plan, people):
 
 
 def test_who_may_know_an_amendment_exists(plan, people):
-    from approvals.roles import Role
     from approvals.selectors import amendments_visible_to
+    from people.roles import Role
     from tests.factories import UserFactory
 
     (waste,) = submitted(plan, people, "C02")
@@ -179,7 +174,7 @@ def test_who_may_know_an_amendment_exists(plan, people):
     assert set(amendments_visible_to(people["integration"])) == {waste}  # not another committee's draft
     assert set(amendments_visible_to(people["policy"])) == set()  # nothing in a revision yet
     auditor = UserFactory(roles=[Role.AUDITOR])
-    from approvals.services import role_groups_ensure
+    from people.services import role_groups_ensure
 
     role_groups_ensure()
     auditor = type(auditor).objects.get(pk=auditor.pk)
@@ -195,7 +190,7 @@ def test_queues_filter_by_due_date(plan, people):
 
 
 def test_auditors_act_on_nothing(plan, people):
-    from approvals.roles import Role
+    from people.roles import Role
     from tests.factories import UserFactory
 
     (amendment,) = submitted(plan, people)
@@ -216,7 +211,7 @@ def _dashboard(client, user, query=""):
 
 
 def test_the_dashboard_shows_the_most_urgent_of_a_long_queue(client, plan, people):
-    from notifications.models import Deadline
+    from approvals.models import Deadline
 
     chair = people["waste-chair"]
     submitted(plan, people, "C02", 3)

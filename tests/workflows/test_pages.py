@@ -3,11 +3,10 @@
 import pytest
 from django.core.management import call_command
 
-from approvals.models import User
 from approvals.selectors import queue
-from plan.models import Amendment
-from workflows.models import Revision
-from workflows.services import open_task, revision_open_task
+from people.models import User
+from plan.models import Amendment, Revision
+from workflows.selectors import open_task, revision_open_task
 
 pytestmark = pytest.mark.django_db
 

@@ -8,17 +8,12 @@ import pytest
 from django.db import connections
 
 from approvals.models import Decision
-from approvals.services import membership_grant
+from people.services import membership_grant
 from plan.services import amendment_operations_set
 from tests.factories import UserFactory
 from tests.scenario import WASTE
-from workflows.services import (
-    amendment_draft_start,
-    amendment_withdraw,
-    decide,
-    open_task,
-    task_claim,
-)
+from workflows.selectors import open_task
+from workflows.services import amendment_draft_start, amendment_withdraw, decide, task_claim
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

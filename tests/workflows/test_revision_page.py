@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from plan.models import Amendment
 from tests.scenario import PARKS, VOTE, WASTE
-from workflows.selectors import process_diagram
-from workflows.services import revision_decide, revision_open_task, revision_start
+from workflows.selectors import process_diagram, revision_open_task
+from workflows.services import revision_decide, revision_start
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +125,7 @@ def test_the_dashboard_shows_the_years_revision_overdue_steps_and_committee_draf
     html = client.get(reverse("home")).content.decode()
     assert "The year's revision" in html and reverse("workflows:revision", args=[revision.pk]) in html
     assert "overdue" not in html.lower()
-    from notifications.models import Deadline
+    from approvals.models import Deadline
 
     Deadline.objects.filter(task=revision_open_task(revision)).update(
         due_on=timezone.localdate() - dt.timedelta(days=3)
@@ -141,7 +141,8 @@ def test_the_dashboard_shows_the_years_revision_overdue_steps_and_committee_draf
 def test_the_governorate_page_shows_what_the_board_decides_on(client, revision, people):
     """The resolution and its tally, the window's end and days left, the legal basis, and the date
     silence confirms on: on the board's own task page, not only the revision's."""
-    from workflows.services import revision_decide, revision_open_task
+    from workflows.selectors import revision_open_task
+    from workflows.services import revision_decide
 
     for user, outcome, details in (
         ("integration", "submit", {}),

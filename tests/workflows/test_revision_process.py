@@ -7,12 +7,13 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from viewflow.workflow.timers import fire_due_timers
 
-from approvals.models import AuditEvent, ConformityReview, CouncilVote, Decision
-from plan.models import Amendment
+from approvals.models import ConformityReview, CouncilVote, Decision
+from audit.models import AuditEvent
+from plan.models import Amendment, Revision
 from plan.selectors import version_in_force, version_state
 from tests.scenario import PARKS, VOTE, WASTE
-from workflows.models import Revision
-from workflows.services import DecisionRefused, revision_decide, revision_open_task, revision_process, revision_start
+from workflows.selectors import revision_open_task, revision_process
+from workflows.services import DecisionRefused, revision_decide, revision_start
 
 pytestmark = pytest.mark.django_db
 NOTIFIED = dt.date(2025, 5, 12)  # a Monday
@@ -64,7 +65,7 @@ def test_confirmed_by_silence_then_issued(revision, people, plan, monkeypatch):
     assert review.outcome == ConformityReview.Outcome.CONFIRMED_BY_SILENCE
     silence = Decision.objects.get(revision=revision, outcome="confirm_by_silence")
     assert silence.decided_by is None and "80" in silence.reason
-    event = AuditEvent.objects.get(action="workflows.revision.confirm_by_silence")
+    event = AuditEvent.objects.get(action="plan.revision.confirm_by_silence")
     assert event.actor_id is None and event.data["rule"] == "conformity-objection" and event.data["days"] == 14
     monkeypatch.undo()
     act(revision, people["planning"], "issue", issuance_number="1404/ابلاغ/7")
@@ -75,7 +76,7 @@ def test_confirmed_by_silence_then_issued(revision, people, plan, monkeypatch):
     assert version_state(version)["IND3.1.1"]["targets.1405"] == 90
     assert version_state(version)["IND3.4.1"]["targets.1405"] == 91
     assert set(revision.amendments.values_list("status", flat=True)) == {Amendment.Status.ISSUED}
-    decided = AuditEvent.objects.filter(action="workflows.revision.decide", object_id=str(revision.pk))
+    decided = AuditEvent.objects.filter(action="plan.revision.decide", object_id=str(revision.pk))
     assert [e.data["step"] for e in decided.order_by("id")] == [
         "assemble",
         "policy_council",

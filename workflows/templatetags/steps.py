@@ -1,6 +1,6 @@
 from django import template
 
-from workflows.steps import step_title as title_of
+from rules.steps import step_title as title_of
 
 register = template.Library()
 

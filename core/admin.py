@@ -1,0 +1,52 @@
+"""What every app's admin shares: dates and times shown in Jalali, as everywhere else people read them."""
+
+import functools
+
+from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+
+from core.jalali import format_jalali
+
+
+@functools.cache
+def _jalali_column(model, name):
+    """A list column showing the date or datetime field `name` in Jalali, sorted by the field; None
+    for anything else."""
+    if not isinstance(name, str):
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if not isinstance(field, models.DateField):  # DateTimeField is one too
+        return None
+    with_time = isinstance(field, models.DateTimeField)
+
+    @admin.display(description=field.verbose_name, ordering=name)
+    def column(obj):
+        return format_jalali(getattr(obj, name), with_time=with_time)
+
+    column.__name__ = f"jalali_{name}"
+    return column
+
+
+class JalaliDatesAdmin(admin.ModelAdmin):
+    """An admin whose lists show every date and time column in Jalali, in the reader's digits and
+    local time (times are stored in UTC), sortable as before."""
+
+    def get_list_display(self, request):
+        return [_jalali_column(self.model, name) or name for name in super().get_list_display(request)]
+
+
+class ReadOnlyAdmin(JalaliDatesAdmin):
+    """A record (the audit trail, decisions, votes): the admin reads it and nothing else."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

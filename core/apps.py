@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.contrib.staticfiles.apps import StaticFilesConfig as DjangoStaticFilesConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    """The floor every app stands on: Jalali dates and Persian digits, settings from the
+    environment, errors, per-process snapshots, the admin's shared behaviour, base templates and
+    static assets. It imports no app of ours."""
+
+    name = "core"
+    verbose_name = _("Site")
+
+
+class StaticFilesConfig(DjangoStaticFilesConfig):
+    """Collect no static files of viewflow's Material interface: we serve our own pages, and its
+    bundled CSS names font files it does not ship, which fails hashed collection."""
+
+    ignore_patterns = [*DjangoStaticFilesConfig.ignore_patterns, "viewflow/*", "viewflow"]

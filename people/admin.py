@@ -1,0 +1,58 @@
+"""People in the admin. Every add, change and delete is an audit event naming each field before
+and after (audit.admin wraps every registered admin); a seat's removal goes through its service."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from guardian.admin import GuardedModelAdminMixin
+
+from core.admin import JalaliDatesAdmin, ReadOnlyAdmin
+from people.models import Delegation, Membership, User
+from people.services import membership_revoke
+
+
+@admin.register(User)
+class UserAdmin(GuardedModelAdminMixin, DjangoUserAdmin):
+    """People. Only a superuser may change roles (groups), permissions, staff or superuser status;
+    every such change, and activation, is an audit event naming before and after."""
+
+    fieldsets = DjangoUserAdmin.fieldsets + ((_("Preferences"), {"fields": ("language", "email_preference")}),)
+    list_display = ("username", "first_name", "last_name", "email", "is_active", "language")
+    list_filter = DjangoUserAdmin.list_filter + ("language",)
+    GUARDED = ("is_superuser", "is_staff", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += self.GUARDED
+        return fields
+
+
+@admin.register(Membership)
+class MembershipAdmin(JalaliDatesAdmin):
+    """Seats are granted through `people.services.membership_grant`, which also sets the object rights."""
+
+    audited_by_services = frozenset({"delete"})  # membership_revoke records the removal
+
+    list_display = ("user", "committee", "seat", "since")
+    list_filter = ("seat", "committee")
+    search_fields = ("user__username", "user__last_name", "committee__name_fa")
+    readonly_fields = ("user", "committee", "seat", "since")
+
+    def has_add_permission(self, request):
+        return False
+
+    # a seat's removal takes its rights with it, audited (people.services.membership_revoke)
+    def delete_model(self, request, obj):
+        membership_revoke(membership=obj, revoked_by=request.user, reason="admin")
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            membership_revoke(membership=membership, revoked_by=request.user, reason="admin")
+
+
+@admin.register(Delegation)
+class DelegationAdmin(ReadOnlyAdmin):
+    """Delegations are named by the approvers themselves (people.services.delegation_create)."""
+
+    list_display = ("delegator", "substitute", "starts_on", "ends_on", "revoked_at")

@@ -1,0 +1,63 @@
+"""Request edges: the user's own language, and the address audit events record."""
+
+import ipaddress
+
+from django.conf import settings
+from django.utils import translation
+
+from audit import chain
+
+
+class UserLanguageMiddleware:
+    """Persian first: a signed-in user's saved language, else the language switch's cookie, else
+    Persian. The browser's Accept-Language is not consulted: many municipal computers run an
+    English system for Persian-speaking staff."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        languages = dict(settings.LANGUAGES)
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if user is not None and user.is_authenticated and user.language in languages:
+            chosen = user.language
+        if chosen not in languages:
+            chosen = settings.LANGUAGE_CODE
+        translation.activate(chosen)
+        request.LANGUAGE_CODE = chosen
+        token = chain.current_ip.set(client_ip(request))
+        try:
+            response = self.get_response(request)
+        finally:
+            chain.current_ip.reset(token)
+        return response
+
+
+def client_ip(request) -> str | None:
+    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the address the
+    outermost of them saw (the Nth hop from the right of X-Forwarded-For). What a client writes
+    into the header itself sits further left and is never read. Used by the audit trail and axes."""
+    remote = _address(request.META.get("REMOTE_ADDR"))
+    count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if count > 0 and remote is not None and _trusted(remote):
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= count:
+            client = _address(hops[-count])
+            if client is not None:
+                return str(client)
+    return str(remote) if remote is not None else None
+
+
+def _address(text):
+    try:
+        return ipaddress.ip_address((text or "").strip())
+    except ValueError:
+        return None
+
+
+def _trusted(address) -> bool:
+    """Whether the connecting peer is one of our proxies (TRUSTED_PROXIES networks): anyone
+    reaching the server directly cannot choose their address by writing the header."""
+    networks = getattr(settings, "TRUSTED_PROXIES", ())
+    return any(address in ipaddress.ip_network(network, strict=False) for network in networks)

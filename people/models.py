@@ -1,0 +1,94 @@
+"""People: the user model, their seats on committees, and the substitutes they name."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who uses Baznegar; roles come from groups, committee rights from object permissions."""
+
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+
+    class EmailPreference(models.TextChoices):
+        IMMEDIATE = "immediate", _("At once")
+        DIGEST = "digest", _("A daily digest")
+        OFF = "off", _("No email")
+
+    email_preference = models.CharField(
+        _("email"), max_length=10, choices=EmailPreference.choices, default=EmailPreference.IMMEDIATE
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+
+class Membership(models.Model):
+    """A person's seat on a specialised committee; the rights it gives are object permissions on the committee."""
+
+    class Seat(models.TextChoices):
+        MEMBER = "member", _("Member")
+        CHAIR = "chair", _("Chair")
+        SECRETARY = "secretary", _("Secretary")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    committee = models.ForeignKey(
+        "plan.Committee", on_delete=models.CASCADE, related_name="memberships", verbose_name=_("committee")
+    )
+    seat = models.CharField(_("seat"), max_length=20, choices=Seat.choices, default=Seat.MEMBER)
+    since = models.DateTimeField(_("since"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("committee membership")
+        verbose_name_plural = _("committee memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "committee"], name="one_seat_per_committee")]
+
+    def __str__(self):
+        return f"{self.user} · {self.committee} · {self.get_seat_display()}"
+
+    def audit_scope(self) -> dict:
+        return {"committee": self.committee_id}
+
+
+class Delegation(models.Model):
+    """An approver names a substitute for a date range; the substitute acts for them, and the record names both."""
+
+    delegator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="delegations_given",
+        verbose_name=_("delegator"),
+    )
+    substitute = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="delegations_received",
+        verbose_name=_("substitute"),
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(starts_on__lte=models.F("ends_on")), name="delegation_dates"),
+            models.CheckConstraint(
+                condition=~models.Q(delegator=models.F("substitute")), name="delegation_not_to_oneself"
+            ),
+        ]
+        indexes = [models.Index(fields=["substitute", "starts_on", "ends_on"], name="delegation_active_idx")]
+
+    def __str__(self):
+        return f"{self.delegator} → {self.substitute} ({self.starts_on} – {self.ends_on})"

@@ -1,0 +1,89 @@
+"""Reads about people: who may act for whom, and the rights a person holds on their own."""
+
+from django.contrib.auth.models import Permission
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.shortcuts import get_group_perms, get_user_perms
+
+from people.models import Delegation, Membership, User
+from people.roles import DELEGATION_RULES, NEVER_SUBSTITUTES, SAME_COMMITTEE
+
+NOT_A_SUBSTITUTE = _(
+    "this person may not act for you: a substitute must hold a role that may stand in for yours "
+    "(for a committee seat, a seat on the same committee)"
+)
+
+
+def _roles_of(user: User) -> set[str]:
+    return set(user.groups.values_list("name", flat=True))
+
+
+def delegation_problem(delegator: User, substitute: User) -> str | None:
+    """Why `substitute` may not act for `delegator` under the delegation rules, or None.
+
+    Every role the delegator holds that decides something must allow the substitute: the
+    substitute acts with all of the delegator's rights, so one matching role is not enough."""
+    substitute_roles = _roles_of(substitute)
+    if not substitute.is_active or substitute_roles & {r.value for r in NEVER_SUBSTITUTES}:
+        return str(NOT_A_SUBSTITUTE)
+    delegated = [role for role in _roles_of(delegator) if role in DELEGATION_RULES]
+    if not delegated:
+        return _("your roles decide nothing that can be delegated")
+    for role in delegated:
+        rule = DELEGATION_RULES[role]
+        if rule == SAME_COMMITTEE:
+            seats = set(Membership.objects.filter(user=delegator).values_list("committee_id", flat=True))
+            theirs = set(Membership.objects.filter(user=substitute).values_list("committee_id", flat=True))
+            if not seats <= theirs:
+                return str(NOT_A_SUBSTITUTE)
+        elif not substitute_roles & {r.value for r in rule}:
+            return str(NOT_A_SUBSTITUTE)
+    return None
+
+
+def delegators_of(user: User, *, on=None) -> list[User]:
+    """The people `user` may act for today: active, unrevoked delegations naming them, that the
+    delegation rules still allow (a seat lost or a role gained since creation ends it in effect)."""
+    day = on or timezone.localdate()
+    delegations = Delegation.objects.filter(
+        Q(revoked_at__isnull=True), substitute=user, starts_on__lte=day, ends_on__gte=day
+    ).select_related("delegator", "substitute")
+    return [
+        d.delegator
+        for d in delegations
+        if d.delegator.is_active and delegation_problem(d.delegator, d.substitute) is None
+    ]
+
+
+def explicit_permissions(user: User) -> set[str]:
+    """The model permissions a person holds through their roles (groups) or by name: never the
+    blanket rights of a superuser. Process rights come from roles and seats only, so an
+    administrator who is a superuser reads everything and decides nothing."""
+    if not user.is_active:
+        return set()
+    rows = Permission.objects.filter(Q(user=user) | Q(group__user=user)).values_list(
+        "content_type__app_label", "codename"
+    )
+    return {f"{app}.{codename}" for app, codename in rows}
+
+
+def holds_object_right(user: User, permission: str, obj) -> bool:
+    """A right on one object given to the person or one of their groups (a seat), never by superuser status."""
+    if not user.is_active:
+        return False
+    codename = permission.split(".", 1)[1]
+    return codename in get_user_perms(user, obj) or codename in get_group_perms(user, obj)
+
+
+def holds_step_right(user: User, task) -> bool:
+    """Whether the person's own roles or seats (never superuser status) give the right a waiting
+    task asks for: the step's model permission, or its object permission on the task's committee."""
+
+    permission = task.owner_permission
+    if not permission or not user.is_active:
+        return False
+    if permission in explicit_permissions(user):
+        return True
+    owner_obj = task.flow_task._owner_permission_obj
+    return callable(owner_obj) and holds_object_right(user, permission, owner_obj(task.process))

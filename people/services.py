@@ -1,0 +1,340 @@
+"""Every write about people: accounts, preferences, role groups, committee seats, delegation."""
+
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermission, UserObjectPermission
+from guardian.shortcuts import assign_perm, remove_perm
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from audit import chain
+from audit.services import audit_record
+from people.models import Delegation, Membership, User
+from people.roles import ROLE_PERMISSIONS, Role
+from people.selectors import delegation_problem
+
+
+def register_audit_actions() -> None:
+    """Actions recorded about people."""
+    chain.register_action("people.user.create", _("User created"))
+    chain.register_action("people.user.language_change", _("Language changed"))
+    chain.register_action("people.user.preferences_change", _("Preferences changed"))
+    chain.register_action("people.role.grant", _("Role granted"))
+    chain.register_action("people.role.revoke", _("Seat removed"))
+    chain.register_action("people.user.rights_change", _("A person's roles or permissions changed"))
+    chain.register_action("people.role.reconcile", _("Seats and rights reconciled"))
+    chain.register_action("people.delegation.create", _("Delegation created"))
+    chain.register_action("people.delegation.revoke", _("Delegation revoked"))
+
+
+def administrators():
+    """The people told when something is wrong with the system itself."""
+    return User.objects.filter(
+        Q(is_superuser=True) | Q(groups__name=Role.ADMINISTRATOR.value), is_active=True
+    ).distinct()
+
+
+@transaction.atomic
+def role_groups_ensure(*, using: str = "default") -> list[Group]:
+    """Create the role groups and give them their model permissions; safe to run again."""
+    groups = []
+    for role in Role:
+        group, _created = Group.objects.using(using).get_or_create(name=role.value)
+        wanted = []
+        for dotted in ROLE_PERMISSIONS.get(role, []):
+            app_label, codename = dotted.split(".", 1)
+            perm = Permission.objects.using(using).filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                wanted.append(perm)
+        if wanted:
+            group.permissions.add(*wanted)
+        groups.append(group)
+    return groups
+
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> User:
+    """Save the language a user reads the interface in."""
+    user.language = language
+    user.full_clean(validate_unique=False, exclude=["password"])
+    user.save(update_fields=["language"])
+    audit_record(action="people.user.language_change", actor=user, obj=user, data={"language": language})
+    return user
+
+
+@transaction.atomic
+def user_preferences_set(*, user: User, language: str, email_preference: str) -> User:
+    """Save how a person reads the product: its language, and whether and how email reaches them."""
+    before = {"language": user.language, "email_preference": user.email_preference}
+    user.language = language
+    user.email_preference = email_preference
+    user.full_clean(validate_unique=False, exclude=["password"])
+    after = {"language": language, "email_preference": email_preference}
+    if after != before:
+        user.save(update_fields=["language", "email_preference"])
+        audit_record(
+            action="people.user.preferences_change", actor=user, obj=user, data={"before": before, "after": after}
+        )
+    return user
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    roles: list[Role] | tuple[Role, ...] = (),
+    is_staff: bool = False,
+    is_superuser: bool = False,
+    created_by: User | None = None,
+) -> User:
+    """Create a user with their roles, and record it."""
+    user = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        is_staff=is_staff,
+        is_superuser=is_superuser,
+    )
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    if roles:
+        names = [Role(r).value for r in roles]
+        if Group.objects.filter(name__in=names).count() < len(set(names)):
+            role_groups_ensure()
+        user.groups.add(*Group.objects.filter(name__in=names))
+    audit_record(
+        action="people.user.create",
+        actor=created_by,
+        obj=user,
+        data={"roles": sorted(Role(r).value for r in roles), "staff": is_staff, "superuser": is_superuser},
+    )
+    return user
+
+
+# The committee rights each seat carries, as object permissions on the committee.
+SEAT_PERMISSIONS = {
+    Membership.Seat.MEMBER: ["plan.draft_amendment"],
+    Membership.Seat.CHAIR: ["plan.sign_off_amendment"],
+    Membership.Seat.SECRETARY: ["plan.sign_off_amendment"],
+}
+
+
+SEAT_ROLES = {
+    Membership.Seat.MEMBER: Role.COMMITTEE_MEMBER,
+    Membership.Seat.CHAIR: Role.COMMITTEE_CHAIR,
+    Membership.Seat.SECRETARY: Role.COMMITTEE_CHAIR,
+}
+
+
+@transaction.atomic
+def membership_grant(*, committee, user: User, seat: str, granted_by: User | None = None) -> Membership:
+    """Seat a person on a committee: the role's group and the committee's object permissions."""
+    membership, created = Membership.objects.select_for_update().get_or_create(
+        user=user, committee=committee, defaults={"seat": seat}
+    )
+    if not created and membership.seat != seat:
+        previous = Membership.Seat(membership.seat)
+        for perm in SEAT_PERMISSIONS[previous]:
+            remove_perm(perm, user, committee)
+        membership.seat = seat
+        membership.full_clean()
+        membership.save(update_fields=["seat"])
+        _drop_role_if_unused(user, SEAT_ROLES[previous])
+        audit_record(
+            action="people.role.revoke",
+            actor=granted_by,
+            obj=committee,
+            data={"user": user.get_username(), "committee": committee.code, "seat": previous.value, "reason": seat},
+        )
+    for perm in SEAT_PERMISSIONS[Membership.Seat(seat)]:
+        assign_perm(perm, user, committee)
+    group = Group.objects.filter(name=SEAT_ROLES[Membership.Seat(seat)].value).first()
+    if group is None:  # groups are made on migrate; only a database emptied since lacks them
+        role_groups_ensure()
+        group = Group.objects.get(name=SEAT_ROLES[Membership.Seat(seat)].value)
+    user.groups.add(group)
+    audit_record(
+        action="people.role.grant",
+        actor=granted_by,
+        obj=membership,
+        data={"user": user.get_username(), "committee": committee.code, "seat": seat},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, membership: Membership, revoked_by: User | None = None, reason: str = "") -> None:
+    """Take a seat away: exactly the object permissions it granted go with it, and the role's
+    group when no other seat of the person still needs it; audited, in one transaction."""
+    membership = (
+        Membership.objects.select_for_update(of=("self",)).select_related("user", "committee").get(pk=membership.pk)
+    )
+    user, committee, seat = membership.user, membership.committee, Membership.Seat(membership.seat)
+    for perm in SEAT_PERMISSIONS[seat]:
+        remove_perm(perm, user, committee)
+    membership.delete()
+    released = _release_claims(user, committee, SEAT_PERMISSIONS[seat])
+    _drop_role_if_unused(user, SEAT_ROLES[seat])
+    audit_record(
+        action="people.role.revoke",
+        actor=revoked_by,
+        obj=committee,
+        data={
+            "user": user.get_username(),
+            "committee": committee.code,
+            "seat": seat.value,
+            "reason": reason,
+            "released_tasks": released,
+        },
+    )
+
+
+def _drop_role_if_unused(user: User, role) -> None:
+    """A seat's role group goes when no seat of the person still needs it."""
+    if not Membership.objects.filter(user=user, seat__in=[s for s, r in SEAT_ROLES.items() if r == role]).exists():
+        user.groups.remove(*Group.objects.filter(name=role.value))
+
+
+def _release_claims(user: User, committee, permissions: list[str]) -> list[int]:
+    """Tasks of this committee the person had claimed on the seat's rights go back to the queue."""
+    tasks = Task.objects.filter(
+        owner=user,
+        status=STATUS.ASSIGNED,
+        owner_permission__in=permissions,
+        owner_permission_obj_pk=str(committee.pk),
+    ).select_related("process")
+    released = []
+    for task in tasks:
+        with task.flow_task.flow_class.lock(task.process_id):
+            task.flow_task.activation_class(task).unassign()
+        released.append(task.pk)
+    return released
+
+
+def user_rights_snapshot(user: User) -> dict:
+    """What decides what a person may do, as it is audited: flags, roles and named permissions."""
+    return {
+        "is_active": user.is_active,
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+        "user_permissions": sorted(
+            f"{app}.{codename}"
+            for app, codename in user.user_permissions.values_list("content_type__app_label", "codename")
+        ),
+    }
+
+
+def user_rights_changed(*, user: User, before: dict, changed_by: User | None) -> None:
+    """Audit a change of a person's rights made outside the services (the admin): each field that
+    changed, before and after, in the caller's transaction."""
+    after = user_rights_snapshot(user)
+    changes = {
+        key: {"before": before.get(key), "after": value} for key, value in after.items() if before.get(key) != value
+    }
+    if changes:
+        audit_record(action="people.user.rights_change", actor=changed_by, obj=user, data=changes)
+
+
+def _seat_grants() -> set[tuple[int, int, str]]:
+    """(user, committee, codename) for every object permission the seats say should exist."""
+    wanted = set()
+    for user_id, committee_id, seat in Membership.objects.values_list("user_id", "committee_id", "seat"):
+        for perm in SEAT_PERMISSIONS[Membership.Seat(seat)]:
+            wanted.add((user_id, committee_id, perm.split(".", 1)[1]))
+    return wanted
+
+
+@transaction.atomic
+def seat_rights_reconcile(*, repair: bool = True) -> dict:
+    """Compare the committee object permissions with the seats that grant them: a permission no
+    seat grants (a seat deleted past the services, a hand-made grant) is removed; a seat missing
+    its permission gets it. Returns what drifted; each repair is audited."""
+    codenames = {perm.split(".", 1)[1] for perms in SEAT_PERMISSIONS.values() for perm in perms}
+    Committee = Membership._meta.get_field("committee").related_model  # plan sits above people
+    committee_type = ContentType.objects.get_for_model(Committee)
+    rows = UserObjectPermission.objects.filter(content_type=committee_type, permission__codename__in=codenames)
+    present = {
+        (row.user_id, int(row.object_pk), row.permission.codename): row for row in rows.select_related("permission")
+    }
+    wanted = _seat_grants()
+    extra = sorted(set(present) - wanted)
+    missing = sorted(wanted - set(present))
+    # seats grant to people, never to groups: a group's committee right is drift by definition
+    group_rows = list(
+        GroupObjectPermission.objects.filter(content_type=committee_type, permission__codename__in=codenames)
+    )
+    extra += sorted((-row.group_id, int(row.object_pk), row.permission.codename) for row in group_rows)
+    if repair and (extra or missing):
+        for row in group_rows:
+            row.delete()
+        for key in extra:
+            if key in present:
+                present[key].delete()
+        for user_id, committee_id, codename in missing:
+            assign_perm(f"plan.{codename}", User.objects.get(pk=user_id), Committee.objects.get(pk=committee_id))
+        audit_record(
+            action="people.role.reconcile",
+            actor=None,
+            data={"removed": [list(k) for k in extra], "added": [list(k) for k in missing]},
+        )
+    return {"removed": extra, "added": missing}
+
+
+class DelegationInvalid(ValidationError):
+    pass
+
+
+@transaction.atomic
+def delegation_create(*, delegator: User, substitute: User, starts_on, ends_on) -> Delegation:
+    """Name a substitute for a date range (Tehran dates, inclusive)."""
+    if delegator.pk == substitute.pk:
+        raise DelegationInvalid(_("you cannot delegate to yourself"))
+    if ends_on < starts_on:
+        raise DelegationInvalid(_("the delegation ends before it starts"))
+    if ends_on < timezone.localdate():
+        raise DelegationInvalid(_("the delegation would end in the past"))
+    if starts_on < timezone.localdate():
+        raise DelegationInvalid(_("a delegation cannot start in the past"))
+    problem = delegation_problem(delegator, substitute)
+    if problem:
+        raise DelegationInvalid(problem)
+    User.objects.select_for_update(no_key=True).filter(pk=delegator.pk).first()  # one writer per delegator
+    overlapping = Delegation.objects.filter(
+        delegator=delegator, revoked_at__isnull=True, starts_on__lte=ends_on, ends_on__gte=starts_on
+    )
+    if overlapping.exists():
+        raise DelegationInvalid(
+            _("you already have a delegation for some of these days; revoke it first or choose other days")
+        )
+    delegation = Delegation(delegator=delegator, substitute=substitute, starts_on=starts_on, ends_on=ends_on)
+    delegation.full_clean()
+    delegation.save()
+    audit_record(
+        action="people.delegation.create",
+        actor=delegator,
+        obj=delegation,
+        data={"substitute": substitute.get_username(), "from": str(starts_on), "until": str(ends_on)},
+    )
+    return delegation
+
+
+@transaction.atomic
+def delegation_revoke(*, delegation: Delegation, acting_user: User) -> Delegation:
+    if acting_user.pk != delegation.delegator_id:
+        raise DelegationInvalid(_("only the person who delegated may revoke it"))
+    delegation.revoked_at = timezone.now()
+    delegation.save(update_fields=["revoked_at"])
+    audit_record(action="people.delegation.revoke", actor=acting_user, obj=delegation)
+    return delegation

@@ -1,0 +1,12 @@
+"""Celery tasks about people: thin, they call a service."""
+
+from celery import shared_task
+
+from people.services import seat_rights_reconcile
+
+
+@shared_task(acks_late=True)
+def reconcile_seat_rights() -> dict:
+    """Hourly: committee rights that no seat grants are removed, seats missing theirs get them."""
+    drift = seat_rights_reconcile(repair=True)
+    return {"removed": len(drift["removed"]), "added": len(drift["added"])}

@@ -1,0 +1,84 @@
+"""The rules administrators keep, in the admin: each change saved through its audited service or
+recorded by the admin's audit wrapper (audit.admin)."""
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from core.admin import JalaliDatesAdmin
+from rules.models import WEEKDAYS, CalendarSettings, CouncilRules, Holiday, LegalRule, ServiceLevel
+from rules.services import calendar_settings_update, holiday_delete, holiday_save
+
+
+class CalendarSettingsForm(forms.ModelForm):
+    working_weekdays = forms.TypedMultipleChoiceField(
+        label=_("working weekdays"), choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = CalendarSettings
+        fields = ["working_weekdays", "extend_window_on_holiday"]
+
+
+@admin.register(CalendarSettings)
+class CalendarSettingsAdmin(admin.ModelAdmin):
+    audited_by_services = frozenset({"add", "change"})  # calendar_settings_update records it
+    form = CalendarSettingsForm
+    list_display = ("__str__", "working_days_display", "extend_window_on_holiday")
+
+    @admin.display(description=_("working weekdays"))
+    def working_days_display(self, obj):
+        names = dict(WEEKDAYS)
+        return "، ".join(str(names[d]) for d in obj.working_weekdays)
+
+    def has_add_permission(self, request):
+        return not CalendarSettings.objects.exists()
+
+    def save_model(self, request, obj, form, change):
+        # through the service, so the change is validated and audited in one transaction
+        calendar_settings_update(
+            working_weekdays=form.cleaned_data["working_weekdays"],
+            extend_window_on_holiday=form.cleaned_data["extend_window_on_holiday"],
+            acting_user=request.user,
+        )
+
+
+@admin.register(Holiday)
+class HolidayAdmin(JalaliDatesAdmin):
+    audited_by_services = frozenset({"add", "change", "delete"})  # holiday_save / holiday_delete record it
+    list_display = ("date", "name_fa", "name_en", "kind")
+    list_filter = ("kind",)
+    search_fields = ("name_fa", "name_en")
+    date_hierarchy = "date"
+
+    def save_model(self, request, obj, form, change):
+        holiday_save(holiday=obj, acting_user=request.user)
+
+    def delete_model(self, request, obj):
+        holiday_delete(holiday=obj, acting_user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for holiday in queryset:
+            holiday_delete(holiday=holiday, acting_user=request.user)
+
+
+@admin.register(ServiceLevel)
+class ServiceLevelAdmin(admin.ModelAdmin):
+    """How many working days each step may take; created with defaults on migrate."""
+
+    list_display = ("stage", "working_days", "remind_days_before", "escalate_days_after")
+
+
+@admin.register(LegalRule)
+class LegalRuleAdmin(admin.ModelAdmin):
+    """Legal windows are data: article numbers differ between consolidated texts."""
+
+    list_display = ("code", "name_fa", "article", "days")
+
+
+@admin.register(CouncilRules)
+class CouncilRulesAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "members", "quorum", "majority")
+
+    def has_add_permission(self, request):
+        return not CouncilRules.objects.exists()

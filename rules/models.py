@@ -1,0 +1,131 @@
+"""The rules administrators keep: the working calendar, each step's service level, the legal windows
+and the city council's voting rules."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.jalali import format_jalali
+from rules.calendar import FRIDAY, SATURDAY_TO_WEDNESDAY
+
+WEEKDAYS = [
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+]
+
+
+def default_working_weekdays():
+    return list(SATURDAY_TO_WEDNESDAY)
+
+
+class CalendarSettings(models.Model):
+    """One row: which weekdays are worked, and whether a statutory window ending on a day off extends."""
+
+    working_weekdays = models.JSONField(
+        _("working weekdays"),
+        default=default_working_weekdays,
+        help_text=_("Python weekday numbers: Saturday 5, Sunday 6, Monday 0 … Thursday 3. Friday is never worked."),
+    )
+    extend_window_on_holiday = models.BooleanField(
+        _("a window ending on a day off runs to the next working day"),
+        default=False,
+        help_text=_("The law does not settle it; decide with the municipality's legal office."),
+    )
+
+    class Meta:
+        verbose_name = _("calendar settings")
+        verbose_name_plural = _("calendar settings")
+
+    def __str__(self):
+        return str(_("Working calendar"))
+
+    def clean(self):
+        days = self.working_weekdays
+        if not isinstance(days, list) or not days or any(d not in range(7) for d in days):
+            raise ValidationError({"working_weekdays": _("Choose at least one weekday.")})
+        if FRIDAY in days:
+            raise ValidationError({"working_weekdays": _("Friday is always a day off.")})
+        self.working_weekdays = sorted(set(days), key=lambda d: (d - 5) % 7)
+
+
+class Holiday(models.Model):
+    """An official holiday: fixed solar ones repeat, lunar ones move and are entered each year."""
+
+    class Kind(models.TextChoices):
+        SOLAR = "solar", _("Solar (fixed)")
+        LUNAR = "lunar", _("Lunar (moves each year)")
+        OTHER = "other", _("Other (announced)")
+
+    date = models.DateField(_("date"), unique=True)
+    name_fa = models.CharField(_("name (Persian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SOLAR)
+
+    class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        ordering = ["date"]
+
+    def __str__(self):
+        # Jalali, in digits any reader's page localises (the text is also kept in audit rows)
+        return f"{format_jalali(self.date, language='en')} {self.name_fa}"
+
+
+class ServiceLevel(models.Model):
+    """How long a step may take, in working days, and when to remind and escalate (data)."""
+
+    stage = models.CharField(_("step"), max_length=40, unique=True)
+    working_days = models.PositiveSmallIntegerField(_("working days to act"))
+    remind_days_before = models.PositiveSmallIntegerField(_("remind this many working days before"), default=2)
+    escalate_days_after = models.PositiveSmallIntegerField(_("escalate this many working days after"), default=3)
+
+    class Meta:
+        verbose_name = _("service level")
+        verbose_name_plural = _("service levels")
+        ordering = ["stage"]
+
+    def __str__(self):
+        return f"{self.stage}: {self.working_days}"
+
+
+class LegalRule(models.Model):
+    """A legal window as data: the law, the article and the days, which differ between texts."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name_fa = models.CharField(_("name (Persian)"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
+    law = models.CharField(_("law"), max_length=500)
+    article = models.CharField(_("article"), max_length=100)
+    days = models.PositiveSmallIntegerField(_("days"))
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("legal rule")
+        verbose_name_plural = _("legal rules")
+
+    def __str__(self):
+        return f"{self.name_fa} ({self.days})"
+
+
+class CouncilRules(models.Model):
+    """How a city council vote passes: members seated, quorum, and whose majority counts."""
+
+    class Majority(models.TextChoices):
+        OF_PRESENT = "present", _("more than half of the members present")
+        OF_MEMBERS = "members", _("more than half of all members")
+
+    members = models.PositiveSmallIntegerField(_("members of the council"), default=13)
+    quorum = models.PositiveSmallIntegerField(_("members present for a quorum"), default=9)
+    majority = models.CharField(_("majority"), max_length=10, choices=Majority.choices, default=Majority.OF_PRESENT)
+
+    class Meta:
+        verbose_name = _("city council rules")
+        verbose_name_plural = _("city council rules")
+
+    def __str__(self):
+        return f"{self.members} / {self.quorum} / {self.get_majority_display()}"

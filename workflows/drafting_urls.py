@@ -1,0 +1,18 @@
+"""Drafting an amendment, under /plan/: the pages that start and advance an amendment's process."""
+
+from django.urls import path
+
+from workflows import drafting_views
+
+app_name = "drafting"
+urlpatterns = [
+    path("amendments/new/", drafting_views.amendment_new, name="amendment_new"),
+    path("amendments/<int:pk>/", drafting_views.amendment_edit, name="amendment_edit"),
+    path(
+        "amendments/<int:pk>/operations/<int:position>/remove/",
+        drafting_views.amendment_operation_remove,
+        name="amendment_operation_remove",
+    ),
+    path("amendments/<int:pk>/submit/", drafting_views.amendment_submit, name="amendment_submit"),
+    path("amendments/<int:pk>/withdraw/", drafting_views.amendment_withdraw_view, name="amendment_withdraw"),
+]

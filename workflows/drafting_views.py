@@ -1,0 +1,148 @@
+"""Drafting pages: a committee member opens an amendment, adds operations one by one with the
+redline in view, sees the rules' messages next to the form, and submits it for sign-off."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from guardian.shortcuts import get_objects_for_user
+
+from plan.changesets import ChangesetInvalid
+from plan.forms import ACTIONS, ADDABLE_KINDS, AmendmentForm, operation_form
+from plan.models import Amendment, Committee, Plan
+from plan.selectors import amendment_operations, amendment_preview, diff_display
+from plan.services import amendment_operations_set
+from workflows.selectors import latest_decided_text, open_task
+from workflows.services import amendment_draft_start, amendment_withdraw, decide
+
+
+def _drafts_committees(user):
+    return get_objects_for_user(
+        user, "plan.draft_amendment", klass=Committee, accept_global_perms=False, with_superuser=False
+    )
+
+
+def _own_draft(request, pk) -> Amendment:
+    amendment = get_object_or_404(Amendment, pk=pk)
+    if amendment.drafted_by_id != request.user.pk:
+        raise Http404  # another person's draft is not shown to exist
+    return amendment
+
+
+@login_required
+def amendment_new(request):
+    committees = _drafts_committees(request.user)
+    if not committees.exists():
+        raise Http404
+    form = AmendmentForm(request.POST or None, committees=committees)
+    if request.method == "POST" and form.is_valid():
+        committee = form.cleaned_data["committee"]
+        try:
+            amendment = amendment_draft_start(
+                plan=committee.plan,
+                committee=committee,
+                drafted_by=request.user,
+                title=form.cleaned_data["title"],
+                summary=form.cleaned_data["summary"],
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, getattr(error, "messages", [str(error)])[0])
+        else:
+            return redirect("drafting:amendment_edit", pk=amendment.pk)
+    return render(request, "plan/amendment_new.html", {"form": form, "plans": Plan.objects.all()})
+
+
+@login_required
+def amendment_edit(request, pk):
+    amendment = _own_draft(request, pk)
+    editable = amendment.status in (Amendment.Status.DRAFT, Amendment.Status.RETURNED)
+    operations = amendment_operations(amendment)
+    source = request.POST if request.method == "POST" else request.GET
+    action, kind = source.get("action", "change"), source.get("kind", "")
+    form = operation_form(action, plan=amendment.plan, data=request.POST or None, kind=kind)
+    problems = []
+    if request.method == "POST" and editable and form.is_valid():
+        try:
+            amendment_operations_set(
+                amendment=amendment, operations=[*operations, form.operation()], acting_user=request.user
+            )
+        except ChangesetInvalid as invalid:
+            problems = [str(p) for p in invalid.problems]  # shown beside the form; the typed operation stays
+        else:
+            messages.success(request, _("The operation was added."))
+            return redirect("drafting:amendment_edit", pk=amendment.pk)
+    decisions = list(amendment.decisions.select_related("decided_by").order_by("decided_at", "pk"))
+    decided = None if editable else latest_decided_text(amendment)
+    if decided is not None:  # past drafting: the text as it was last decided on, never a replay
+        entries = decided.entries
+    else:
+        try:
+            entries = amendment_preview(amendment).entries if operations else []
+        except ChangesetInvalid as invalid:
+            entries, problems = [], problems or [str(p) for p in invalid.problems]
+    return render(
+        request,
+        "plan/amendment_edit.html",
+        {
+            "amendment": amendment,
+            "operations": amendment.operations.all(),
+            "form": form,
+            "action": form.action,
+            "actions": ACTIONS,
+            "kinds": ADDABLE_KINDS,
+            "kind": getattr(form, "kind", ""),
+            "problems": problems,
+            "entries": diff_display(entries),
+            "editable": editable,
+            "decided": decided,
+            "decisions": decisions,
+            # why it came back, at the top of the page the drafter must fix it on
+            "returned": next((d for d in reversed(decisions) if d.outcome == "return"), None)
+            if amendment.status == Amendment.Status.RETURNED
+            else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def amendment_operation_remove(request, pk, position):
+    amendment = _own_draft(request, pk)
+    remaining = [op for i, op in enumerate(amendment_operations(amendment)) if i != position]
+    try:
+        amendment_operations_set(amendment=amendment, operations=remaining, acting_user=request.user)
+    except (ChangesetInvalid, ValidationError) as error:
+        messages.error(request, "; ".join(error.messages))
+    return redirect("drafting:amendment_edit", pk=amendment.pk)
+
+
+@login_required
+@require_POST
+def amendment_submit(request, pk):
+    amendment = _own_draft(request, pk)
+    task = open_task(amendment)
+    try:
+        if task is None or task.flow_task.name != "draft":
+            raise ValidationError(_("this amendment is not waiting for you"))
+        decide(task=task, acting_user=request.user, outcome="submit")
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
+        return redirect("drafting:amendment_edit", pk=amendment.pk)
+    messages.success(request, _("The amendment was sent to your committee's chair."))
+    return redirect("home")
+
+
+@login_required
+@require_POST
+def amendment_withdraw_view(request, pk):
+    amendment = _own_draft(request, pk)
+    try:
+        amendment_withdraw(amendment=amendment, acting_user=request.user, reason=request.POST.get("reason", ""))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
+        return redirect("drafting:amendment_edit", pk=amendment.pk)
+    messages.success(request, _("The amendment was withdrawn."))
+    return redirect("home")

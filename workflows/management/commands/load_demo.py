@@ -1,0 +1,42 @@
+"""`manage.py load_demo`: the demo plan (Ahvaz 1407) and a demo user for every role and committee."""
+
+from django.core.management.base import BaseCommand
+from django.utils import translation
+
+from approvals.demo import demo_users_ensure
+from people.services import role_groups_ensure
+from plan.demo import ahvaz_1407
+from plan.models import Plan
+from plan.services import plan_import
+from rules.services import holidays_add_fixed_solar
+from workflows.demo import demo_scenario_ensure
+
+
+class Command(BaseCommand):
+    help = "Load the embedded demo; safe to run again. The demo password is printed once, when it is set."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reset-passwords", action="store_true", help="set and print a new demo password")
+
+    def handle(self, *args, reset_passwords=False, **options):
+        translation.activate("en")
+        role_groups_ensure()
+        demo = ahvaz_1407()
+        plan = Plan.objects.filter(code=demo["plan"]["code"]).first()
+        if plan is None:
+            plan = plan_import(document=demo)
+            self.stdout.write(f"Demo plan loaded: {plan.name_en}, {plan.versions.get().item_count} items.")
+        added = holidays_add_fixed_solar(first_year=plan.operational_start_year, last_year=plan.operational_end_year)
+        if added:
+            self.stdout.write(
+                f"Official fixed solar holidays {plan.operational_start_year}–{plan.operational_end_year}: {added}."
+            )
+        password, rows = demo_users_ensure(plan=plan, reset_password=reset_passwords)
+        if demo_scenario_ensure(plan):
+            self.stdout.write("Demo scenario: amendments and revisions waiting at every step of the approval path.")
+        if password:
+            self.stdout.write(self.style.WARNING(f"Demo users (password for all of them, shown this once): {password}"))
+            for username, description in rows:
+                self.stdout.write(f"  {username:<14} {description}")
+        else:
+            self.stdout.write("Demo users exist; `make demo-passwords` sets and prints a new demo password.")
