@@ -15,7 +15,9 @@ class AuditedAdminMixin:
     """Records the admin's writes. An admin whose own save or delete calls an audited service names
     that operation in `audited_by_services`, so each write is recorded exactly once."""
 
-    audited_by_services: frozenset = frozenset()
+    def _by_service(self, operation: str) -> bool:
+        # read from the admin itself: this mixin comes first in the wrapped class's order
+        return operation in getattr(self, "audited_by_services", ())
 
     def save_model(self, request, obj, form, change):
         if change and obj.pk is not None:
@@ -28,7 +30,7 @@ class AuditedAdminMixin:
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         operation = "change" if change else "add"
-        if operation in self.audited_by_services:
+        if self._by_service(operation):
             return
         obj = form.instance
         changes = field_changes(getattr(request, "_audit_before", {}), fields_snapshot(obj))
@@ -41,14 +43,14 @@ class AuditedAdminMixin:
             )
 
     def delete_model(self, request, obj):
-        if "delete" in self.audited_by_services:
+        if self._by_service("delete"):
             return super().delete_model(request, obj)
         with transaction.atomic():
             _record_deletion(request, obj)
             super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
-        if "delete" in self.audited_by_services:
+        if self._by_service("delete"):
             return super().delete_queryset(request, queryset)
         with transaction.atomic():
             for obj in queryset:

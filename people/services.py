@@ -26,7 +26,6 @@ def register_audit_actions() -> None:
     chain.register_action("people.user.preferences_change", _("Preferences changed"))
     chain.register_action("people.role.grant", _("Role granted"))
     chain.register_action("people.role.revoke", _("Seat removed"))
-    chain.register_action("people.user.rights_change", _("A person's roles or permissions changed"))
     chain.register_action("people.role.reconcile", _("Seats and rights reconciled"))
     chain.register_action("people.delegation.create", _("Delegation created"))
     chain.register_action("people.delegation.revoke", _("Delegation revoked"))
@@ -220,31 +219,6 @@ def _release_claims(user: User, committee, permissions: list[str]) -> list[int]:
             task.flow_task.activation_class(task).unassign()
         released.append(task.pk)
     return released
-
-
-def user_rights_snapshot(user: User) -> dict:
-    """What decides what a person may do, as it is audited: flags, roles and named permissions."""
-    return {
-        "is_active": user.is_active,
-        "is_staff": user.is_staff,
-        "is_superuser": user.is_superuser,
-        "groups": sorted(user.groups.values_list("name", flat=True)),
-        "user_permissions": sorted(
-            f"{app}.{codename}"
-            for app, codename in user.user_permissions.values_list("content_type__app_label", "codename")
-        ),
-    }
-
-
-def user_rights_changed(*, user: User, before: dict, changed_by: User | None) -> None:
-    """Audit a change of a person's rights made outside the services (the admin): each field that
-    changed, before and after, in the caller's transaction."""
-    after = user_rights_snapshot(user)
-    changes = {
-        key: {"before": before.get(key), "after": value} for key, value in after.items() if before.get(key) != value
-    }
-    if changes:
-        audit_record(action="people.user.rights_change", actor=changed_by, obj=user, data=changes)
 
 
 def _seat_grants() -> set[tuple[int, int, str]]:

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from audit import chain
-from audit.services import audit_record
+from audit.services import audit_record, field_changes, fields_snapshot
 from rules.models import CalendarSettings, CouncilRules, Holiday, LegalRule, ServiceLevel
 from rules.selectors import working_calendar
 
@@ -28,6 +28,7 @@ FIXED_SOLAR_HOLIDAYS = [
 def register_audit_actions() -> None:
     chain.register_action("rules.calendar.change", _("Working calendar changed"))
     chain.register_action("rules.holiday.add", _("Holidays added"))
+    chain.register_action("rules.holiday.change", _("Holiday corrected"))
     chain.register_action("rules.holiday.delete", _("Holiday removed"))
 
 
@@ -78,13 +79,20 @@ def holidays_add_fixed_solar(*, first_year: int, last_year: int, acting_user=Non
 @transaction.atomic
 def holiday_save(*, holiday: Holiday, acting_user) -> Holiday:
     """Add or correct one holiday (a lunar holiday is entered each year when it is announced)."""
+    stored = Holiday.objects.filter(pk=holiday.pk).first() if holiday.pk else None
+    before = fields_snapshot(stored)
     holiday.full_clean()
     holiday.save()
     audit_record(
-        action="rules.holiday.add",
+        action="rules.holiday.change" if stored is not None else "rules.holiday.add",
         actor=acting_user,
         obj=holiday,
-        data={"date": str(holiday.date), "name": holiday.name_fa, "kind": holiday.kind},
+        data={
+            "date": str(holiday.date),
+            "name": holiday.name_fa,
+            "kind": holiday.kind,
+            "fields": field_changes(before, fields_snapshot(holiday)),
+        },
     )
     return holiday
 
@@ -95,7 +103,11 @@ def holiday_delete(*, holiday: Holiday, acting_user) -> None:
         action="rules.holiday.delete",
         actor=acting_user,
         obj=holiday,
-        data={"date": str(holiday.date), "name": holiday.name_fa},
+        data={
+            "date": str(holiday.date),
+            "name": holiday.name_fa,
+            "fields": field_changes(fields_snapshot(holiday), {}),
+        },
     )
     holiday.delete()
 

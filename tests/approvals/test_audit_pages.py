@@ -378,6 +378,8 @@ def test_an_administrator_starts_a_check_from_the_page(client, administrator, mo
     response = client.post(reverse("audit:verification"), follow=True)
     assert started == [{"retry": False}]
     assert "The check has started" in response.content.decode()
+    asked = AuditEvent.objects.get(action="audit.chain.verify_request")  # who started a check is recorded
+    assert asked.actor_id == administrator.pk
 
 
 def test_a_broker_that_is_down_is_a_message(client, administrator, monkeypatch):
@@ -389,3 +391,4 @@ def test_a_broker_that_is_down_is_a_message(client, administrator, monkeypatch):
     response = client.post(reverse("audit:verification"), follow=True)
     assert "could not be started now" in response.content.decode()
     assert not AuditVerification.objects.exists()
+    assert not AuditEvent.objects.filter(action="audit.chain.verify_request").exists()  # nothing started
