@@ -6,7 +6,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,6 +35,7 @@ from approvals.selectors import (
 from audit import chain
 from audit.models import AuditChainHead, AuditEvent, AuditVerification
 from audit.tasks import audit_chain_verify_request
+from core.errors import REFUSALS, refuse
 from core.jalali import localize_digits, normalize_persian, parse_jalali_date
 from people.models import Delegation, User
 from people.roles import Role
@@ -54,8 +55,8 @@ def _filters(request):
     if request.GET.get("due_before"):
         try:
             due_before = parse_jalali_date(request.GET["due_before"])
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
+        except REFUSALS as error:
+            refuse(request, error)
     return {"committee": committee, "stage": request.GET.get("stage") or None, "due_before": due_before}
 
 
@@ -318,9 +319,8 @@ def profile(request):
                     starts_on=delegation_form.cleaned_data["starts_on"],
                     ends_on=delegation_form.cleaned_data["ends_on"],
                 )
-            except ValidationError as error:
-                for message in error.messages:
-                    delegation_form.add_error(None, message)
+            except REFUSALS as error:
+                refuse(delegation_form, error)
             else:
                 messages.success(request, _("The delegation was saved."))
                 return redirect("profile")

@@ -2,7 +2,6 @@
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -14,6 +13,7 @@ from viewflow.workflow.status import STATUS
 
 from audit import chain
 from audit.services import audit_record
+from core.errors import BaznegarError
 from people.models import Delegation, Membership, User
 from people.roles import ROLE_PERMISSIONS, Role
 from people.selectors import delegation_problem
@@ -266,7 +266,7 @@ def seat_rights_reconcile(*, repair: bool = True) -> dict:
     return {"removed": extra, "added": missing}
 
 
-class DelegationInvalid(ValidationError):
+class DelegationInvalid(BaznegarError):
     pass
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from core import jalali
+from core.errors import BaznegarError
 from plan.items import (
     CODE_RE,
     State,
@@ -56,7 +57,7 @@ class Problem:
         return f"{' · '.join(where)}: {self.message}" if where else self.message
 
 
-class ChangesetInvalid(ValidationError):
+class ChangesetInvalid(BaznegarError):
     """Raised with every problem found; nothing was changed."""
 
     def __init__(self, problems: list[Problem]):

@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from audit import chain
 from audit.services import audit_record
+from core.errors import BaznegarError
 from core.jalali import normalize_persian
 from people.models import User
 from plan import diff as plan_diff
@@ -37,7 +37,7 @@ def register_audit_actions() -> None:
     chain.register_action("plan.amendment.rebase", gettext_lazy("Amendment rebased"))
 
 
-class PlanConflict(ValidationError):
+class PlanConflict(BaznegarError):
     """Changes that collide: the conflicts are listed for a person to resolve."""
 
     def __init__(self, conflicts, message):
@@ -51,7 +51,7 @@ def plan_import(*, document: dict, acting_user: User | None = None, code: str | 
     parsed = exchange.parse_document(document)
     plan_code = code or parsed.plan["code"]
     if Plan.objects.filter(code=plan_code).exists():
-        raise ValidationError(_("a plan with the code “%(code)s” already exists") % {"code": plan_code})
+        raise BaznegarError(_("a plan with the code “%(code)s” already exists") % {"code": plan_code})
     plan = Plan(code=plan_code, **{k: v for k, v in parsed.plan.items() if k != "code"})
     plan.full_clean()
     plan.save()
@@ -113,7 +113,7 @@ def amendment_create(
     """Start an amendment on the version in force."""
     base = version_in_force(plan)
     if base is None:
-        raise ValidationError(_("the plan has no issued version to amend"))
+        raise BaznegarError(_("the plan has no issued version to amend"))
     amendment = Amendment(
         plan=plan,
         base_version=base,
@@ -138,7 +138,7 @@ def amendment_operations_set(*, amendment: Amendment, operations: list[dict], ac
     """Replace an amendment's operations after validating them all against its base; refused whole if invalid."""
     amendment = Amendment.objects.select_for_update(no_key=True).get(pk=amendment.pk)
     if amendment.status not in (Amendment.Status.DRAFT, Amendment.Status.RETURNED):
-        raise ValidationError(_("only a draft or a returned amendment can be edited"))
+        raise BaznegarError(_("only a draft or a returned amendment can be edited"))
     if not operations:  # the drafter removed the last operation: an empty draft, not a changeset
         amendment.operations.all().delete()
         amendment.save(update_fields=["updated_at"])
@@ -218,14 +218,14 @@ def plan_version_issue(
     plan = Plan.objects.select_for_update(no_key=True).get(pk=plan.pk)  # one issuance of a plan at a time
     in_force = version_in_force(plan)
     if not amendments:
-        raise ValidationError(_("an issuance needs at least one amendment"))
+        raise BaznegarError(_("an issuance needs at least one amendment"))
     if IssuedVersion.objects.filter(plan=plan, issuance_number=issuance_number).exists():
-        raise ValidationError(_("the issuance number %(number)s is already used") % {"number": issuance_number})
+        raise BaznegarError(_("the issuance number %(number)s is already used") % {"number": issuance_number})
     for amendment in amendments:
         if amendment.plan_id != plan.pk:
-            raise ValidationError(_("amendment %(id)s belongs to another plan") % {"id": amendment.pk})
+            raise BaznegarError(_("amendment %(id)s belongs to another plan") % {"id": amendment.pk})
         if amendment.status == Amendment.Status.ISSUED:
-            raise ValidationError(_("amendment %(id)s was already issued") % {"id": amendment.pk})
+            raise BaznegarError(_("amendment %(id)s was already issued") % {"id": amendment.pk})
         if amendment.base_version_id != in_force.pk:
             amendment_rebase(amendment=amendment, acting_user=issued_by)
             amendment.refresh_from_db()

@@ -3,7 +3,7 @@ replaced by read-only ones, and a waiting task is moved only through `task_reass
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,6 +15,7 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
 from core.admin import JalaliDatesAdmin
+from core.errors import REFUSALS, refuse
 from people.models import User
 from plan.models import Revision
 from workflows.services import reassign_candidates, task_reassign
@@ -97,8 +98,8 @@ class TaskAdmin(_ReadOnly, ViewflowTaskAdmin):
                     reason=form.cleaned_data["reason"],
                     acting_user=request.user,
                 )
-            except (ValidationError, PermissionDenied) as error:
-                form.add_error(None, error.messages[0] if isinstance(error, ValidationError) else str(error))
+            except REFUSALS as error:
+                refuse(form, error)
             else:
                 messages.success(request, _("The task was reassigned."))
                 return redirect("admin:viewflow_task_changelist")

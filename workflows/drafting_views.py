@@ -3,13 +3,13 @@ redline in view, sees the rules' messages next to the form, and submits it for s
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from guardian.shortcuts import get_objects_for_user
 
+from core.errors import REFUSALS, BaznegarError, refuse
 from plan.changesets import ChangesetInvalid
 from plan.forms import ACTIONS, ADDABLE_KINDS, AmendmentForm, operation_form
 from plan.models import Amendment, Committee, Plan
@@ -48,8 +48,8 @@ def amendment_new(request):
                 title=form.cleaned_data["title"],
                 summary=form.cleaned_data["summary"],
             )
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, getattr(error, "messages", [str(error)])[0])
+        except REFUSALS as error:
+            refuse(form, error)
         else:
             return redirect("drafting:amendment_edit", pk=amendment.pk)
     return render(request, "plan/amendment_new.html", {"form": form, "plans": Plan.objects.all()})
@@ -114,8 +114,8 @@ def amendment_operation_remove(request, pk, position):
     remaining = [op for i, op in enumerate(amendment_operations(amendment)) if i != position]
     try:
         amendment_operations_set(amendment=amendment, operations=remaining, acting_user=request.user)
-    except (ChangesetInvalid, ValidationError) as error:
-        messages.error(request, "; ".join(error.messages))
+    except REFUSALS as error:
+        refuse(request, error)
     return redirect("drafting:amendment_edit", pk=amendment.pk)
 
 
@@ -126,10 +126,10 @@ def amendment_submit(request, pk):
     task = open_task(amendment)
     try:
         if task is None or task.flow_task.name != "draft":
-            raise ValidationError(_("this amendment is not waiting for you"))
+            raise BaznegarError(_("this amendment is not waiting for you"))
         decide(task=task, acting_user=request.user, outcome="submit")
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
+    except REFUSALS as error:
+        refuse(request, error)
         return redirect("drafting:amendment_edit", pk=amendment.pk)
     messages.success(request, _("The amendment was sent to your committee's chair."))
     return redirect("home")
@@ -141,8 +141,8 @@ def amendment_withdraw_view(request, pk):
     amendment = _own_draft(request, pk)
     try:
         amendment_withdraw(amendment=amendment, acting_user=request.user, reason=request.POST.get("reason", ""))
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
+    except REFUSALS as error:
+        refuse(request, error)
         return redirect("drafting:amendment_edit", pk=amendment.pk)
     messages.success(request, _("The amendment was withdrawn."))
     return redirect("home")

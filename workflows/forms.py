@@ -1,7 +1,6 @@
 """The decision form of a step: the outcomes it offers, the reason, and the step's details."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import JalaliDateField, NumberField
@@ -71,13 +70,6 @@ class DecisionForm(forms.Form):
         """The step's details for the service, without the empty ones."""
         skip = {"outcome", "reason", "fingerprint"}
         return {k: v for k, v in self.cleaned_data.items() if k not in skip and v not in (None, "", [])}
-
-
-def refuse(form: DecisionForm, error) -> None:
-    """Show a refused decision's message at the top of the form, keeping what was typed."""
-    messages = error.messages if isinstance(error, ValidationError) else [str(error)]
-    for message in messages:
-        form.add_error(None, message)
 
 
 class RevisionForm(forms.Form):

@@ -6,7 +6,6 @@ flow create the next task.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from approvals.duties import drafted_any, duty_conflict
 from approvals.models import ConformityReview, CouncilVote, Decision
 from audit import chain
 from audit.services import audit_record
+from core.errors import BaznegarError, NotAllowed
 from core.jalali import format_jalali
 from notifications.services import notify
 from people.models import User
@@ -52,7 +52,7 @@ STEP_OUTCOMES = {
 }
 
 
-class DecisionRefused(ValidationError):
+class DecisionRefused(BaznegarError):
     """A decision that cannot be taken: not yours, not open, already decided, or incomplete."""
 
 
@@ -75,7 +75,7 @@ def amendment_draft_start(*, plan, committee, drafted_by: User, title: str, summ
     if committee is None:
         raise DecisionRefused(_("an amendment is drafted for a committee"))
     if not holds_object_right(drafted_by, "plan.draft_amendment", committee):
-        raise PermissionDenied(_("you are not a member of this committee"))
+        raise NotAllowed(_("you are not a member of this committee"))
     amendment = amendment_create(plan=plan, committee=committee, drafted_by=drafted_by, title=title, summary=summary)
     process = AmendmentFlow.start.run(amendment=amendment)
     audit_record(action="workflows.amendment.start", actor=drafted_by, obj=amendment, data={"process": process.pk})
@@ -250,7 +250,7 @@ def _decide(*, task_pk, user, outcome, reason, fingerprint, on_behalf_of) -> Dec
 def _refuse_conflict_of_duty(step: str, subject, *people) -> None:
     reason = duty_conflict(step, subject, people)
     if reason:
-        raise PermissionDenied(reason)
+        raise NotAllowed(reason)
 
 
 def _tell_drafter(amendment: Amendment, step: str, outcome: str, reason: str) -> None:
@@ -287,11 +287,11 @@ def _acting_for(task: Task, user: User, on_behalf_of: User | None) -> tuple[User
             conflict = duty_conflict(step, subject, [user, holder])
             if conflict is None:
                 return holder, (None if holder.pk == user.pk else holder)
-        raise PermissionDenied(conflict or _("you may not decide this step"))
+        raise NotAllowed(conflict or _("you may not decide this step"))
     if on_behalf_of.pk not in {d.pk for d in delegators_of(user)}:
-        raise PermissionDenied(_("you hold no delegation from this person today"))
+        raise NotAllowed(_("you hold no delegation from this person today"))
     if not _may_decide(task, on_behalf_of):
-        raise PermissionDenied(_("you may not decide this step"))
+        raise NotAllowed(_("you may not decide this step"))
     return on_behalf_of, on_behalf_of
 
 
@@ -307,7 +307,7 @@ def amendment_withdraw(*, amendment: Amendment, acting_user: User, reason: str) 
         if amendment_process(amendment).pk != process.pk:  # a new drafting round began meanwhile
             raise DecisionRefused(_("this amendment has just changed; reload the page and try again"))
         if acting_user.pk != amendment.drafted_by_id:
-            raise PermissionDenied(_("only the drafter may withdraw an amendment"))
+            raise NotAllowed(_("only the drafter may withdraw an amendment"))
         if amendment.status not in (
             Amendment.Status.DRAFT,
             Amendment.Status.SUBMITTED,
@@ -423,7 +423,7 @@ def register_revision_audit_actions() -> None:
 def revision_start(*, plan, year: int, title: str, amendments: list[Amendment], acting_user: User) -> Revision:
     """The integration working group puts accepted amendments into the year's revision (one is enough)."""
     if "plan.integrate_amendment" not in explicit_permissions(acting_user):
-        raise PermissionDenied(_("only the integration working group assembles a revision"))
+        raise NotAllowed(_("only the integration working group assembles a revision"))
     if not amendments:
         raise DecisionRefused(_("a revision needs at least one accepted amendment"))
     amendments = list(
@@ -433,7 +433,7 @@ def revision_start(*, plan, year: int, title: str, amendments: list[Amendment], 
         _check_poolable(amendment, plan)
     refusal = drafted_any(amendments, [acting_user])
     if refusal:
-        raise PermissionDenied(refusal)
+        raise NotAllowed(refusal)
     revision = Revision(plan=plan, year=year, title=title.strip(), created_by=acting_user)
     revision.full_clean()
     revision.save()
@@ -637,7 +637,7 @@ def _add_to_package(*, revision, details, user, acting_for=None):
         _check_poolable(amendment, revision.plan)
     refusal = drafted_any(amendments, [user, acting_for])
     if refusal:
-        raise PermissionDenied(refusal)
+        raise NotAllowed(refusal)
     revision.amendments.add(*amendments)
     for amendment in amendments:
         audit_record(
@@ -991,7 +991,7 @@ def task_reassign(*, task: Task, to_user: User, reason: str, acting_user: User) 
     """An administrator moves an open task to another person who may take it, with a written
     reason; audited, and the new holder is told. The only way the admin moves work."""
     if not acting_user.has_perm("workflows.reassign_task"):
-        raise PermissionDenied(_("only an administrator may reassign a task"))
+        raise NotAllowed(_("only an administrator may reassign a task"))
     reason = (reason or "").strip()
     if not reason:
         raise DecisionRefused(_("a reassignment needs a written reason"))

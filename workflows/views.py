@@ -3,7 +3,6 @@ decision form. A task or amendment a person may not see is a 404, whatever the U
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,12 +13,13 @@ from viewflow.workflow.status import STATUS
 
 from approvals.models import Decision
 from approvals.selectors import amendments_visible_to, may_act_on, revisions_visible_to
+from core.errors import REFUSALS, refuse
 from core.jalali import jalali_year
 from people.selectors import explicit_permissions
 from plan.models import Revision
 from plan.selectors import diff_display
 from rules.steps import step_title
-from workflows.forms import DecisionForm, RevisionForm, refuse
+from workflows.forms import DecisionForm, RevisionForm
 from workflows.selectors import (
     amendment_pool,
     live_text,
@@ -81,7 +81,7 @@ def task_page(request, pk):
                         reason=form.cleaned_data.get("reason", ""),
                         fingerprint=form.cleaned_data.get("fingerprint") or None,
                     )
-            except (ValidationError, PermissionDenied) as error:
+            except REFUSALS as error:
                 refuse(form, error)
             else:
                 messages.success(request, _("Your decision was recorded."))
@@ -134,7 +134,7 @@ def revision_new(request):
                 amendments=chosen,
                 acting_user=request.user,
             )
-        except (ValidationError, PermissionDenied) as error:
+        except REFUSALS as error:
             refuse(form, error)
         else:
             messages.success(request, _("The revision was assembled."))
@@ -174,8 +174,8 @@ def task_claim_view(request, pk):
     try:
         task_claim(task=task, acting_user=request.user)
         messages.success(request, _("The task is now in your inbox."))
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, getattr(error, "messages", [str(error)])[0])
+    except REFUSALS as error:
+        refuse(request, error)
     return redirect("home")
 
 
@@ -186,6 +186,6 @@ def task_release_view(request, pk):
     try:
         task_release(task=task, acting_user=request.user)
         messages.success(request, _("The task is back in its queue."))
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, getattr(error, "messages", [str(error)])[0])
+    except REFUSALS as error:
+        refuse(request, error)
     return redirect("home")
