@@ -7,19 +7,21 @@ its sign-off or its integration, nor any step of a revision that contains it. Th
 
 from django.utils.translation import gettext as _
 
+from rules.steps import Step
+
 DRAFTER = "drafter"  # the amendment's own drafter
 PACKAGE = "package"  # the drafter of any amendment in the revision
 
 SEPARATION_OF_DUTIES = {
-    "sign_off": DRAFTER,
-    "integration": DRAFTER,
-    "assemble": PACKAGE,
-    "policy_council": PACKAGE,
-    "city_council": PACKAGE,
-    "governorate": PACKAGE,
-    "reconsideration": PACKAGE,
-    "dispute": PACKAGE,
-    "issuance": PACKAGE,
+    Step.SIGN_OFF: DRAFTER,
+    Step.INTEGRATION: DRAFTER,
+    Step.ASSEMBLE: PACKAGE,
+    Step.POLICY_COUNCIL: PACKAGE,
+    Step.CITY_COUNCIL: PACKAGE,
+    Step.GOVERNORATE: PACKAGE,
+    Step.RECONSIDERATION: PACKAGE,
+    Step.DISPUTE: PACKAGE,
+    Step.ISSUANCE: PACKAGE,
 }
 
 

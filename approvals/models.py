@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.jalali import format_jalali
 from rules.models import LegalRule
+from rules.steps import Outcome, Step
 
 
 class Decision(models.Model):
@@ -18,23 +19,7 @@ class Decision(models.Model):
     saw, and on whose behalf a delegate acted.
     """
 
-    class Outcome(models.TextChoices):
-        SUBMIT = "submit", _("Submitted")
-        APPROVE = "approve", _("Approved")
-        RETURN = "return", _("Returned")
-        REJECT = "reject", _("Rejected")
-        WITHDRAW = "withdraw", _("Withdrawn")
-        APPROVE_PARTIAL = "approve_partial", _("Approved without some amendments")
-        OBJECT = "object", _("Objected")
-        CONFIRM = "confirm", _("Confirmed")
-        CONFIRM_BY_SILENCE = "confirm_by_silence", _("Confirmed by silence")
-        AMEND = "amend", _("Reopened to amend the content")
-        INSIST = "insist", _("Insisted")
-        UPHELD = "upheld", _("Resolution upheld")
-        OVERTURNED = "overturned", _("Resolution overturned")
-        ISSUE = "issue", _("Issued")
-        REMOVE = "remove", _("Removed from the revision")
-        REASSEMBLE = "reassemble", _("Sent back to assembly")
+    Outcome = Outcome  # rules.steps: one source for every outcome
 
     task = models.OneToOneField(
         "viewflow.Task",
@@ -60,7 +45,7 @@ class Decision(models.Model):
         related_name="decisions",
         verbose_name=_("revision"),
     )
-    step = models.CharField(_("step"), max_length=40)
+    step = models.CharField(_("step"), max_length=40, choices=Step.choices)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     reason = models.TextField(_("reason"), blank=True)
     round = models.PositiveSmallIntegerField(_("round"), default=1)
@@ -191,7 +176,7 @@ class Deadline(models.Model):
     """The due date of one open human task; the reminder sweep reads only the rows that are due."""
 
     task = models.OneToOneField("viewflow.Task", on_delete=models.CASCADE, related_name="deadline")
-    stage = models.CharField(_("step"), max_length=40)
+    stage = models.CharField(_("step"), max_length=40, choices=Step.choices)
     due_on = models.DateField(_("due on"))
     statutory = models.BooleanField(_("a legal window"), default=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

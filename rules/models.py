@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.jalali import format_jalali
 from rules.calendar import FRIDAY, SATURDAY_TO_WEDNESDAY
+from rules.steps import Step
 
 WEEKDAYS = [
     (5, _("Saturday")),
@@ -79,7 +80,7 @@ class Holiday(models.Model):
 class ServiceLevel(models.Model):
     """How long a step may take, in working days, and when to remind and escalate (data)."""
 
-    stage = models.CharField(_("step"), max_length=40, unique=True)
+    stage = models.CharField(_("step"), max_length=40, unique=True, choices=Step.choices)
     working_days = models.PositiveSmallIntegerField(_("working days to act"))
     remind_days_before = models.PositiveSmallIntegerField(_("remind this many working days before"), default=2)
     escalate_days_after = models.PositiveSmallIntegerField(_("escalate this many working days after"), default=3)

@@ -9,6 +9,7 @@ from audit import chain
 from audit.services import audit_record, field_changes, fields_snapshot
 from rules.models import CalendarSettings, CouncilRules, Holiday, LegalRule, ServiceLevel
 from rules.selectors import working_calendar
+from rules.steps import Step
 
 # Iran's official holidays on fixed solar dates: (month, day, Persian, English)
 FIXED_SOLAR_HOLIDAYS = [
@@ -114,13 +115,13 @@ def holiday_delete(*, holiday: Holiday, acting_user) -> None:
 
 # Working days each step may take; administrators change them (ServiceLevel rows).
 SERVICE_LEVEL_DEFAULTS = {
-    "draft": 10,
-    "sign_off": 5,
-    "integration": 10,
-    "assemble": 10,
-    "policy_council": 10,
-    "city_council": 15,
-    "issuance": 5,
+    Step.DRAFT: 10,
+    Step.SIGN_OFF: 5,
+    Step.INTEGRATION: 10,
+    Step.ASSEMBLE: 10,
+    Step.POLICY_COUNCIL: 10,
+    Step.CITY_COUNCIL: 15,
+    Step.ISSUANCE: 5,
 }
 
 

@@ -1,20 +1,48 @@
-"""People's names for the steps of the approval path, and for what a decision does."""
+"""The one source of the approval path's step names and outcomes, with the titles people read."""
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-STEP_TITLES = {
-    "draft": _("Draft the amendment"),
-    "sign_off": _("Committee sign-off"),
-    "integration": _("Integration review"),
-    "withdraw": _("Withdrawal"),
-    "assemble": _("Assemble the revision"),
-    "policy_council": _("Policy council"),
-    "city_council": _("City council vote"),
-    "governorate": _("Governorate conformity review"),
-    "reconsideration": _("Council reconsideration"),
-    "dispute": _("Record the dispute's outcome"),
-    "issuance": _("Issuance"),
-}
+
+class Step(models.TextChoices):
+    """Every step of the approval path: the flows' node names, the decisions' `step`, the deadlines'
+    and service levels' `stage`, the separation of duties, the notifications. One name, one title."""
+
+    DRAFT = "draft", _("Draft the amendment")
+    SIGN_OFF = "sign_off", _("Committee sign-off")
+    INTEGRATION = "integration", _("Integration review")
+    WITHDRAW = "withdraw", _("Withdrawal")
+    ASSEMBLE = "assemble", _("Assemble the revision")
+    POLICY_COUNCIL = "policy_council", _("Policy council")
+    CITY_COUNCIL = "city_council", _("City council vote")
+    GOVERNORATE = "governorate", _("Governorate conformity review")
+    RECONSIDERATION = "reconsideration", _("Council reconsideration")
+    DISPUTE = "dispute", _("Record the dispute's outcome")
+    ISSUANCE = "issuance", _("Issuance")
+
+
+class Outcome(models.TextChoices):
+    """What a decision did, as its record says it (the form's imperative is OUTCOME_ACTIONS)."""
+
+    SUBMIT = "submit", _("Submitted")
+    APPROVE = "approve", _("Approved")
+    RETURN = "return", _("Returned")
+    REJECT = "reject", _("Rejected")
+    WITHDRAW = "withdraw", _("Withdrawn")
+    APPROVE_PARTIAL = "approve_partial", _("Approved without some amendments")
+    OBJECT = "object", _("Objected")
+    CONFIRM = "confirm", _("Confirmed")
+    CONFIRM_BY_SILENCE = "confirm_by_silence", _("Confirmed by silence")
+    AMEND = "amend", _("Reopened to amend the content")
+    INSIST = "insist", _("Insisted")
+    UPHELD = "upheld", _("Resolution upheld")
+    OVERTURNED = "overturned", _("Resolution overturned")
+    ISSUE = "issue", _("Issued")
+    REMOVE = "remove", _("Removed from the revision")
+    REASSEMBLE = "reassemble", _("Sent back to assembly")
+
+
+STEP_TITLES = dict(Step.choices)
 
 # what each choice on a decision form does, in the imperative
 OUTCOME_ACTIONS = {

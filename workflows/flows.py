@@ -11,6 +11,7 @@ from viewflow.workflow import flow, lock
 
 from approvals.models import ConformityReview
 from approvals.services import task_opened
+from rules.steps import Step
 from workflows.models import AmendmentProcess, RevisionProcess
 
 
@@ -34,14 +35,14 @@ class AmendmentFlow(flow.Flow):
     draft = (
         flow.View(None)
         .onCreate(this.task_opened)
-        .Annotation(title=_("Draft the amendment"))
+        .Annotation(title=Step.DRAFT.label)
         .Assign(lambda activation: activation.process.artifact.drafted_by)
         .Next(this.sign_off)
     )
     sign_off = (
         flow.View(None)
         .onCreate(this.task_opened)
-        .Annotation(title=_("Committee sign-off"))
+        .Annotation(title=Step.SIGN_OFF.label)
         .Permission("plan.sign_off_amendment", obj=_committee)
         .Next(this.after_sign_off)
     )
@@ -53,7 +54,7 @@ class AmendmentFlow(flow.Flow):
     integration = (
         flow.View(None)
         .onCreate(this.task_opened)
-        .Annotation(title=_("Integration review"))
+        .Annotation(title=Step.INTEGRATION.label)
         .Permission("plan.integrate_amendment")
         .Next(this.after_integration)
     )
@@ -93,7 +94,7 @@ class RevisionFlow(flow.Flow):
     assemble = (
         flow.View(None)
         .onCreate(this.task_opened)
-        .Annotation(title=_("Assemble the revision"))
+        .Annotation(title=Step.ASSEMBLE.label)
         .Permission("plan.integrate_amendment")
         .Next(this.after_assemble)
     )
@@ -107,7 +108,7 @@ class RevisionFlow(flow.Flow):
     policy_council = (
         flow.View(None)
         .onCreate(this.task_opened)
-        .Annotation(title=_("Policy council"))
+        .Annotation(title=Step.POLICY_COUNCIL.label)
         .Permission("workflows.decide_policy_council")
         .Next(this.after_policy_council)
     )
@@ -120,7 +121,7 @@ class RevisionFlow(flow.Flow):
     city_council = (
         flow.View(None)
         .onCreate(this.task_opened)
-        .Annotation(title=_("City council vote"))
+        .Annotation(title=Step.CITY_COUNCIL.label)
         .Permission("workflows.record_council_vote")
         .Next(this.after_city_council)
     )
@@ -133,7 +134,7 @@ class RevisionFlow(flow.Flow):
     governorate = (
         flow.View(None)
         .onCreate(this.task_opened)
-        .Annotation(title=_("Governorate conformity review"))
+        .Annotation(title=Step.GOVERNORATE.label)
         .Permission("workflows.record_conformity")
         .OnTimeout(this.objection_window_end, this.confirmed_by_silence)
         .Next(this.after_governorate)
@@ -145,7 +146,7 @@ class RevisionFlow(flow.Flow):
     reconsideration = (
         flow.View(None)
         .onCreate(this.task_opened)
-        .Annotation(title=_("Council reconsideration"))
+        .Annotation(title=Step.RECONSIDERATION.label)
         .Permission("workflows.record_council_vote")
         .Next(this.after_reconsideration)
     )
@@ -155,7 +156,7 @@ class RevisionFlow(flow.Flow):
     dispute = (
         flow.View(None)
         .onCreate(this.task_opened)
-        .Annotation(title=_("Record the dispute's outcome"))
+        .Annotation(title=Step.DISPUTE.label)
         .Permission("workflows.issue_revision")
         .Next(this.after_dispute)
     )
@@ -163,7 +164,7 @@ class RevisionFlow(flow.Flow):
     issuance = (
         flow.View(None)
         .onCreate(this.task_opened)
-        .Annotation(title=_("Issuance"))
+        .Annotation(title=Step.ISSUANCE.label)
         .Permission("workflows.issue_revision")
         .Next(this.after_issuance)
     )

@@ -30,6 +30,7 @@ from plan.selectors import amendment_preview, version_in_force
 from plan.services import PlanConflict, amendment_create, amendment_rebase, plan_version_issue
 from rules.models import CouncilRules
 from rules.selectors import council_rules, legal_rule, working_calendar
+from rules.steps import Step
 from workflows.flows import AmendmentFlow, RevisionFlow
 from workflows.selectors import (
     OPEN,
@@ -39,12 +40,12 @@ from workflows.selectors import (
 
 # step -> the outcomes a person may choose, and the amendment's status after each
 STEP_OUTCOMES = {
-    "draft": {Decision.Outcome.SUBMIT: Amendment.Status.SUBMITTED},
-    "sign_off": {
+    Step.DRAFT: {Decision.Outcome.SUBMIT: Amendment.Status.SUBMITTED},
+    Step.SIGN_OFF: {
         Decision.Outcome.APPROVE: Amendment.Status.SIGNED_OFF,
         Decision.Outcome.RETURN: Amendment.Status.RETURNED,
     },
-    "integration": {
+    Step.INTEGRATION: {
         Decision.Outcome.APPROVE: Amendment.Status.ACCEPTED,
         Decision.Outcome.RETURN: Amendment.Status.RETURNED,
         Decision.Outcome.REJECT: Amendment.Status.REJECTED,
@@ -228,9 +229,9 @@ def _decide(*, task_pk, user, outcome, reason, fingerprint, on_behalf_of) -> Dec
     _tell_drafter(amendment, name, outcome, reason)
     audit_record(
         action={
-            "draft": "workflows.amendment.submit",
-            "sign_off": "workflows.amendment.sign_off",
-            "integration": "workflows.amendment.integrate",
+            Step.DRAFT: "workflows.amendment.submit",
+            Step.SIGN_OFF: "workflows.amendment.sign_off",
+            Step.INTEGRATION: "workflows.amendment.integrate",
         }[name],
         actor=user,
         on_behalf_of=on_behalf_of,
@@ -348,13 +349,13 @@ def amendment_withdraw(*, amendment: Amendment, acting_user: User, reason: str) 
 # The revision's process
 
 REVISION_OUTCOMES = {
-    "assemble": {"submit", "add", "remove", "return", "withdraw"},
-    "policy_council": {"approve", "return", "reject"},
-    "city_council": {"approve", "approve_partial", "return", "reject"},
-    "governorate": {"object", "confirm"},
-    "reconsideration": {"amend", "insist"},
-    "dispute": {"upheld", "overturned"},
-    "issuance": {"issue", "reassemble"},
+    Step.ASSEMBLE: {"submit", "add", "remove", "return", "withdraw"},
+    Step.POLICY_COUNCIL: {"approve", "return", "reject"},
+    Step.CITY_COUNCIL: {"approve", "approve_partial", "return", "reject"},
+    Step.GOVERNORATE: {"object", "confirm"},
+    Step.RECONSIDERATION: {"amend", "insist"},
+    Step.DISPUTE: {"upheld", "overturned"},
+    Step.ISSUANCE: {"issue", "reassemble"},
 }
 NEEDS_REASON = {
     "return",
@@ -397,8 +398,8 @@ LENIENT = {
 TEXT_AFTER = {("issuance", "issue"), ("city_council", "approve_partial"), ("assemble", "add")}
 # the details each step's form may send (anything else is dropped before the audit records it)
 STEP_DETAILS = {
-    "assemble": {"chosen", "added"},
-    "city_council": {
+    Step.ASSEMBLE: {"chosen", "added"},
+    Step.CITY_COUNCIL: {
         "session_date",
         "resolution_number",
         "present",
@@ -408,8 +409,8 @@ STEP_DETAILS = {
         "notified_on",
         "excluded",
     },
-    "governorate": {"legal_ground"},
-    "issuance": {"issuance_number", "issued_at"},
+    Step.GOVERNORATE: {"legal_ground"},
+    Step.ISSUANCE: {"issuance_number", "issued_at"},
 }
 
 
@@ -857,13 +858,13 @@ def _issued(*, revision, version, number, user):
 
 
 _REVISION_STEPS = {
-    "assemble": _assemble,
-    "policy_council": _policy_council,
-    "city_council": _city_council,
-    "governorate": _governorate,
-    "reconsideration": _reconsideration,
-    "dispute": _dispute,
-    "issuance": _issuance,
+    Step.ASSEMBLE: _assemble,
+    Step.POLICY_COUNCIL: _policy_council,
+    Step.CITY_COUNCIL: _city_council,
+    Step.GOVERNORATE: _governorate,
+    Step.RECONSIDERATION: _reconsideration,
+    Step.DISPUTE: _dispute,
+    Step.ISSUANCE: _issuance,
 }
 
 
