@@ -105,7 +105,7 @@ def test_events_carry_their_scope_so_filters_find_them(issued, client, auditor, 
 
 
 def test_paging_by_keyset_walks_every_event_once(issued, client, auditor, monkeypatch):
-    monkeypatch.setattr("approvals.selectors.AUDIT_PAGE_SIZE", 7)
+    monkeypatch.setattr("approvals.selectors.audit_trail.AUDIT_PAGE_SIZE", 7)
     client.force_login(auditor)
     seen, params = [], {}
     while True:

@@ -1,0 +1,67 @@
+"""What a person may know exists: amendments, revisions, their committees' work in progress."""
+
+from django.db.models import Q
+from guardian.shortcuts import get_objects_for_user
+
+from people.models import Membership, User
+from people.selectors import delegators_of, explicit_permissions
+from plan.models import Amendment, Committee, Revision
+
+COUNCIL_PERMISSIONS = (
+    "workflows.decide_policy_council",
+    "workflows.record_council_vote",
+    "workflows.record_conformity",
+    "workflows.issue_revision",
+)
+
+
+def amendments_visible_to(user: User):
+    """The amendments a person may know exist: their committees' (drafts included), what reached
+    the integration working group for its members, what is in a revision for the councils, and
+    everything for auditors. Anything else is a 404 in the interface."""
+    if user.has_perm("plan.view_amendment"):
+        return Amendment.objects.all()
+    people = [user, *delegators_of(user)]
+    condition = Q(pk__in=[])
+    for person in people:
+        committees = get_objects_for_user(
+            person,
+            ["plan.draft_amendment", "plan.sign_off_amendment"],
+            klass=Committee,
+            any_perm=True,
+            accept_global_perms=False,
+            with_superuser=False,  # a superuser delegator's blanket rights are not passed on
+        )
+        condition |= Q(committee__in=committees)
+        rights = explicit_permissions(person)  # roles only: a delegator's blanket read is not passed on
+        if "plan.integrate_amendment" in rights:
+            # once submitted: a draft withdrawn before it ever left its committee stays the committee's
+            condition |= Q(decisions__outcome="submit")
+        if any(perm in rights for perm in COUNCIL_PERMISSIONS):
+            condition |= Q(revisions__isnull=False)
+    return Amendment.objects.filter(condition).distinct()
+
+
+def revisions_visible_to(user: User):
+    """The revisions a person may know exist: all of them for the revision path's roles (the
+    integration working group, the councils' secretariats, the governorate, the planning office)
+    and for auditors; none for anyone else, since a revision shows every committee's amendments."""
+    if user.has_perm("plan.view_revision"):  # auditors (and superusers) read every revision
+        return Revision.objects.all()
+    for person in (user, *delegators_of(user)):  # a substitute sees what they may act on
+        rights = explicit_permissions(person)  # roles only: a delegator's blanket read is not passed on
+        if "plan.integrate_amendment" in rights or any(p in rights for p in COUNCIL_PERMISSIONS):
+            return Revision.objects.all()
+    return Revision.objects.none()
+
+
+def committee_amendments(user: User, *, limit: int = 20):
+    """The amendments of the committees a person sits on that are still moving (drafts included)."""
+    # the committees first, so the newest amendments come off the (committee, updated_at) index
+    committees = list(Membership.objects.filter(user=user).values_list("committee_id", flat=True))
+    return (
+        Amendment.objects.filter(committee_id__in=committees)
+        .exclude(status__in=[Amendment.Status.ISSUED, Amendment.Status.REJECTED, Amendment.Status.WITHDRAWN])
+        .select_related("committee", "drafted_by")
+        .order_by("-updated_at")[:limit]
+    )

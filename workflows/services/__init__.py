@@ -1,0 +1,62 @@
+"""Every write of the workflows app, by subject: a step taken safely (`steps`), an amendment's
+decisions (`amendments`), a revision's process (`revisions`), the councils' steps (`council`), the
+governorate's review (`conformity`), the text decided on (`text`), and queues (`claims`).
+
+The names other apps and the views use are importable from here."""
+
+from django.utils.translation import gettext_lazy
+
+from audit import chain
+from workflows.services.amendments import STEP_OUTCOMES, amendment_draft_start, amendment_withdraw, decide
+from workflows.services.claims import reassign_candidates, task_claim, task_reassign, task_release
+from workflows.services.conformity import revision_confirm_by_silence
+from workflows.services.revisions import (
+    BACK_TO_ASSEMBLY,
+    LENIENT,
+    NEEDS_REASON,
+    REVISION_OUTCOMES,
+    STEP_DETAILS,
+    TEXT_AFTER,
+    revision_decide,
+    revision_start,
+)
+from workflows.services.steps import BUSY, RETRYABLE, DecisionRefused
+
+__all__ = [
+    "BACK_TO_ASSEMBLY",
+    "BUSY",
+    "LENIENT",
+    "NEEDS_REASON",
+    "RETRYABLE",
+    "REVISION_OUTCOMES",
+    "STEP_DETAILS",
+    "STEP_OUTCOMES",
+    "TEXT_AFTER",
+    "DecisionRefused",
+    "amendment_draft_start",
+    "amendment_withdraw",
+    "decide",
+    "reassign_candidates",
+    "register_audit_actions",
+    "revision_confirm_by_silence",
+    "revision_decide",
+    "revision_start",
+    "task_claim",
+    "task_reassign",
+    "task_release",
+]
+
+
+def register_audit_actions() -> None:
+    chain.register_action("workflows.amendment.start", gettext_lazy("Amendment process started"))
+    chain.register_action("workflows.amendment.submit", gettext_lazy("Amendment submitted"))
+    chain.register_action("workflows.amendment.sign_off", gettext_lazy("Committee sign-off decided"))
+    chain.register_action("workflows.amendment.integrate", gettext_lazy("Integration decided"))
+    chain.register_action("workflows.amendment.withdraw", gettext_lazy("Amendment withdrawn"))
+    chain.register_action("workflows.amendment.package", gettext_lazy("Amendment put into or taken out of a revision"))
+    chain.register_action("plan.revision.start", gettext_lazy("Revision assembled"))
+    chain.register_action("plan.revision.decide", gettext_lazy("Revision step decided"))
+    chain.register_action("plan.revision.confirm_by_silence", gettext_lazy("Confirmed by silence"))
+    chain.register_action("workflows.task.claim", gettext_lazy("Task claimed"))
+    chain.register_action("workflows.task.release", gettext_lazy("Task released"))
+    chain.register_action("workflows.task.reassign", gettext_lazy("Task reassigned by an administrator"))
