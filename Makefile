@@ -7,7 +7,7 @@ BAZNEGAR_HOST ?= 127.0.0.1
 BAZNEGAR_PORT ?= 8000
 export BAZNEGAR_HOST BAZNEGAR_PORT
 
-.PHONY: run test setup demo-passwords messages assets lint bench
+.PHONY: run test test-fast setup demo-passwords messages assets lint bench
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,8 +25,13 @@ run: setup
 	@echo ""
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho --procfile Procfile.dev start
 
+# every test, one worker per core (pytest-xdist; each worker has its own test database)
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
+
+# the suite without the browser, the real worker and broker runs and `make run`: a minute on two cores
+test-fast: setup
+	$(BIN)/python -m pytest -n auto -m "not browser and not slow and not redis"
 
 demo-passwords: setup
 	$(BIN)/python manage.py load_demo --reset-passwords
@@ -40,6 +45,7 @@ assets:
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: setup
 	bash bench/run.sh

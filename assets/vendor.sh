@@ -6,8 +6,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 out="$here/../core/static/vendor"
 cd "$here"
 npm ci --no-audit --no-fund --silent
-rm -rf "$out" && mkdir -p "$out/htmx" "$out/vazirmatn" "$out/jalalidatepicker"
-cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE "$out/htmx/"
+rm -rf "$out" && mkdir -p "$out/vazirmatn" "$out/jalalidatepicker"
 cp node_modules/vazirmatn/fonts/webfonts/Vazirmatn-Regular.woff2 \
    node_modules/vazirmatn/fonts/webfonts/Vazirmatn-Bold.woff2 \
    node_modules/vazirmatn/OFL.txt "$out/vazirmatn/"

@@ -322,3 +322,38 @@ def production_static(_collected_static, settings):
     settings.STORAGES = storages
     settings.WHITENOISE_USE_FINDERS = False  # Django rebuilds the static storage on these changes
     return root
+
+
+# ---------------------------------------------------------------------------------------------
+# Running the suite leaves the checkout as it found it: no broker folder, database or file written
+# beside the code (a test that needs a place to write uses tmp_path or BAZNEGAR_VAR_DIR).
+
+
+def _checkout_status() -> set[str] | None:
+    root = Path(__file__).resolve().parent.parent
+    try:
+        found = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return set(found.stdout.splitlines()) if found.returncode == 0 else None
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):  # the controller, not an xdist worker
+        session.config._checkout_before = _checkout_status()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    before = getattr(session.config, "_checkout_before", None)
+    if before is None:
+        return
+    written = sorted((_checkout_status() or set()) - before)
+    if written:
+        session.config.get_terminal_writer().line(f"the suite wrote into the checkout: {written}", red=True)
+        session.exitstatus = 1

@@ -29,7 +29,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "guardian",
     "axes",
-    "django_htmx",
     "viewflow",
     "viewflow.workflow",
     # ours, from the floor up (docs/architecture.md: each imports only from those above it here)
@@ -53,7 +52,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "people.middleware.UserLanguageMiddleware",
     "people.throttling.SprayingThrottleMiddleware",
     # axes last: it reads the outcome of authentication
