@@ -2,7 +2,7 @@
 
 Each row carries the event's time twice, side by side: the Jalali local time people read, and the
 ISO 8601 UTC time machines compare; and its hashes, so a printed export can be checked against
-the chain.
+the log.
 """
 
 import csv
@@ -40,7 +40,6 @@ def _columns() -> list[str]:
         _("reason"),
         _("details"),
         _("IP address"),
-        _("previous hash"),
         _("hash"),
     ]
 
@@ -68,7 +67,6 @@ def _row(event) -> list:
         data.get("reason", ""),
         chain.canonical_json({k: v for k, v in data.items() if k != "reason"}),
         event.ip_address or "",
-        event.prev_hash,
         event.hash,
     ]
     return [formula_safe(value) for value in values]

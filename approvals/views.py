@@ -33,7 +33,8 @@ from approvals.selectors import (
     workload,
 )
 from audit import chain
-from audit.models import AuditChainHead, AuditEvent, AuditVerification
+from audit.models import AuditEvent, AuditVerification
+from audit.selectors import inclusion_proof, latest_head, seals_of
 from audit.tasks import audit_chain_verify_request
 from core.errors import REFUSALS, refuse
 from core.jalali import localize_digits, normalize_persian, parse_jalali_date
@@ -210,8 +211,9 @@ def audit_event_view(request, pk):
         "approvals/audit_event.html",
         {
             "event": event,
-            "hash_matches": chain.hash_of_event(event) == event.hash,
-            "previous": AuditEvent.objects.filter(pk__lt=event.pk).order_by("-pk").only("pk", "hash").first(),
+            "hash_matches": chain.content_hash(event) == event.hash,
+            "seal": seals_of([event.pk]).get(event.pk),  # None: recorded, sealing
+            "proof": inclusion_proof(event.pk),
             "action_label": chain.action_label(event.action),
         },
     )
@@ -279,7 +281,7 @@ def audit_verification_view(request):
             "latest": checks[0] if checks else None,
             "checks": checks,
             "last_ok": next((c for c in checks if c.ok), None),
-            "head": AuditChainHead.objects.filter(pk=1).first(),
+            "head": latest_head(),
             "schedule": settings.CELERY_BEAT_SCHEDULE.get("verify-audit-chain-daily", {}).get("schedule"),
         },
     )

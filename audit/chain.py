@@ -1,7 +1,8 @@
-"""The audit trail's rules: the registry of action names and how an event's hash is computed.
+"""The audit log's rules: the registry of action names, an event's canonical content, its content
+hash and the bytes of its Merkle leaf, and what a check of the log can find.
 
-Writing an event is `audit.services.audit_record`; checking the chain is
-`audit.services.audit_chain_verify`.
+Writing an event is `audit.services.audit_record`; sealing events into the tree is
+`audit.services.audit_sequence`; checking the whole log is `audit.services.audit_log_verify`.
 """
 
 import hashlib
@@ -10,8 +11,6 @@ from contextvars import ContextVar
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-
-GENESIS_HASH = "0" * 64
 
 # The address of the request being served, set by AuditContextMiddleware.
 current_ip: ContextVar[str | None] = ContextVar("audit_current_ip", default=None)
@@ -39,21 +38,30 @@ def registered_actions() -> dict[str, Promise | str]:
     return dict(_ACTIONS)
 
 
-# What a chain check can find, by code; the texts take %(event)s and %(last)s.
+# What a check of the log can find, by code; each text names where, with the parameters given.
 CHAIN_PROBLEMS = {
     "altered": _("event #%(event)s was altered: its content does not match its hash"),
-    "unlinked": _(
-        "event #%(event)s does not follow event #%(last)s: an event before it was removed, inserted or altered"
+    "leaf": _("leaf #%(leaf)s does not match event #%(event)s: the event or its leaf was altered"),
+    "missing": _("event #%(event)s, leaf #%(leaf)s of the log, is missing: it was deleted"),
+    "gap": _("the log's leaves skip from #%(last)s to #%(leaf)s: leaves were removed"),
+    "node": _("the tree's node %(level)s/%(index)s does not match the leaves beneath it"),
+    "unsequenced": _("event #%(event)s was never sealed into the log: it was inserted past the application"),
+    "backdated": _("event #%(event)s was sealed long after it occurred: it was inserted after the fact"),
+    "no_head": _("the log has %(size)s leaves and no signed tree head covers them"),
+    "head_signature": _("the signed tree head of size %(size)s does not verify with the log's key"),
+    "head_root": _("the tree's root at %(size)s leaves differs from its signed head: the log was rewritten"),
+    "kept_signature": _("the head kept outside (size %(kept)s) is not validly signed"),
+    "kept_key": _("the log's heads are signed with another key than the head kept outside"),
+    "kept_short": _(
+        "the log holds %(size)s leaves, fewer than the %(kept)s of the head kept outside: events were removed"
     ),
-    "truncated": _(
-        "the chain ends at event #%(last)s but its head names event #%(event)s: the newest events were removed"
-    ),
+    "kept_root": _("the log's root at %(kept)s leaves differs from the head kept outside: the log was rewritten"),
 }
 
 
-def chain_problem(code: str, *, event, last) -> str:
-    """A chain check's finding in the active language."""
-    return str(CHAIN_PROBLEMS[code]) % {"event": event, "last": last}
+def chain_problem(code: str, **params) -> str:
+    """A check's finding in the active language."""
+    return str(CHAIN_PROBLEMS[code]) % params
 
 
 SCOPE_KEYS = ("plan", "revision", "amendment", "committee")
@@ -73,58 +81,32 @@ def canonical_json(value) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def event_hash(
-    *,
-    prev_hash: str,
-    occurred_at,
-    actor_id,
-    actor_username: str,
-    on_behalf_of_id,
-    on_behalf_of_username: str,
-    action: str,
-    object_type: str,
-    object_id: str,
-    object_repr: str,
-    data,
-    ip_address,
-    scope: dict | None = None,
-) -> str:
-    """SHA-256 over the event's content and its predecessor's hash. The scope is hashed too, so
-    moving an event out of a timeline breaks the chain; an event with no scope hashes as before."""
+def event_content(event) -> dict:
+    """What an event records, as it is hashed: everything but its id and its hash."""
     content = {
-        "prev": prev_hash,
-        "at": occurred_at.isoformat(timespec="microseconds"),
-        "actor": actor_id,
-        "actor_username": actor_username,
-        "on_behalf_of": on_behalf_of_id,
-        "on_behalf_of_username": on_behalf_of_username,
-        "action": action,
-        "object_type": object_type,
-        "object_id": object_id,
-        "object_repr": object_repr,
-        "data": data,
-        "ip": ip_address,
+        "at": event.occurred_at.isoformat(timespec="microseconds"),
+        "actor": event.actor_id,
+        "actor_username": event.actor_username,
+        "on_behalf_of": event.on_behalf_of_id,
+        "on_behalf_of_username": event.on_behalf_of_username,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_repr": event.object_repr,
+        "data": event.data,
+        "ip": event.ip_address,
     }
-    if scope:
-        content["scope"] = scope
-    payload = canonical_json(content)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    if event.scope:
+        content["scope"] = event.scope
+    return content
 
 
-def hash_of_event(event) -> str:
-    """Recompute the hash a stored event should carry."""
-    return event_hash(
-        prev_hash=event.prev_hash,
-        occurred_at=event.occurred_at,
-        actor_id=event.actor_id,
-        actor_username=event.actor_username,
-        on_behalf_of_id=event.on_behalf_of_id,
-        on_behalf_of_username=event.on_behalf_of_username,
-        action=event.action,
-        object_type=event.object_type,
-        object_id=event.object_id,
-        object_repr=event.object_repr,
-        data=event.data,
-        ip_address=event.ip_address,
-        scope=event.scope,
-    )
+def content_hash(event) -> str:
+    """SHA-256 of an event's content (hex): the `hash` column, quoted on pages and in exports."""
+    return hashlib.sha256(canonical_json(event_content(event)).encode("utf-8")).hexdigest()
+
+
+def leaf_data(event) -> bytes:
+    """The bytes of an event's Merkle leaf: its id and its content, so a leaf names one event and
+    moving content from one row to another is seen."""
+    return canonical_json({"id": event.pk, "event": event_content(event)}).encode("utf-8")

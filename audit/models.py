@@ -1,4 +1,6 @@
-"""The append-only audit trail: events chained by hash, its head, and each check of it."""
+"""The append-only audit log: events, and the Merkle tree a sequencer builds over them (RFC 6962):
+leaves, complete subtrees, and signed tree heads. Every table here is append-only (PostgreSQL
+triggers refuse UPDATE, DELETE and TRUNCATE), and the application's login may only insert and read."""
 
 from django.conf import settings
 from django.db import models
@@ -9,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 class AuditEvent(models.Model):
     """One recorded action. Rows are never updated or deleted (a PostgreSQL trigger refuses it).
 
-    Each event stores the hash of the event before it, so that altering, removing or
-    reordering any row breaks the chain and `manage.py verify_audit` names where.
-    The user columns carry no database constraint and a copy of the username, so an
-    event outlives the deletion of the user it names.
+    An event is written in the transaction of the change it records, with no lock shared with any
+    other writer. The sequencer later gives it a leaf in the Merkle tree (`AuditLeaf`), which a
+    signed tree head seals. The user columns carry no database constraint and a copy of the
+    username, so an event outlives the deletion of the user it names.
     """
 
     occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now, db_index=True)
@@ -48,8 +50,8 @@ class AuditEvent(models.Model):
     scope_revision = models.BigIntegerField(_("revision"), null=True, blank=True)
     scope_amendment = models.BigIntegerField(_("amendment"), null=True, blank=True)
     scope_committee = models.BigIntegerField(_("committee"), null=True, blank=True)
-    prev_hash = models.CharField(_("previous event's hash"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # SHA-256 of the event's content (audit.chain.content_hash), for people and exports to quote
+    hash = models.CharField(_("hash"), max_length=64)
 
     class Meta:
         verbose_name = _("audit event")
@@ -81,17 +83,61 @@ class AuditEvent(models.Model):
         return {key: value for key, value in values.items() if value is not None}
 
 
-class AuditChainHead(models.Model):
-    """The newest event's id and hash: the lock that serialises appends, and the tail check."""
+class AuditLeaf(models.Model):
+    """An event's place in the Merkle tree: its leaf number and leaf hash (RFC 6962, 0x00-prefixed)."""
 
-    last_event_id = models.BigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default="")
+    index = models.BigIntegerField(_("leaf"), primary_key=True)
+    event = models.OneToOneField(
+        AuditEvent,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,  # a deleted event leaves its leaf behind, and the check names it
+        related_name="leaf",
+        verbose_name=_("event"),
+    )
+    hash = models.BinaryField(_("leaf hash"), max_length=32)
+    sequenced_at = models.DateTimeField(_("sequenced at"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("audit chain head")
+        verbose_name = _("audit log leaf")
+        verbose_name_plural = _("audit log leaves")
 
     def __str__(self):
-        return f"#{self.last_event_id} {self.last_hash[:12]}"
+        return f"#{self.index} → {self.event_id}"
+
+
+class AuditNode(models.Model):
+    """The hash of one complete subtree: 2^level leaves starting at leaf index × 2^level."""
+
+    level = models.PositiveSmallIntegerField(_("level"))
+    index = models.BigIntegerField(_("index"))
+    hash = models.BinaryField(_("hash"), max_length=32)
+
+    class Meta:
+        verbose_name = _("audit log node")
+        verbose_name_plural = _("audit log nodes")
+        constraints = [models.UniqueConstraint(fields=["level", "index"], name="audit_node_position")]
+
+    def __str__(self):
+        return f"{self.level}/{self.index}"
+
+
+class AuditTreeHead(models.Model):
+    """A signed tree head: the tree's size and root at a moment, signed with the log's Ed25519 key
+    (held outside the database: whoever holds the database cannot make one)."""
+
+    tree_size = models.BigIntegerField(_("tree size"), unique=True)
+    root_hash = models.BinaryField(_("root hash"), max_length=32)
+    timestamp = models.DateTimeField(_("signed at"))
+    key_id = models.CharField(_("key"), max_length=64)
+    signature = models.BinaryField(_("signature"), max_length=64)
+
+    class Meta:
+        verbose_name = _("signed tree head")
+        verbose_name_plural = _("signed tree heads")
+        ordering = ["-tree_size"]
+
+    def __str__(self):
+        return f"{self.tree_size} {bytes(self.root_hash).hex()[:12]}"
 
 
 class AuditVerification(models.Model):
@@ -100,6 +146,7 @@ class AuditVerification(models.Model):
     checked_at = models.DateTimeField(_("checked at"), default=timezone.now, db_index=True)
     ok = models.BooleanField(_("intact"))
     events_checked = models.BigIntegerField(_("events checked"))
+    tree_size = models.BigIntegerField(_("tree size"), default=0)
     last_verified_event_id = models.BigIntegerField(_("last verified event"), null=True, blank=True)
     broken_event_id = models.BigIntegerField(_("first broken event"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)

@@ -33,7 +33,7 @@ EVENTS = {
     "task.due_today": _("Due today: “%(subject)s” at %(step)s."),
     "task.overdue": _("Overdue since %(due)s: “%(subject)s” at %(step)s."),
     "task.escalated": _("Escalated to you: “%(subject)s” has waited at %(step)s since %(due)s."),
-    "audit.chain_broken": _("The audit trail's chain is broken at event %(event)s: %(reason)s"),
+    "audit.chain_broken": _("The audit log is broken: %(reason)s"),
     "digest": _("Your Baznegar digest: %(count)s notifications."),
 }
 
@@ -53,6 +53,7 @@ def render(notification, language: str | None = None) -> str:
             if context.get(key) is not None:
                 context[key] = localize_digits(context[key])
         if context.get("problem"):
-            context["reason"] = chain_problem(context["problem"], event=context["event"], last=context.get("last"))
+            params = {key: localize_digits(value) for key, value in (context.get("params") or {}).items()}
+            context["reason"] = chain_problem(context["problem"], **params)
         context.setdefault("reason", "")
         return str(template) % context

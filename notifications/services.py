@@ -231,16 +231,12 @@ def digests_send(*, day: dt.date | None = None) -> int:
 
 
 @receiver(chain_broken)
-def _tell_administrators_of_a_broken_chain(sender, *, verification, problem, **kwargs):
+def _tell_administrators_of_a_broken_chain(sender, *, verification, problem, params=None, **kwargs):
     """A check found a break no earlier check reported: every administrator is told, in the
     verification's transaction (the audit app knows nothing of notifications)."""
     notify(
         recipients=administrators(),
         event="audit.chain_broken",
         obj=verification,
-        context={
-            "event": verification.broken_event_id,
-            "last": verification.last_verified_event_id,
-            "problem": problem,
-        },
+        context={"problem": problem, "params": params or {}},
     )

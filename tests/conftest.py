@@ -34,6 +34,19 @@ def _missing(reason: str):
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test runner empties tables between tests with TRUNCATE, which the audit log's triggers
+    refuse unless the login is a member of baznegar_audit_truncate: a role only the suite creates."""
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(  # two xdist workers may race to create it: the loser finds it made
+                "DO $$ BEGIN CREATE ROLE baznegar_audit_truncate NOLOGIN; "
+                "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+            )
+            cursor.execute("GRANT baznegar_audit_truncate TO CURRENT_USER")
+
+
 @pytest.fixture(autouse=True)
 def _service_markers(request):
     if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":

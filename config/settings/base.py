@@ -204,6 +204,12 @@ CELERY_BEAT_SCHEDULE = {
     "send-reminders": {"task": "approvals.tasks.send_reminders", "schedule": 60.0},  # cheap, idempotent
     "send-digests": {"task": "notifications.tasks.send_digests", "schedule": crontab(hour=7, minute=0)},
     "reconcile-seat-rights": {"task": "people.tasks.reconcile_seat_rights", "schedule": crontab(minute=17)},
+    "sequence-audit-log": {"task": "audit.tasks.sequence_audit_log", "schedule": 2.0},  # sealed within seconds
+    "sequence-audit-log-sweep": {
+        "task": "audit.tasks.sequence_audit_log",
+        "schedule": crontab(minute=41),
+        "kwargs": {"full": True},  # an event committed long after its id was taken
+    },
     "verify-audit-chain-daily": {
         "task": "audit.tasks.verify_audit_chain",
         "schedule": crontab(hour=2, minute=30),
@@ -232,3 +238,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# The audit log (docs/audit.md): its Ed25519 signing key lives outside the database, as base64 of
+# the 32 raw bytes in AUDIT_SIGNING_KEY, or in the file AUDIT_SIGNING_KEY_FILE. Production refuses to
+# start without a readable one; development makes one under var/ on first use.
+AUDIT_SIGNING_KEY = env.str("AUDIT_SIGNING_KEY", default="")
+AUDIT_SIGNING_KEY_FILE = env.str("AUDIT_SIGNING_KEY_FILE", default="")
+AUDIT_SIGNING_KEY_CREATE = False
+AUDIT_REQUIRE_SIGNING_KEY = False
+# an event recorded this long before it was sealed, or still unsealed after it, is reported
+AUDIT_SEALING_GRACE_SECONDS = env.int("AUDIT_SEALING_GRACE_SECONDS", default=600)

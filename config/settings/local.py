@@ -22,3 +22,6 @@ if _named and _host not in ALLOWED_HOSTS:  # noqa: F405
 SECRET_KEY = SECRET_KEY or "baznegar-local-development-key-not-for-production-use-0123456789"
 for _folder in ("broker/queue", "broker/processed", "broker/control", "static", "media"):
     (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
+# the audit log's signing key: made on first use, kept beside the development database
+AUDIT_SIGNING_KEY_FILE = settings_env.env.str("AUDIT_SIGNING_KEY_FILE", default=str(VAR_DIR / "audit-signing.key"))
+AUDIT_SIGNING_KEY_CREATE = True

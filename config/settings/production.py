@@ -1,5 +1,8 @@
 """Production: every secret from the environment with no default; HTTPS behind a proxy."""
 
+from pathlib import Path
+
+from audit.signing import key_from_text
 from core import env as settings_env
 
 from .base import *  # noqa: F403
@@ -16,6 +19,21 @@ DATABASES["default"]["CONN_MAX_AGE"] = settings_env.integer("DATABASE_CONN_MAX_A
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 settings_env.bounded(DATABASES["default"])
 CELERY_BROKER_URL = settings_env.broker_url(settings_env.required("REDIS_URL"))
+# the audit log's heads are signed with a key held outside the database: no key, no start
+AUDIT_REQUIRE_SIGNING_KEY = True
+AUDIT_SIGNING_KEY = settings_env.env.str("AUDIT_SIGNING_KEY", default="")
+AUDIT_SIGNING_KEY_FILE = settings_env.env.str("AUDIT_SIGNING_KEY_FILE", default="")
+try:
+    if AUDIT_SIGNING_KEY_FILE and not AUDIT_SIGNING_KEY:
+        key_from_text(Path(AUDIT_SIGNING_KEY_FILE).read_bytes())
+    elif AUDIT_SIGNING_KEY:
+        key_from_text(AUDIT_SIGNING_KEY.encode())
+    else:
+        raise settings_env.SettingError(
+            "AUDIT_SIGNING_KEY", "is required (or AUDIT_SIGNING_KEY_FILE): the audit log's heads are signed with it"
+        )
+except (OSError, ValueError) as _error:
+    raise settings_env.SettingError("AUDIT_SIGNING_KEY", f"cannot be read: {_error}") from None
 
 # TLS is terminated by the reverse proxy in front of gunicorn.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

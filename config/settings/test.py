@@ -3,7 +3,7 @@
 from core.env import env
 
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR
+from .base import VAR_DIR
 
 SECRET_KEY = "baznegar-test-key-0123456789-0123456789-0123456789-0123456789"  # noqa: S105 - tests only
 DEBUG = False
@@ -20,10 +20,10 @@ WHITENOISE_AUTOREFRESH = True
 EMAIL_BACKEND = env.str("TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 EMAIL_FILE_PATH = env.str("TEST_EMAIL_FILE_PATH", default=str(VAR_DIR / "test-mail"))
 CELERY_TASK_ALWAYS_EAGER = False
+# a fixed signing key for the audit log's heads (tests only; base64 of 32 bytes)
+AUDIT_SIGNING_KEY = env.str("AUDIT_SIGNING_KEY", default="dGVzdC1vbmx5LWF1ZGl0LXNpZ25pbmcta2V5LTAwMDA=")
+# audited commits do not hand the sequencer to a broker in tests; tests seal with audit_sequence_all
+AUDIT_SEQUENCE_AFTER_COMMIT = env.bool("AUDIT_SEQUENCE_AFTER_COMMIT", default=False)
 AXES_ENABLED = True
 for _folder in ("broker/queue", "broker/processed", "broker/control", "static"):
     (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # Lets the test runner empty the audit table between tests; production never sets it.
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = (_options.get("options", "") + " -c baznegar.allow_audit_truncate=on").strip()

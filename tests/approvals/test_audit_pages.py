@@ -290,8 +290,7 @@ def test_a_tampered_row_is_found_by_the_daily_check_and_administrators_are_told_
     from notifications.events import render
 
     assert render(told.get(), "en") == (
-        f"The audit trail's chain is broken at event {target.pk}: "
-        f"event #{target.pk} was altered: its content does not match its hash"
+        f"The audit log is broken: event #{target.pk} was altered: its content does not match its hash"
     )
     emails = Outbox.objects.filter(recipient=administrator)
     assert emails.count() == 1 and str(target.pk) in emails.get().body
@@ -300,7 +299,7 @@ def test_a_tampered_row_is_found_by_the_daily_check_and_administrators_are_told_
 
     client.force_login(auditor)
     page = client.get(reverse("audit:verification")).content.decode()
-    assert f"The chain is broken at event {target.pk}" in page and "was altered" in page
+    assert "The audit log is broken." in page and f"event #{target.pk} was altered" in page
     detail = client.get(reverse("audit:event", args=[target.pk])).content.decode()
     assert "this row was altered" in detail
     assert AuditVerification.objects.filter(ok=False).count() == 2

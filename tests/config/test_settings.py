@@ -14,6 +14,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "plan.example.org",
     "DATABASE_URL": "postgres://baznegar:secret@db.example.org:5432/baznegar",
     "REDIS_URL": "redis://redis.example.org:6379/0",
+    "AUDIT_SIGNING_KEY": "bm90LWEtcmVhbC1rZXktanVzdC0zMi1ieXRlcy1sbyE=",
 }
 
 
@@ -47,6 +48,9 @@ def test_production_environment_passes_the_deploy_check_with_no_warning():
         ({"REDIS_URL": "http://redis"}, "REDIS_URL: malformed broker URL"),
         ({"SECURE_SSL_REDIRECT": "maybe"}, "SECURE_SSL_REDIRECT: expected true or false"),
         ({"SECURE_HSTS_SECONDS": "a year"}, "SECURE_HSTS_SECONDS: expected a whole number"),
+        ({"AUDIT_SIGNING_KEY": None}, "AUDIT_SIGNING_KEY: is required"),
+        ({"AUDIT_SIGNING_KEY": "not-a-key"}, "AUDIT_SIGNING_KEY: cannot be read"),
+        ({"AUDIT_SIGNING_KEY": None, "AUDIT_SIGNING_KEY_FILE": "/no/key"}, "AUDIT_SIGNING_KEY: cannot be read"),
     ],
 )
 def test_a_bad_setting_stops_start_up_with_one_line_naming_it(changes, named):

@@ -1,24 +1,39 @@
-"""`manage.py verify_audit`: check the audit chain and name the first broken link."""
+"""`manage.py verify_audit [--against HEAD_FILE]`: check the whole audit log and name the first problem."""
+
+import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.services import audit_chain_verify
+from audit.services import audit_log_verify
 
 
 class Command(BaseCommand):
-    help = "Check that no audit event was altered, removed or inserted; exits 1 at the first broken link."
+    help = (
+        "Check every event against its leaf, every node of the Merkle tree, every signed head; with "
+        "--against, that the log still extends a head exported earlier. Exits 1 at the first problem."
+    )
 
-    def handle(self, *args, **options):
-        verification = audit_chain_verify()
+    def add_arguments(self, parser):
+        parser.add_argument("--against", metavar="HEAD_FILE", help="a head exported by `audit_head export`")
+
+    def handle(self, *args, against=None, **options):
+        kept = None
+        if against:
+            try:
+                with open(against, encoding="utf-8") as file:
+                    kept = json.load(file)
+                kept["tree_size"], kept["timestamp_ms"]  # noqa: B018 - a head file names both
+            except (OSError, ValueError, KeyError) as error:
+                raise CommandError(f"cannot read the kept head {against}: {error}") from None
+        verification = audit_log_verify(kept=kept)
         if not verification.ok:
             raise CommandError(
-                f"audit chain BROKEN at event #{verification.broken_event_id}: {verification.reason} "
-                f"({verification.events_checked} events read; last intact event "
-                f"#{verification.last_verified_event_id})"
+                f"audit log BROKEN: {verification.reason} ({verification.events_checked} events read; "
+                f"last intact event #{verification.last_verified_event_id})"
             )
+        against_text = f", extends the kept head of {kept['tree_size']} events" if kept else ""
         self.stdout.write(
             self.style.SUCCESS(
-                f"audit chain intact: {verification.events_checked} events, "
-                f"last event #{verification.last_verified_event_id}"
+                f"audit log intact: {verification.events_checked} events sealed under signed heads{against_text}"
             )
         )
