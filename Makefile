@@ -17,7 +17,7 @@ $(STAMP): requirements/base.txt requirements/dev.txt
 setup: $(STAMP)
 
 run: setup
-	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py setup_database  # migrate (as DATABASE_OWNER_URL when set: two logins)
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py load_demo
 	@echo ""

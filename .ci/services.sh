@@ -38,11 +38,18 @@ services_start() {
     -o "-p $pg_port -k $SERVICES_DIR/pg -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-off} -c max_connections=200" \
     start >/dev/null
   "$PGBIN/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres baznegar
+  # the two logins of production (docs/operations.md) on a second database; the tests themselves run
+  # as the cluster's superuser (they create test databases, and tamper with the log as a superuser)
+  "$PGBIN/psql" -q -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -v ON_ERROR_STOP=1 \
+    -c "CREATE ROLE baznegar_owner LOGIN" -c "CREATE ROLE baznegar_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE" \
+    -c "CREATE DATABASE baznegar_two_logins OWNER baznegar_owner"
   redis-server --port "$redis_port" --bind 127.0.0.1 --daemonize yes --save '' --appendonly no \
     --dir "$SERVICES_DIR/redis" --pidfile "$SERVICES_DIR/redis/redis.pid" --logfile "$SERVICES_DIR/redis/log"
   for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
   export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/baznegar"
   export REDIS_URL="redis://127.0.0.1:$redis_port/0"
+  export OWNER_DATABASE_URL="postgres://baznegar_owner@127.0.0.1:$pg_port/baznegar_two_logins"
+  export APP_DATABASE_URL="postgres://baznegar_app@127.0.0.1:$pg_port/baznegar_two_logins"
   export REDIS_PORT="$redis_port" PG_PORT="$pg_port" SERVICES_DIR
   echo "ci: PostgreSQL on 127.0.0.1:$pg_port, Redis on 127.0.0.1:$redis_port"
 }

@@ -1,7 +1,10 @@
 #!/bin/sh
-# Web: apply migrations (one container at a time, guarded by PostgreSQL's own lock), then gunicorn.
+# Web: apply migrations as the owner (one container at a time, guarded by PostgreSQL's own lock) and
+# grant the application's login its rights; then gunicorn, on the application's login only.
 set -eu
-DATABASE_STATEMENT_TIMEOUT=0 DATABASE_LOCK_TIMEOUT=0 python manage.py migrate --noinput  # no limit for migrations
+# no time limit for migrations; `setup_database` is `migrate --noinput` as DATABASE_OWNER_URL, then the grants
+DATABASE_STATEMENT_TIMEOUT=0 DATABASE_LOCK_TIMEOUT=0 python manage.py setup_database
+unset DATABASE_OWNER_URL  # the server never holds the owner's credentials
 # a request hands messages to Redis at most this long when Redis hangs (then the breaker skips it)
 export BROKER_SOCKET_TIMEOUT="${BROKER_SOCKET_TIMEOUT:-1}"
 exec gunicorn config.wsgi:application \

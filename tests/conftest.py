@@ -368,5 +368,7 @@ def pytest_sessionfinish(session, exitstatus):
         return
     written = sorted((_checkout_status() or set()) - before)
     if written:
-        session.config.get_terminal_writer().line(f"the suite wrote into the checkout: {written}", red=True)
+        session.config.get_terminal_writer().line(
+            f"the suite wrote into the checkout (or files were edited while it ran): {written}", red=True
+        )
         session.exitstatus = 1

@@ -11,6 +11,7 @@ from viewflow.workflow.status import STATUS
 from approvals.models import ConformityReview, CouncilVote, Decision
 from approvals.selectors import COUNCIL_PERMISSIONS
 from audit.models import AuditEvent
+from audit.selectors import seals_of
 from people.models import User
 from people.selectors import delegators_of, explicit_permissions
 from plan import diff as plan_diff
@@ -181,6 +182,7 @@ class RevisionOverview:
     current_step: str | None
     diagram: str
     open_task: object | None
+    issuance_seal: object | None = None  # audit.selectors.Seal of the issuance's audit event
 
 
 @dataclass
@@ -231,7 +233,23 @@ def revision_overview(revision: Revision) -> RevisionOverview:
         current_step=open_task.flow_task.name if open_task else None,
         diagram=process_diagram(RevisionFlow, process),
         open_task=open_task,
+        issuance_seal=issuance_seal(revision),
     )
+
+
+def issuance_seal(revision: Revision):
+    """Where the issuance of a revision's version is sealed in the audit log: its leaf and the first
+    signed head covering it (the head that includes every decision before it), or None while sealing."""
+    if not revision.issued_version_id:
+        return None
+    event = (
+        AuditEvent.objects.filter(action="plan.version.issue", object_id=str(revision.issued_version_id))
+        .order_by("id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    seal = seals_of([event]).get(event) if event else None
+    return seal if seal is not None and seal.head is not None else None
 
 
 # ---------------------------------------------------------------------------------------------

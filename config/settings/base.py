@@ -91,6 +91,16 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = settings_env.integer("DATABASE_CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     settings_env.bounded(DATABASES["default"])
+# The owner's login (PostgreSQL): migrations run on it (`manage.py setup_database`), and it grants
+# the login of DATABASE_URL only what the application needs. Without it, one login does both.
+if settings_env.env.str("DATABASE_OWNER_URL", default=""):
+    DATABASES["owner"] = {
+        **settings_env.database("DATABASE_OWNER_URL", ""),
+        "TEST": {"MIRROR": "default"},
+        "OPTIONS": {},
+    }
+# in production, a process refuses to serve on a superuser or on the owner of the audit tables
+REFUSE_PRIVILEGED_DATABASE_LOGIN = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.User"

@@ -18,6 +18,9 @@ DATABASES = {"default": settings_env.database("DATABASE_URL", settings_env.requi
 DATABASES["default"]["CONN_MAX_AGE"] = settings_env.integer("DATABASE_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 settings_env.bounded(DATABASES["default"])
+if settings_env.env.str("DATABASE_OWNER_URL", default=""):
+    DATABASES["owner"] = {**settings_env.database("DATABASE_OWNER_URL", ""), "TEST": {"MIRROR": "default"}}
+REFUSE_PRIVILEGED_DATABASE_LOGIN = settings_env.boolean("REFUSE_PRIVILEGED_DATABASE_LOGIN", True)
 CELERY_BROKER_URL = settings_env.broker_url(settings_env.required("REDIS_URL"))
 # the audit log's heads are signed with a key held outside the database: no key, no start
 AUDIT_REQUIRE_SIGNING_KEY = True

@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 
 from approvals.models import Decision
 from approvals.selectors import amendment_timeline, revision_timeline
-from audit.models import AuditEvent, AuditVerification
+from audit.models import AuditEvent, AuditTreeHead, AuditVerification
+from audit.services import audit_sequence_all
 from audit.tasks import verify_audit_chain
 from notifications.models import Notification, Outbox
 from people.roles import Role
@@ -391,3 +392,14 @@ def test_a_broker_that_is_down_is_a_message(client, administrator, monkeypatch):
     assert "could not be started now" in response.content.decode()
     assert not AuditVerification.objects.exists()
     assert not AuditEvent.objects.filter(action="audit.chain.verify_request").exists()  # nothing started
+
+
+def test_an_issued_revision_names_the_signed_head_that_seals_its_issuance(issued, people, client):
+    revision = issued
+    client.force_login(people["planning"])
+    page = client.get(reverse("workflows:revision", args=[revision.pk])).content.decode()
+    assert "is being sealed" in page  # recorded; no head covers it yet
+    audit_sequence_all()
+    head = AuditTreeHead.objects.order_by("-tree_size").first()
+    page = client.get(reverse("workflows:revision", args=[revision.pk])).content.decode()
+    assert bytes(head.root_hash).hex() in page and "every decision before it are sealed" in page

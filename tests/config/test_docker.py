@@ -38,7 +38,8 @@ def test_every_module_the_scripts_name_imports():
     assert hasattr(importlib.import_module(module), attribute)
     for app_module in re.findall(r"celery -A (\S+)", text):
         assert importlib.import_module(app_module).celery_app.main == "baznegar"
-    assert "migrate --noinput" in text
+    assert "manage.py setup_database" in text  # migrations as the owner, then the application's grants
+    assert "unset DATABASE_OWNER_URL" in text
 
 
 def test_image_installs_the_locked_requirements_and_serves_its_own_static_files():
