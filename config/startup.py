@@ -3,9 +3,11 @@
 import logging
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection
 
 from core.database import refuse_privileged_login
+from core.env import SettingError
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +20,8 @@ def guard_database_login() -> None:
         return
     try:
         refuse_privileged_login(connection)
+    except ImproperlyConfigured as refusal:
+        raise SettingError("DATABASE_URL", str(refusal)) from None  # one line, and the process stops
     except DatabaseError as error:
         logger.warning("could not check the database login at start-up: %s", error)
     finally:

@@ -1,5 +1,6 @@
 """Shared fixtures. PostgreSQL- and Redis-only tests skip on a bare machine and fail in CI."""
 
+import io
 import os
 import shutil
 import subprocess
@@ -8,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.utils import translation
 
@@ -45,6 +47,26 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
             )
             cursor.execute("GRANT baznegar_audit_truncate TO CURRENT_USER")
+
+
+@pytest.fixture(scope="module")
+def _demo_for_the_module(django_db_setup, django_db_blocker):
+    """The demo (load_demo: the plan, a year of history, a person for every role), loaded once for
+    the tests of a module that ask for it and removed after them. Each test still runs in its own
+    transaction, rolled back, so each one sees the demo exactly as it was loaded."""
+    with django_db_blocker.unblock():
+        call_command("load_demo", stdout=io.StringIO())
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)  # and post_migrate restores the defaults
+        version_cache.clear()
+        derived_cache.clear()
+        snapshots_clear()
+
+
+@pytest.fixture
+def demo(_demo_for_the_module, db):
+    """The demo, for a test that reads it and decides on it (its changes are rolled back)."""
 
 
 @pytest.fixture(autouse=True)

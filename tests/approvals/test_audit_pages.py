@@ -398,8 +398,8 @@ def test_an_issued_revision_names_the_signed_head_that_seals_its_issuance(issued
     revision = issued
     client.force_login(people["planning"])
     page = client.get(reverse("workflows:revision", args=[revision.pk])).content.decode()
-    assert "is being sealed" in page  # recorded; no head covers it yet
+    assert "در حال مهروموم" in page  # recorded; no head covers it yet (the planning office reads Persian)
     audit_sequence_all()
     head = AuditTreeHead.objects.order_by("-tree_size").first()
     page = client.get(reverse("workflows:revision", args=[revision.pk])).content.decode()
-    assert bytes(head.root_hash).hex() in page and "every decision before it are sealed" in page
+    assert bytes(head.root_hash).hex() in page and "مهروموم شده‌اند" in page

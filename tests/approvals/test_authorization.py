@@ -6,7 +6,6 @@ product reads), then checked through the pages: the decision form, the claim, th
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 from viewflow.workflow.models import Task
@@ -20,12 +19,6 @@ from people.services import SEAT_PERMISSIONS, DelegationInvalid, delegation_crea
 
 pytestmark = pytest.mark.django_db
 ROLE_USERS = ["member", "chair", "integration", "policy", "council", "governorate", "planning", "auditor", "admin"]
-
-
-@pytest.fixture
-def demo(capsys):
-    call_command("load_demo")
-    capsys.readouterr()
 
 
 def rights(user) -> tuple[set, set]:

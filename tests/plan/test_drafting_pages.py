@@ -1,7 +1,6 @@
 """Drafting through the pages: open, add operations with the rules' messages inline, submit."""
 
 import pytest
-from django.core.management import call_command
 
 from approvals.selectors import queue
 from people.models import User
@@ -11,9 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def member(client, capsys):
-    call_command("load_demo")
-    capsys.readouterr()
+def member(client, demo):
     client.force_login(User.objects.get(username="member"))
     return client
 
@@ -138,28 +135,3 @@ def test_retire_and_move_have_their_own_forms(member):
         ("move", "IND3.1.2"),
         ("retire", "IND3.1.1"),
     ]
-
-
-def test_a_returned_draft_says_why_at_the_top(client, plan, people):
-    from plan.services import amendment_operations_set
-    from workflows.selectors import open_task
-    from workflows.services import amendment_draft_start, decide
-
-    member = people["waste-member"]
-    amendment = amendment_draft_start(
-        plan=plan, committee=plan.committees.get(code="C02"), drafted_by=member, title="ب"
-    )
-    amendment_operations_set(
-        amendment=amendment,
-        acting_user=member,
-        operations=[
-            {"action": "change", "code": "IND3.1.1", "justification": "j", "values": {"targets.1405": {"new": 9}}}
-        ],
-    )
-    decide(task=open_task(amendment), acting_user=member, outcome="submit")
-    decide(task=open_task(amendment), acting_user=people["waste-chair"], outcome="return", reason="مستند هدف کجاست؟")
-    client.force_login(member)
-    page = client.get(f"/plan/amendments/{amendment.pk}/").content.decode()
-    top = page.split('id="returned-title"', 1)
-    assert len(top) == 2 and "مستند هدف کجاست؟" in top[1].split("</section>", 1)[0]
-    assert page.index('id="returned-title"') < page.index("Operations" if "Operations" in page else "عملیات")

@@ -1,7 +1,6 @@
 """The approver's pages: dashboard, claiming, the task page and its decision form; 404 by URL."""
 
 import pytest
-from django.core.management import call_command
 
 from approvals.selectors import queue
 from people.models import User
@@ -9,12 +8,6 @@ from plan.models import Amendment, Revision
 from workflows.selectors import open_task, revision_open_task
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo(capsys):
-    call_command("load_demo")
-    capsys.readouterr()
 
 
 def signed_in(client, username):
