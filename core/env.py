@@ -85,6 +85,21 @@ def bounded(database: dict) -> dict:
     return database
 
 
+def request_deadline() -> float:
+    """Seconds a web request may wait on a database that never answers (core.middleware):
+    DATABASE_REQUEST_DEADLINE, else the statement timeout less the connect timeout (after the
+    deadline, one more attempt to connect is bounded by the connect timeout, at least 2 s in libpq,
+    so the answer comes within the statement timeout); at least one second; 0 (off) when
+    statements have no limit."""
+    explicit = integer("DATABASE_REQUEST_DEADLINE", 0)
+    if explicit:
+        return float(explicit)
+    statement = integer("DATABASE_STATEMENT_TIMEOUT", 15000)
+    if not statement:
+        return 0.0
+    return max(1.0, statement / 1000 - integer("DATABASE_CONNECT_TIMEOUT", 5))
+
+
 def broker_url(default: str) -> str:
     """CELERY_BROKER_URL, else REDIS_URL, else the embedded default."""
     raw = env.str("CELERY_BROKER_URL", default="") or env.str("REDIS_URL", default="") or default

@@ -1,7 +1,15 @@
-"""Headers every answer carries: what the browser may load and run, and which features it may use.
+"""Headers every answer carries: what the browser may load and run, and which features it may use;
+and a deadline no request waits past on a hung database.
 
 Written here rather than with django-csp: one fixed policy for the whole site, no nonces (the
 templates have no inline script; the date picker's start-up is a static file), fifteen lines."""
+
+import os
+import socket
+import threading
+
+from django.conf import settings
+from django.db import connections
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -30,3 +38,44 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+class DatabaseDeadlineMiddleware:
+    """A request never waits on a hung database longer than DATABASE_REQUEST_DEADLINE seconds.
+
+    PostgreSQL's own timeouts need a server that answers: a server that accepts and never replies
+    (stopped with SIGSTOP, a dead network path) holds a query forever, and a persistent connection
+    is not re-opened (so the connect timeout does not apply). When the deadline passes, a timer
+    shuts down the socket of each database connection this request's thread holds: the blocked
+    read fails at once, Django's handler answers 503 (config.views.server_error), and the
+    connection is replaced on the next request. Streaming bodies (they are sent after the view
+    returns) are not covered."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.deadline = float(getattr(settings, "DATABASE_REQUEST_DEADLINE", 0) or 0)
+
+    def __call__(self, request):
+        if self.deadline <= 0:
+            return self.get_response(request)
+        # the wrappers of this thread (Django keeps one per thread); their sockets may open later
+        wrappers = [connections[alias] for alias in connections if connections[alias].vendor == "postgresql"]
+        timer = threading.Timer(self.deadline, _interrupt, args=[wrappers])
+        timer.daemon = True
+        timer.start()
+        try:
+            return self.get_response(request)
+        finally:
+            timer.cancel()
+
+
+def _interrupt(wrappers) -> None:
+    for wrapper in wrappers:
+        raw = getattr(wrapper, "connection", None)
+        if raw is None or raw.closed:
+            continue
+        try:
+            with socket.socket(fileno=os.dup(raw.fileno())) as sock:
+                sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed: nothing waits on it

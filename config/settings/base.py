@@ -44,6 +44,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
+    "core.middleware.DatabaseDeadlineMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -99,6 +100,9 @@ if settings_env.env.str("DATABASE_OWNER_URL", default=""):
         "TEST": {"MIRROR": "default"},
         "OPTIONS": {},
     }
+# the longest a request waits on a database that accepts and never answers (core.middleware);
+# PostgreSQL's statement timeout bounds a server that answers, this one a server that does not
+DATABASE_REQUEST_DEADLINE = settings_env.request_deadline()
 # in production, a process refuses to serve on a superuser or on the owner of the audit tables
 REFUSE_PRIVILEGED_DATABASE_LOGIN = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
