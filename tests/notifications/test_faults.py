@@ -1,8 +1,11 @@
 """Real parts: a real Redis stopped and started, a real Celery worker killed with SIGKILL."""
 
+import contextlib
 import email
 import os
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
@@ -128,3 +131,70 @@ def test_a_worker_killed_mid_sweep_loses_and_doubles_no_reminder(
     assert Outbox.objects.filter(recipient=chair, status="sent", attempts=1).count() == count
     expected = sorted(f"<{m.idempotency_key.replace(':', '.')}@baznegar>" for m in Outbox.objects.all())
     assert sorted(delivered_ids(mail_dir)) == expected  # each reminder arrived, once
+
+
+def test_redis_lost_while_the_worker_delivers_then_everything_arrives_once(own_redis, use_broker, tmp_path, people):
+    """Redis goes away while the worker is busy delivering (acknowledgements in flight): the
+    worker runs under the supervisor loop every layout ships (Procfile.dev; compose restarts; docs
+    for systemd), and within a minute of Redis returning every message has arrived, once."""
+    from config.celery import app
+    from tests.conftest import ROOT, subprocess_env, test_database_url
+
+    mail_dir = tmp_path / "mail"
+    use_broker(own_redis.url)
+    recipient = people["waste-chair"]
+    recipient.email = "chair@baznegar.invalid"
+    recipient.save(update_fields=["email"])
+    rows = Outbox.objects.bulk_create(
+        [
+            Outbox(
+                idempotency_key=f"outage:{n}", recipient=recipient, to_address=recipient.email, subject="s", body="b"
+            )
+            for n in range(120)
+        ]
+    )
+    log = tmp_path / "worker.log"
+    env = subprocess_env(
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        DATABASE_URL=test_database_url(),
+        **worker_env(own_redis, mail_dir),
+    )
+    supervisor = subprocess.Popen(
+        [
+            "sh",
+            "-c",
+            f"while :; do {sys.executable} -m celery -A config worker --loglevel=INFO --concurrency=1 "
+            "--without-gossip --without-mingle --prefetch-multiplier=1; echo 'worker exited'; sleep 1; done",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        wait_for(lambda: "ready." in log.read_text(), 60, "the worker")
+        for start in range(0, len(rows), 4):  # many small hand-offs: acknowledgements keep flying
+            app.send_task("notifications.tasks.deliver_outbox_many", args=[[r.pk for r in rows[start : start + 4]]])
+        wait_for(lambda: Outbox.objects.filter(status="sent").count() >= 12, 60, "delivery to begin")
+        own_redis.stop()  # mid-delivery
+        time.sleep(8)
+        own_redis.start()
+        back = time.monotonic()
+
+        def all_sent():
+            if not Outbox.objects.filter(status="pending").exists():
+                return True
+            with contextlib.suppress(Exception):  # what beat does every minute; sooner here
+                app.send_task("notifications.tasks.sweep_outbox")
+            time.sleep(2)
+            return False
+
+        wait_for(all_sent, 60, "every message, within a minute of Redis returning")
+        assert time.monotonic() - back < 60
+        delivered = delivered_ids(mail_dir)
+        assert len(delivered) == len(set(delivered)) == len(rows), (len(delivered), len(set(delivered)))
+        assert supervisor.poll() is None  # the supervisor, and under it a worker, still run
+    finally:
+        os.killpg(supervisor.pid, signal.SIGTERM)
+        supervisor.wait(timeout=30)
