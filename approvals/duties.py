@@ -45,3 +45,15 @@ def duty_conflict(step: str, subject, people) -> str | None:
     if rule == PACKAGE and subject.amendments.filter(drafted_by_id__in=ids).exists():
         return _package_refusal()
     return None
+
+
+def duty_excluded(step: str, subject, people) -> set[int]:
+    """Which of these people the separation of duties keeps from this step, each on their own: one
+    query for a revision's package, whatever the number of people (who is told of a new task)."""
+    rule = SEPARATION_OF_DUTIES.get(step)
+    ids = {person.pk for person in people if person is not None}
+    if rule == DRAFTER:
+        return ids & {subject.drafted_by_id}
+    if rule == PACKAGE and ids:
+        return set(subject.amendments.filter(drafted_by_id__in=ids).values_list("drafted_by_id", flat=True))
+    return set()

@@ -9,7 +9,7 @@ from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from approvals.duties import DRAFTER, PACKAGE, SEPARATION_OF_DUTIES, duty_conflict
+from approvals.duties import DRAFTER, PACKAGE, SEPARATION_OF_DUTIES, duty_excluded
 from approvals.models import Decision
 from approvals.steps import human_nodes
 from people.models import User
@@ -230,5 +230,6 @@ def task_candidates(task) -> list:
             for person in get_users_with_perms(target, only_with_perms_in=[codename], with_group_users=True)
             if person.is_active
         ]
-    subject = task.process.artifact
-    return [p for p in people if duty_conflict(task.flow_task.name, subject, [p]) is None]
+    unique = list({person.pk: person for person in people}.values())
+    excluded = duty_excluded(task.flow_task.name, task.process.artifact, unique)
+    return [person for person in unique if person.pk not in excluded]

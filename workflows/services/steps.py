@@ -124,7 +124,12 @@ def _acting_for(task: Task, user: User, on_behalf_of: User | None) -> tuple[User
     if on_behalf_of is None:
         # the first holder of the right with whom the separation of duties allows acting
         step, subject, conflict = task.flow_task.name, task.process.artifact, None
-        for holder in (user, *delegators_of(user)):
+
+        def holders():  # the person first: their delegations are read only when their own right fails
+            yield user
+            yield from delegators_of(user)
+
+        for holder in holders():
             if not _may_decide(task, holder):
                 continue
             conflict = duty_conflict(step, subject, [user, holder])
