@@ -38,6 +38,7 @@ from audit.selectors import inclusion_proof, latest_head, seals_of
 from audit.tasks import audit_chain_verify_request
 from core.errors import REFUSALS, refuse
 from core.jalali import localize_digits, normalize_persian, parse_jalali_date
+from core.middleware import long_database_work
 from people.models import Delegation, User
 from people.roles import Role
 from people.services import delegation_create, delegation_revoke, user_preferences_set
@@ -174,6 +175,7 @@ def _export_name(extension: str) -> str:
 
 
 @auditor_required
+@long_database_work
 def audit_export_csv(request):
     query, form = _export_query(request)
     if query is None:
@@ -184,6 +186,7 @@ def audit_export_csv(request):
 
 
 @auditor_required
+@long_database_work
 def audit_export_xlsx(request):
     query, form = _export_query(request)
     if query is None:

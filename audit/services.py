@@ -4,6 +4,7 @@ signed tree head (the sequencer), and checking the whole log.
 Nothing here imports an app above: who is told of a broken log listens to `chain_broken`."""
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -126,7 +127,10 @@ def audit_sequence(*, batch: int = 5000, full: bool = False) -> AuditTreeHead | 
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEQUENCER_LOCK])
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SEQUENCER_LOCK])
+                if not cursor.fetchone()[0]:
+                    return None  # another sequencer is at work: it seals what is committed
+        newest_head = AuditTreeHead.objects.order_by("-tree_size").first()
         newest = AuditLeaf.objects.order_by("-index").values_list("index", "event_id").first()
         size = newest[0] + 1 if newest else 0
         pending = AuditEvent.objects.filter(leaf__isnull=True)
@@ -136,6 +140,9 @@ def audit_sequence(*, batch: int = 5000, full: bool = False) -> AuditTreeHead | 
         if not events:
             return None
         known = hashes_of(merkle.range_nodes(0, size))  # the right frontier: left siblings to come
+        if newest_head is not None and not _extends(newest_head, size, known):
+            logger.error("audit log: the stored tree no longer matches its newest signed head; not sealing")
+            raise LogNotExtended(_("the stored tree no longer matches its newest signed head; run verify_audit"))
         leaves, nodes = [], []
         now = timezone.now()
         for offset, event in enumerate(events):
@@ -161,6 +168,20 @@ def audit_sequence(*, batch: int = 5000, full: bool = False) -> AuditTreeHead | 
             key_id=signing.key_id(signing.public_key_bytes()),
             signature=signing.sign_head(new_size, stamp_ms, root),
         )
+
+
+class LogNotExtended(RuntimeError):
+    """The sequencer refuses to sign a tree that does not extend the newest signed head."""
+
+
+def _extends(head: AuditTreeHead, size: int, known: dict) -> bool:
+    """Whether the stored tree still holds the newest signed head: its size, root and signature."""
+    if head.tree_size > size:
+        return False
+    root = root_of(head.tree_size, known)
+    return root == bytes(head.root_hash) and signing.head_verifies(
+        signing.public_key_bytes(), head.tree_size, head_milliseconds(head), root, bytes(head.signature)
+    )
 
 
 def audit_sequence_all(*, batch: int = 5000, full: bool = False) -> int:
@@ -194,6 +215,7 @@ class LogCheck:
     broken_event_id: int | None = None
     problem: str = ""  # a key of chain.CHAIN_PROBLEMS
     params: dict = field(default_factory=dict)
+    late: list = field(default_factory=list)  # events sealed long after they occurred (not a break)
 
     @property
     def reason(self) -> str:
@@ -204,8 +226,10 @@ def _grace() -> dt.timedelta:
     return dt.timedelta(seconds=getattr(settings, "AUDIT_SEALING_GRACE_SECONDS", 600))
 
 
-def _check_leaves(chunk: int):
-    """Walk the leaves in order with their events; yields (index, event) and returns a problem."""
+def _check_leaves(chunk: int, late: list):
+    """Walk the leaves in order with their events; returns (size, last event, problem). Events
+    sealed long after they occurred are collected in `late`: named, but the check goes on (an
+    outage of the broker seals late too, and a leaf can never be corrected)."""
     expected, last_event = 0, None
     grace = _grace()
     start = 0
@@ -225,7 +249,7 @@ def _check_leaves(chunk: int):
             if merkle.leaf_hash(chain.leaf_data(event)) != bytes(leaf.hash):
                 return expected, last_event, ("leaf", event.pk, {"event": event.pk, "leaf": leaf.index})
             if event.occurred_at < leaf.sequenced_at - grace:
-                return expected, last_event, ("backdated", event.pk, {"event": event.pk})
+                late.append(event.pk)  # sealed late: an outage, or an insertion after the fact
             expected, last_event = expected + 1, event.pk
         start = leaves[-1].index + 1
 
@@ -264,8 +288,14 @@ def _check_nodes(size: int, chunk: int):
 
 def _check_heads(size: int, public: bytes, oldest_unsealed):
     heads = list(AuditTreeHead.objects.order_by("tree_size"))
+    # the sequencer may have sealed more since the leaves were read: a head and its leaves commit
+    # together, so a head is checked against its tree only up to what was read, and beyond that
+    # only that its leaves exist (a head past every leaf means the newest leaves were removed)
+    now_size = _leaf_count() if heads and heads[-1].tree_size > size else size
     for head in heads:
-        if head.tree_size > size or root_of(head.tree_size) != bytes(head.root_hash):
+        if head.tree_size > now_size:
+            return ("head_root", None, {"size": head.tree_size})
+        if head.tree_size <= size and root_of(head.tree_size) != bytes(head.root_hash):
             return ("head_root", None, {"size": head.tree_size})
         if not signing.head_verifies(
             public, head.tree_size, head_milliseconds(head), bytes(head.root_hash), bytes(head.signature)
@@ -297,7 +327,8 @@ def audit_log_check(*, kept: dict | None = None, chunk: int = 5000) -> LogCheck:
     """Check the whole log and stop at the first problem, naming what and where. With `kept` (a
     head exported earlier, `audit_head export`), also that the log still extends it, signed by the
     same key: a rewrite by whoever owns the tables is caught against any head kept before it."""
-    size, last_event, problem = _check_leaves(chunk)
+    late: list[int] = []
+    size, last_event, problem = _check_leaves(chunk, late)
     if problem is None:
         problem = _check_nodes(size, chunk)
     if problem is None:
@@ -313,9 +344,9 @@ def audit_log_check(*, kept: dict | None = None, chunk: int = 5000) -> LogCheck:
         keys = set(AuditTreeHead.objects.values_list("key_id", flat=True).distinct()[:2])
         problem = _check_kept(size, kept, next(iter(keys)) if len(keys) == 1 else None)
     if problem is None:
-        return LogCheck(True, size, size, last_event)
+        return LogCheck(True, size, size, last_event, late=late)
     code, event_id, params = problem
-    return LogCheck(False, size, size, last_event, event_id, code, params)
+    return LogCheck(False, size, size, last_event, event_id, code, params, late=late)
 
 
 def _latest_size() -> int:
@@ -328,7 +359,8 @@ def audit_log_verify(*, kept: dict | None = None) -> AuditVerification:
     A break no earlier check reported is announced once (`chain_broken`, in the same transaction):
     the notifications app tells every administrator, in the app and by email through the outbox.
     """
-    audit_sequence_all()  # seal what is committed first, so the check covers it
+    with contextlib.suppress(LogNotExtended):  # a changed tree is not signed over; the check names it
+        audit_sequence_all(full=True)  # seal everything committed first, late commits too
     result = audit_log_check(kept=kept)
     with transaction.atomic():
         previous = AuditVerification.objects.select_for_update().order_by("-checked_at", "-pk").first()
@@ -347,6 +379,11 @@ def audit_log_verify(*, kept: dict | None = None) -> AuditVerification:
             )
     if not result.ok:
         logger.error("audit log broken: %s", result.reason)
+    if result.late:
+        logger.warning(
+            "audit log: %s events sealed long after they occurred (first %s)", len(result.late), result.late[0]
+        )
+    verification.late = result.late  # for the command's report; not stored
     return verification
 
 
@@ -356,6 +393,8 @@ def head_export(head: AuditTreeHead | None = None) -> dict:
     if head is None:
         raise LookupError("the log has no signed head yet")
     public = signing.public_key_bytes()
+    if head.key_id != signing.key_id(public):
+        raise LookupError("this head was signed with an earlier key; export a head signed with the current one")
     return {
         "log": "baznegar audit log",
         "tree_size": head.tree_size,

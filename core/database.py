@@ -17,6 +17,11 @@ ORDER BY 1
 """
 
 
+def _identifier(name: str) -> str:
+    """A PostgreSQL identifier, quoted with any double quote inside it doubled."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def append_only_tables(connection=default_connection) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(APPEND_ONLY_TABLES_SQL)
@@ -27,7 +32,7 @@ def grant_application_login(role: str, connection=default_connection) -> dict:
     """Give the application's login exactly its rights, as the owner: read and write every table,
     only read and insert the append-only ones, use the sequences; nothing else (no TRUNCATE, no
     REFERENCES or TRIGGER, no ALTER: it owns nothing). Safe to run after every migration."""
-    quote = connection.ops.quote_name
+    quote = _identifier
     guarded = set(append_only_tables(connection))
     with connection.cursor() as cursor:
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1")
@@ -53,12 +58,22 @@ def privileged_login_problem(connection=default_connection) -> str | None:
         user, superuser = cursor.fetchone()
         if superuser:
             return f"the database login {user} is a superuser: run the application with a login that owns nothing"
+        guarded = append_only_tables(connection)
+        if not guarded:
+            return "the audit log's tables have no append-only trigger: run the migrations as the owner"
+        # the owner, or a member of the owning role, could disable a trigger
         cursor.execute(
-            "SELECT c.relname FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner "
-            "WHERE r.rolname = current_user AND c.relname = ANY(%s) LIMIT 1",
-            [append_only_tables(connection)],
+            "SELECT c.relname FROM pg_class c WHERE c.relname = ANY(%s) "
+            "AND pg_has_role(current_user, c.relowner, 'MEMBER') LIMIT 1",
+            [guarded],
         )
         owned = cursor.fetchone()
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'baznegar_audit_truncate') "
+            "AND pg_has_role(current_user, 'baznegar_audit_truncate', 'MEMBER')"
+        )
+        if cursor.fetchone()[0]:
+            return f"the database login {user} may truncate the audit log (baznegar_audit_truncate is for tests only)"
     if owned:
         return (
             f"the database login {user} owns {owned[0]}: run migrations as the owner, the application as another login"

@@ -3,9 +3,11 @@ and after (audit.admin wraps every registered admin); a seat's removal goes thro
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdminMixin
 
+from audit.services import audit_record, field_changes, fields_snapshot
 from core.admin import JalaliDatesAdmin, ReadOnlyAdmin
 from people.models import Delegation, Membership, User
 from people.services import membership_revoke
@@ -20,6 +22,22 @@ class UserAdmin(GuardedModelAdminMixin, DjangoUserAdmin):
     list_display = ("username", "first_name", "last_name", "email", "is_active", "language")
     list_filter = DjangoUserAdmin.list_filter + ("language",)
     GUARDED = ("is_superuser", "is_staff", "groups", "user_permissions")
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's own password page saves past save_model: its change is recorded here, once, naming
+        the field (never the password, only a fingerprint of its hash)."""
+        before = fields_snapshot(User.objects.filter(pk=id).first())
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = User.objects.get(pk=id)
+            with transaction.atomic():
+                audit_record(
+                    action="audit.admin.change",
+                    actor=request.user,
+                    obj=user,
+                    data={"model": "people.user", "fields": field_changes(before, fields_snapshot(user))},
+                )
+        return response
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -71,6 +71,8 @@ def amendment_edit(request, pk):
             )
         except ChangesetInvalid as invalid:
             problems = [str(p) for p in invalid.problems]  # shown beside the form; the typed operation stays
+        except REFUSALS as error:  # no longer editable (decided meanwhile): said above the form
+            refuse(form, error)
         else:
             messages.success(request, _("The operation was added."))
             return redirect("drafting:amendment_edit", pk=amendment.pk)

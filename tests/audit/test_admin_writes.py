@@ -298,3 +298,18 @@ def test_a_superuser_flag_and_a_group_given_in_the_admin_are_named_before_and_af
     assert fields["groups"] == {"before": [], "after": ["auditor-like"]}
     assert "password" not in fields  # unchanged; and a password is never recorded, only that it changed
     assert User.objects.get(pk=person.pk).is_superuser
+
+
+@pytest.mark.django_db
+def test_a_password_set_in_the_admin_is_recorded_without_the_password(client):
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    person = UserFactory(username="person")
+    url = reverse("admin:auth_user_password_change", args=[person.pk])  # Django names it so
+    before = _last_id()
+    response = client.post(url, {"password1": "a-New-pass-98765", "password2": "a-New-pass-98765"})
+    assert response.status_code == 302
+    (event,) = _new_events(before)
+    changed = event.data["fields"]["password"]
+    assert changed["before"] != changed["after"] and "a-New-pass" not in str(event.data)
+    assert User.objects.get(pk=person.pk).check_password("a-New-pass-98765")

@@ -7,6 +7,7 @@ The tree is checked against an independent implementation of RFC 6962 written he
 
 import base64
 import hashlib
+import io
 import json
 import subprocess
 import sys
@@ -22,7 +23,14 @@ from django.db import connection, connections, transaction
 from audit import chain, merkle, signing
 from audit.models import AuditEvent, AuditLeaf, AuditNode, AuditTreeHead, AuditVerification
 from audit.selectors import consistency_proof, inclusion_proof, root_of, seals_of
-from audit.services import audit_log_check, audit_record, audit_sequence, audit_sequence_all, head_export
+from audit.services import (
+    LogNotExtended,
+    audit_log_check,
+    audit_record,
+    audit_sequence,
+    audit_sequence_all,
+    head_export,
+)
 from tests.conftest import ROOT, subprocess_env, test_database_url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -221,6 +229,32 @@ def test_each_rewrite_is_named(name, statement, problem, as_owner):
         call_command("verify_audit")
 
 
+def test_the_sequencer_signs_nothing_over_a_tree_changed_under_its_newest_head():
+    record(6)
+    audit_sequence_all()
+    tamper("UPDATE audit_auditnode SET hash = '\\x00' WHERE level = 2 AND index = 0")  # the frontier
+    record(2)
+    with pytest.raises(LogNotExtended):
+        audit_sequence_all()
+    assert AuditTreeHead.objects.count() == 1  # nothing signed over it
+
+
+def test_an_event_sealed_long_after_it_occurred_is_named_and_the_check_goes_on(settings):
+    (event,) = record(1)
+    tamper(
+        "INSERT INTO audit_auditevent (occurred_at, actor_username, on_behalf_of_username, action, object_type, "
+        "object_id, object_repr, data, hash) VALUES (now() - interval '1 hour', '', '', 'people.user.create', "
+        "'', '', '', '{}', '')"
+    )
+    late = AuditEvent.objects.exclude(pk=event.pk).get()
+    late.hash = chain.content_hash(late)  # an insertion done with care: its hash is right
+    tamper("UPDATE audit_auditevent SET hash = %s WHERE id = %s", [late.hash, late.pk])
+    out = io.StringIO()
+    call_command("verify_audit", stdout=out)  # seals it (an outage looks the same), names it, passes
+    assert "sealed long after they occurred" in out.getvalue() and f"#{late.pk}" in out.getvalue()
+    assert audit_log_check().late == [late.pk]
+
+
 @pytest.mark.parametrize("as_owner", [False, True], ids=["superuser", "owner"])
 def test_a_truncated_and_rebuilt_log_is_caught_against_a_kept_head(tmp_path, as_owner):
     record(8)
@@ -262,7 +296,7 @@ def test_a_head_kept_outside_must_be_signed_and_by_the_logs_key():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_sequencers_at_once_one_works_one_waits():
+def test_two_sequencers_at_once_one_works_the_other_leaves_it_the_work():
     record(40)
     results, errors = [], []
 
@@ -280,7 +314,7 @@ def test_two_sequencers_at_once_one_works_one_waits():
     for thread in threads:
         thread.join()
     assert not errors
-    assert sorted(r is None for r in results) == [False, True]  # the one that waited found nothing left
+    assert sorted(r is None for r in results) == [False, True]  # the second found the first at work
     assert AuditLeaf.objects.count() == 40 == len(set(AuditLeaf.objects.values_list("event_id", flat=True)))
     assert audit_log_check().ok
 

@@ -4,6 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.chain import chain_problem
 from audit.services import audit_log_verify
 
 
@@ -30,6 +31,14 @@ class Command(BaseCommand):
             raise CommandError(
                 f"audit log BROKEN: {verification.reason} ({verification.events_checked} events read; "
                 f"last intact event #{verification.last_verified_event_id})"
+            )
+        late = getattr(verification, "late", [])
+        if late:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{len(late)} events were sealed long after they occurred (an outage, or inserted after the "
+                    f"fact): {chain_problem('backdated', event=late[0])}"
+                )
             )
         against_text = f", extends the kept head of {kept['tree_size']} events" if kept else ""
         self.stdout.write(
