@@ -9,11 +9,8 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from approvals.models import ConformityReview, CouncilVote, Decision
-from approvals.selectors import COUNCIL_PERMISSIONS
 from audit.models import AuditEvent
 from audit.selectors import seals_of
-from people.models import User
-from people.selectors import delegators_of, explicit_permissions
 from plan import diff as plan_diff
 from plan.changesets import ChangesetInvalid, apply_changeset
 from plan.conflicts import NO_LONGER_APPLIES, Conflict
@@ -32,19 +29,6 @@ from workflows.flows import RevisionFlow
 from workflows.models import AmendmentProcess, RevisionProcess
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
-
-
-def revisions_visible_to(user: User):
-    """The revisions a person may know exist: all of them for the revision path's roles (the
-    integration working group, the councils' secretariats, the governorate, the planning office)
-    and for auditors; none for anyone else, since a revision shows every committee's amendments."""
-    if user.has_perm("plan.view_revision"):  # auditors (and superusers) read every revision
-        return Revision.objects.all()
-    for person in (user, *delegators_of(user)):  # a substitute sees what they may act on
-        rights = explicit_permissions(person)  # roles only: a delegator's blanket read is not passed on
-        if "plan.integrate_amendment" in rights or any(p in rights for p in COUNCIL_PERMISSIONS):
-            return Revision.objects.all()
-    return Revision.objects.none()
 
 
 def amendment_pool(plan=None):
