@@ -13,4 +13,8 @@ cp node_modules/vazirmatn/fonts/webfonts/Vazirmatn-Regular.woff2 \
 cp node_modules/@majidh1/jalalidatepicker/dist/jalalidatepicker.min.js \
    node_modules/@majidh1/jalalidatepicker/dist/jalalidatepicker.min.css "$out/jalalidatepicker/"
 cp node_modules/@majidh1/jalalidatepicker/LICENSE* "$out/jalalidatepicker/" 2>/dev/null || true
-echo "vendored into $out"
+# the accessibility checker the browser tests inject (never served by the app)
+tests="$here/../tests/browser/vendor/axe-core"
+rm -rf "$tests" && mkdir -p "$tests"
+cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE "$tests/"
+echo "vendored into $out and $tests"
