@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as DjangoAxesConfig
 from django.apps import AppConfig
 from django.contrib.staticfiles.apps import StaticFilesConfig as DjangoStaticFilesConfig
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,20 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("Site")
+
+    def ready(self):
+        # the admin's header and titles name the product, in the reader's language
+        from django.contrib import admin  # the admin site exists once the registry is ready
+
+        admin.site.site_header = _("Baznegar administration")
+        admin.site.site_title = _("Baznegar administration")
+        admin.site.index_title = _("What administrators keep")
+
+
+class AxesConfig(DjangoAxesConfig):
+    """django-axes, named for the people who read the admin."""
+
+    verbose_name = _("Sign-in attempts")
 
 
 class StaticFilesConfig(DjangoStaticFilesConfig):

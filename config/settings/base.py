@@ -28,7 +28,7 @@ INSTALLED_APPS = [
     "core.apps.StaticFilesConfig",
     "django.contrib.humanize",
     "guardian",
-    "axes",
+    "core.apps.AxesConfig",
     "viewflow",
     "viewflow.workflow",
     # ours, from the floor up (docs/architecture.md: each imports only from those above it here)
