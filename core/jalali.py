@@ -42,6 +42,18 @@ def localize_digits(text, language: str | None = None) -> str:
     return persian_digits(text) if language.startswith("fa") else str(text)
 
 
+_MARKUP = re.compile(r"(<[^>]*>|&#?[A-Za-z0-9]+;)")
+
+
+def localize_digits_html(html: str, language: str | None = None) -> str:
+    """Persian digits in the text of rendered HTML, never inside a tag or a character reference
+    (`&#39;` stays a quote); unchanged outside the Persian interface."""
+    language = language or translation.get_language() or "fa"
+    if not language.startswith("fa"):
+        return str(html)
+    return "".join(part if _MARKUP.fullmatch(part) else persian_digits(part) for part in _MARKUP.split(str(html)))
+
+
 def to_jalali(value: dt.datetime | dt.date) -> jdatetime.datetime | jdatetime.date:
     """A Gregorian date, or an aware datetime shown in the local time zone, as Jalali."""
     if isinstance(value, dt.datetime):

@@ -56,4 +56,6 @@ def render(notification, language: str | None = None) -> str:
             params = {key: localize_digits(value) for key, value in (context.get("params") or {}).items()}
             context["reason"] = chain_problem(context["problem"], **params)
         context.setdefault("reason", "")
-        return str(template) % context
+        # one place for every message a person is told (in the app, by email, in a digest):
+        # numbers in titles, reasons and counts read in the reader's digits
+        return localize_digits(str(template) % context)

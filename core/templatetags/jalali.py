@@ -1,6 +1,8 @@
 """Template filters for Jalali dates and Persian digits: {{ value|jdate }}, {{ value|jdatetime }}."""
 
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData, mark_safe
 
 from core import jalali
 
@@ -23,3 +25,15 @@ def jdatetime(value):
 def digits(value):
     """Persian digits in the Persian interface."""
     return jalali.localize_digits(value)
+
+
+@register.filter(is_safe=True)
+def digits_html(value):
+    """Persian digits in rendered HTML (a block, a form's error list) in the Persian interface:
+    {% filter digits_html %}…{% endfilter %}, {{ form.non_field_errors|digits_html }}. Markup and
+    character references are left as they are; text that was not already safe is escaped first."""
+    if hasattr(value, "__html__"):
+        value = value.__html__()
+    elif not isinstance(value, SafeData):
+        value = conditional_escape(value)
+    return mark_safe(jalali.localize_digits_html(value))  # noqa: S308 - escaped or safe above
