@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from approvals.models import Decision
+from approvals.selectors import inbox, queue
 from audit.models import AuditEvent
 from people.models import User
 from plan.models import Amendment, Revision
@@ -93,3 +94,24 @@ def pages_of_every_kind() -> dict[str, list[str]]:
         ],
     }
     return pages
+
+
+def test_on_a_wide_screen_the_decision_form_stays_beside_the_diff(browser, live_server):  # noqa: F811
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    password = re.search(r"shown this once\): (\S+)", out.getvalue()).group(1)
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "chair")
+    page.fill("#id_password", password)
+    page.click("button.primary")
+    page.wait_for_url(f"{live_server.url}/")
+    chair = User.objects.get(username="chair")
+    waiting = (queue(chair) or inbox(chair))[0].task  # a sign-off waiting for the chair
+    page.goto(f"{live_server.url}/tasks/{waiting.pk}/")
+    diff = page.locator("#diff-title").bounding_box()
+    form = page.locator("aside.deciding").bounding_box()
+    assert abs(form["y"] - (diff["y"] - 20)) < 60 and form["x"] + form["width"] <= diff["x"] + 1, (diff, form)
+    page.set_viewport_size({"width": 360, "height": 740})  # on a phone it comes after, full width
+    form = page.locator("aside.deciding").bounding_box()
+    assert form["y"] > page.locator("#diff-title").bounding_box()["y"] and form["width"] > 300
