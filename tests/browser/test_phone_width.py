@@ -112,6 +112,9 @@ def test_on_a_wide_screen_the_decision_form_stays_beside_the_diff(browser, live_
     diff = page.locator("#diff-title").bounding_box()
     form = page.locator("aside.deciding").bounding_box()
     assert abs(form["y"] - (diff["y"] - 20)) < 60 and form["x"] + form["width"] <= diff["x"] + 1, (diff, form)
+    # a long text field counts what is typed against its limit, in the page's (Persian) digits
+    page.fill("#id_reason", "دلیل")
+    assert page.locator("#id_reason + small.counter").inner_text() == "۴ / ۴۰۰۰"
     page.set_viewport_size({"width": 360, "height": 740})  # on a phone it comes after, full width
     form = page.locator("aside.deciding").bounding_box()
     assert form["y"] > page.locator("#diff-title").bounding_box()["y"] and form["width"] > 300
