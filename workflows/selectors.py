@@ -25,6 +25,7 @@ from plan.selectors import (
     version_in_force,
     version_state,
 )
+from rules.steps import Step, step_title
 from workflows.flows import RevisionFlow
 from workflows.models import AmendmentProcess, RevisionProcess
 
@@ -152,6 +153,31 @@ def process_diagram(flow_class, process=None) -> str:
     return chart.grid_to_svg(grid)
 
 
+@dataclass(frozen=True)
+class StepState:
+    name: str
+    title: str
+    state: str  # "done", "current", "pending"
+
+
+def process_steps(flow_class, process) -> list[StepState]:
+    """The human steps of a flow in the order of the approval path (rules.steps.Step), each with its
+    state in this process: the plain, ordered reading of the diagram (screen readers, phones)."""
+    seen = {}
+    for task in process.task_set.filter(flow_task_type="HUMAN").order_by("created", "pk"):
+        name = task.flow_task.name
+        if task.status in (STATUS.NEW, STATUS.ASSIGNED):
+            seen[name] = "current"
+        elif task.status == STATUS.DONE and seen.get(name) != "current":
+            seen[name] = "done"
+    order = list(Step.values)
+    nodes = sorted(
+        (node for node in flow_class.instance.nodes() if node.task_type == "HUMAN"),
+        key=lambda node: order.index(node.name),
+    )
+    return [StepState(node.name, step_title(node.name), seen.get(node.name, "pending")) for node in nodes]
+
+
 @dataclass
 class RevisionOverview:
     revision: Revision
@@ -167,6 +193,7 @@ class RevisionOverview:
     diagram: str
     open_task: object | None
     issuance_seal: object | None = None  # audit.selectors.Seal of the issuance's audit event
+    steps: list = field(default_factory=list)  # StepState of each human step, in the flow's order
 
 
 @dataclass
@@ -218,6 +245,7 @@ def revision_overview(revision: Revision) -> RevisionOverview:
         diagram=process_diagram(RevisionFlow, process),
         open_task=open_task,
         issuance_seal=issuance_seal(revision),
+        steps=process_steps(RevisionFlow, process),
     )
 
 

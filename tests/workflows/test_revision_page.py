@@ -156,3 +156,19 @@ def test_the_governorate_page_shows_what_the_board_decides_on(client, revision, 
     assert "۱۴۰۴/۱۱۲" in page  # the resolution number, in Persian digits
     assert "مصوبه به حکم قانون با سکوت تأیید می‌شود" in page
     assert "80" in page or "۸۰" in page  # the article of the law
+
+
+def test_the_steps_read_as_a_plain_ordered_list_beside_the_diagram(client, revision, people):
+    act(revision, people["integration"], "submit")
+    act(revision, people["policy"], "approve")
+    client.force_login(english(people["council"]))
+    html = client.get(reverse("workflows:revision", args=[revision.pk])).content.decode()
+    steps = html.split('<ol class="steps">', 1)[1].split("</ol>", 1)[0]
+    items = re.findall(r'<li class="(\w+)"( aria-current="step")?>([^<]+)', steps)
+    assert [(state, title.split(" ·")[0]) for state, _current, title in items[:4]] == [
+        ("done", "Assemble the revision"),
+        ("done", "Policy council"),
+        ("current", "City council vote"),
+        ("pending", "Governorate conformity review"),
+    ]
+    assert [current for _s, current, _t in items].count(' aria-current="step"') == 1
