@@ -37,12 +37,13 @@ from audit.models import AuditEvent, AuditVerification
 from audit.selectors import inclusion_proof, latest_head, seals_of
 from audit.tasks import audit_chain_verify_request
 from core.errors import REFUSALS, refuse
-from core.jalali import localize_digits, normalize_persian, parse_jalali_date
+from core.jalali import jalali_year, localize_digits, normalize_persian, parse_jalali_date
 from core.middleware import long_database_work
 from people.models import Delegation, User
 from people.roles import Role
 from people.services import delegation_create, delegation_revoke, user_preferences_set
 from plan.models import REVISION_CLOSED, Amendment, Committee, Plan, Revision
+from rules.selectors import lunar_holidays_unconfirmed
 
 
 def _filters(request):
@@ -75,10 +76,16 @@ def dashboard(request):
     waiting = inbox_page(work, per_page=TASKS_ON_DASHBOARD, **filters)
     claimable = queue_page(work, per_page=TASKS_ON_DASHBOARD, **filters)
     today = timezone.localdate()
+    keeps_the_calendar = request.user.is_superuser or bool(
+        role_values & {Role.PLANNING_OFFICE.value, Role.ADMINISTRATOR.value}
+    )
+    next_year = jalali_year(today) + 1
     return render(
         request,
         "approvals/dashboard.html",
         {
+            # who keeps the calendar is told while next year's lunar holidays wait for confirmation
+            "lunar_year": next_year if keeps_the_calendar and lunar_holidays_unconfirmed(next_year) else None,
             "roles": [role for role in Role if role.value in role_values],
             "inbox": waiting,
             "queue": claimable,

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import JalaliDatesAdmin
 from rules.models import WEEKDAYS, CalendarSettings, CouncilRules, Holiday, LegalRule, ServiceLevel
-from rules.services import calendar_settings_update, holiday_delete, holiday_save
+from rules.services import calendar_settings_update, holiday_confirm, holiday_delete, holiday_save
 
 
 class CalendarSettingsForm(forms.ModelForm):
@@ -45,9 +45,11 @@ class CalendarSettingsAdmin(admin.ModelAdmin):
 
 @admin.register(Holiday)
 class HolidayAdmin(JalaliDatesAdmin):
+    actions = ["confirm", "confirm_a_day_later", "confirm_a_day_earlier"]
+
     audited_by_services = frozenset({"add", "change", "delete"})  # holiday_save / holiday_delete record it
-    list_display = ("date", "name_fa", "name_en", "kind")
-    list_filter = ("kind",)
+    list_display = ("date", "name_fa", "name_en", "kind", "tentative")
+    list_filter = ("kind", "tentative")
     search_fields = ("name_fa", "name_en")
     date_hierarchy = "date"
 
@@ -82,3 +84,19 @@ class CouncilRulesAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return not CouncilRules.objects.exists()
+
+    def _confirm(self, request, queryset, shift):
+        for holiday in queryset.filter(tentative=True):
+            holiday_confirm(holiday=holiday, shift_days=shift, acting_user=request.user)
+
+    @admin.action(description=_("Confirm the selected lunar holidays as computed"))
+    def confirm(self, request, queryset):
+        self._confirm(request, queryset, 0)
+
+    @admin.action(description=_("Confirm them one day later (as announced)"))
+    def confirm_a_day_later(self, request, queryset):
+        self._confirm(request, queryset, 1)
+
+    @admin.action(description=_("Confirm them one day earlier (as announced)"))
+    def confirm_a_day_earlier(self, request, queryset):
+        self._confirm(request, queryset, -1)

@@ -66,6 +66,9 @@ class Holiday(models.Model):
     name_fa = models.CharField(_("name (Persian)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SOLAR)
+    # a lunar holiday computed from the Hijri calendar: Iran's official calendar may differ by a day,
+    # so it counts as a holiday but waits for an administrator to confirm it or move it a day
+    tentative = models.BooleanField(_("to be confirmed"), default=False)
 
     class Meta:
         verbose_name = _("holiday")

@@ -1,5 +1,7 @@
 """Reads of the rules, each from a per-process snapshot refreshed when an administrator edits them."""
 
+import jdatetime
+
 from core.snapshots import snapshot
 from rules.calendar import WorkingCalendar
 from rules.models import CalendarSettings, CouncilRules, Holiday, LegalRule, ServiceLevel
@@ -39,3 +41,11 @@ def legal_rule(code: str) -> LegalRule:
 def council_rules() -> CouncilRules:
     """The city council's size, quorum and majority rule (the defaults until administrators set them)."""
     return CouncilRules.objects.first() or CouncilRules()
+
+
+def lunar_holidays_unconfirmed(year: int) -> bool:
+    """Whether Jalali year `year` has lunar holidays to confirm, or none computed yet."""
+    start = jdatetime.date(year, 1, 1).togregorian()
+    end = jdatetime.date(year + 1, 1, 1).togregorian()
+    lunar = Holiday.objects.filter(kind=Holiday.Kind.LUNAR, date__gte=start, date__lt=end)
+    return not lunar.exists() or lunar.filter(tentative=True).exists()

@@ -1,12 +1,16 @@
 """Every write of the rules administrators keep: the working calendar and holidays, service
 levels, the legal windows and the city council's voting rules."""
 
+import datetime as dt
+
 import jdatetime
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from hijridate import Gregorian, Hijri
 
 from audit import chain
 from audit.services import audit_record, field_changes, fields_snapshot
+from core.errors import BaznegarError
 from rules.models import CalendarSettings, CouncilRules, Holiday, LegalRule, ServiceLevel
 from rules.selectors import working_calendar
 from rules.steps import Step
@@ -26,11 +30,35 @@ FIXED_SOLAR_HOLIDAYS = [
 ]
 
 
+# Iran's official holidays on Hijri dates: (month, day, Persian, English). Day 0 of a month is the
+# last day of the month before it (the martyrdom of Imam Reza is on the last day of Safar).
+LUNAR_HOLIDAYS = [
+    (1, 9, "تاسوعای حسینی", "Tasua"),
+    (1, 10, "عاشورای حسینی", "Ashura"),
+    (2, 20, "اربعین حسینی", "Arbaeen"),
+    (2, 28, "رحلت پیامبر و شهادت امام حسن مجتبی", "Death of the Prophet and martyrdom of Imam Hasan"),
+    (3, 0, "شهادت امام رضا", "Martyrdom of Imam Reza"),
+    (3, 8, "شهادت امام حسن عسکری", "Martyrdom of Imam Hasan Askari"),
+    (3, 17, "میلاد رسول اکرم و امام جعفر صادق", "Birth of the Prophet and of Imam Sadiq"),
+    (6, 3, "شهادت حضرت فاطمه زهرا", "Martyrdom of Fatima"),
+    (7, 13, "ولادت امام علی", "Birth of Imam Ali"),
+    (7, 27, "مبعث رسول اکرم", "Mab'ath"),
+    (8, 15, "ولادت حضرت قائم", "Birth of Imam Mahdi"),
+    (9, 21, "شهادت حضرت علی", "Martyrdom of Imam Ali"),
+    (10, 1, "عید سعید فطر", "Eid al-Fitr"),
+    (10, 2, "تعطیل به مناسبت عید سعید فطر", "Eid al-Fitr holiday"),
+    (10, 25, "شهادت امام جعفر صادق", "Martyrdom of Imam Sadiq"),
+    (12, 10, "عید سعید قربان", "Eid al-Adha"),
+    (12, 18, "عید سعید غدیر خم", "Eid al-Ghadir"),
+]
+
+
 def register_audit_actions() -> None:
     chain.register_action("rules.calendar.change", _("Working calendar changed"))
     chain.register_action("rules.holiday.add", _("Holidays added"))
     chain.register_action("rules.holiday.change", _("Holiday corrected"))
     chain.register_action("rules.holiday.delete", _("Holiday removed"))
+    chain.register_action("rules.holiday.confirm", _("Lunar holiday confirmed"))
 
 
 @transaction.atomic
@@ -111,6 +139,70 @@ def holiday_delete(*, holiday: Holiday, acting_user) -> None:
         },
     )
     holiday.delete()
+
+
+def _hijri_to_date(year: int, month: int, day: int):
+    """A Hijri date (Umm al-Qura tables, through hijridate) in Gregorian; day 0 is the last day of
+    the month before; None outside the tables."""
+    try:
+        if day == 0:
+            return dt.date(*Hijri(year, month, 1).to_gregorian().datetuple()) - dt.timedelta(days=1)
+        return dt.date(*Hijri(year, month, day).to_gregorian().datetuple())
+    except (ValueError, OverflowError):
+        return None
+
+
+@transaction.atomic
+def holidays_add_lunar(*, first_year: int, last_year: int, acting_user=None) -> int:
+    """Add the lunar holidays of Jalali years first_year..last_year, computed from the Hijri
+    calendar and marked tentative (Iran's official dates may differ by a day: an administrator
+    confirms each or moves it); a date already a holiday is left as it is. Returns how many."""
+    start = jdatetime.date(first_year, 1, 1).togregorian()
+    end = jdatetime.date(last_year + 1, 1, 1).togregorian()
+    first_hijri = Gregorian(start.year, start.month, start.day).to_hijri().year
+    last_hijri = Gregorian(end.year, end.month, end.day).to_hijri().year
+    wanted = {}
+    for hijri_year in range(first_hijri, last_hijri + 1):
+        for month, day, fa, en in LUNAR_HOLIDAYS:
+            date = _hijri_to_date(hijri_year, month, day)
+            if date is not None and start <= date < end:
+                wanted.setdefault(date, (fa, en))
+    existing = set(Holiday.objects.filter(date__in=list(wanted)).values_list("date", flat=True))
+    new = [
+        Holiday(date=date, name_fa=fa, name_en=en, kind=Holiday.Kind.LUNAR, tentative=True)
+        for date, (fa, en) in sorted(wanted.items())
+        if date not in existing
+    ]
+    Holiday.objects.bulk_create(new)
+    working_calendar.changed()  # a bulk write sends no signals
+    if new:
+        audit_record(
+            action="rules.holiday.add",
+            actor=acting_user,
+            data={"years": [first_year, last_year], "lunar": True, "dates": sorted(str(h.date) for h in new)},
+        )
+    return len(new)
+
+
+@transaction.atomic
+def holiday_confirm(*, holiday: Holiday, shift_days: int = 0, acting_user) -> Holiday:
+    """Confirm a tentative lunar holiday as announced, moving it a day when the official calendar
+    differs from the computed one (-1, 0 or +1)."""
+    if shift_days not in (-1, 0, 1):
+        raise BaznegarError(_("a lunar holiday moves by one day at most"))
+    holiday = Holiday.objects.select_for_update().get(pk=holiday.pk)
+    before = fields_snapshot(holiday)
+    holiday.date = holiday.date + dt.timedelta(days=shift_days)
+    holiday.tentative = False
+    holiday.full_clean()
+    holiday.save()
+    audit_record(
+        action="rules.holiday.confirm",
+        actor=acting_user,
+        obj=holiday,
+        data={"shift": shift_days, "fields": field_changes(before, fields_snapshot(holiday))},
+    )
+    return holiday
 
 
 # Working days each step may take; administrators change them (ServiceLevel rows).

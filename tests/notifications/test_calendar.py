@@ -79,3 +79,49 @@ def test_friday_is_never_a_working_day():
 def test_the_demo_needs_a_working_day_somewhere():
     with pytest.raises(ValueError):
         WorkingCalendar(working_weekdays=frozenset()).add_working_days(dt.date(2025, 1, 1), 1)
+
+
+@pytest.mark.django_db
+def test_lunar_holidays_are_computed_tentative_and_confirmed_or_moved_a_day(client):
+    from audit.models import AuditEvent
+    from people.roles import Role
+    from rules.services import holiday_confirm, holidays_add_lunar
+    from tests.factories import UserFactory
+
+    added = holidays_add_lunar(first_year=1404, last_year=1404)
+    lunar = Holiday.objects.filter(kind=Holiday.Kind.LUNAR)
+    assert added == lunar.count() >= 17 and not lunar.filter(tentative=False).exists()
+    ashura = lunar.get(name_en="Ashura")
+    assert ashura.date == dt.date(2025, 7, 5)  # computed; the official date that year was a day later
+    assert working_calendar().is_working_day(ashura.date) is False  # counted meanwhile
+    assert holidays_add_lunar(first_year=1404, last_year=1404) == 0  # run again: nothing twice
+    admin = UserFactory(username="keeper", roles=[Role.ADMINISTRATOR], is_staff=True)
+    confirmed = holiday_confirm(holiday=ashura, shift_days=1, acting_user=admin)
+    assert confirmed.date == dt.date(2025, 7, 6) and not confirmed.tentative
+    event = AuditEvent.objects.get(action="rules.holiday.confirm")
+    assert event.data["fields"]["date"] == {"before": "2025-07-05", "after": "2025-07-06"}
+    with pytest.raises(Exception, match="one day at most"):
+        holiday_confirm(holiday=lunar.filter(tentative=True).first(), shift_days=2, acting_user=admin)
+
+
+@pytest.mark.django_db
+def test_who_keeps_the_calendar_is_told_until_next_years_lunar_holidays_are_confirmed(client):
+    from django.utils import timezone
+
+    from core.jalali import jalali_year
+    from people.roles import Role
+    from rules.services import holidays_add_lunar
+    from tests.factories import UserFactory
+
+    next_year = jalali_year(timezone.localdate()) + 1
+    planning = UserFactory(username="planner", roles=[Role.PLANNING_OFFICE], language="en")
+    member = UserFactory(username="someone", language="en")
+    client.force_login(planning)
+    assert "wait to be confirmed" in client.get("/").content.decode()  # none computed yet
+    holidays_add_lunar(first_year=next_year, last_year=next_year)
+    assert "wait to be confirmed" in client.get("/").content.decode()
+    Holiday.objects.filter(kind=Holiday.Kind.LUNAR).update(tentative=False)
+    assert "wait to be confirmed" not in client.get("/").content.decode()
+    Holiday.objects.filter(kind=Holiday.Kind.LUNAR).update(tentative=True)
+    client.force_login(member)
+    assert "wait to be confirmed" not in client.get("/").content.decode()  # not theirs to keep

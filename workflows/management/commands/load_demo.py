@@ -8,7 +8,7 @@ from people.services import role_groups_ensure
 from plan.demo import ahvaz_1407
 from plan.models import Plan
 from plan.services import plan_import
-from rules.services import holidays_add_fixed_solar
+from rules.services import holidays_add_fixed_solar, holidays_add_lunar
 from workflows.demo import demo_scenario_ensure
 
 
@@ -31,6 +31,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Official fixed solar holidays {plan.operational_start_year}–{plan.operational_end_year}: {added}."
             )
+        lunar = holidays_add_lunar(first_year=plan.operational_start_year, last_year=plan.operational_end_year)
+        if lunar:
+            self.stdout.write(f"Lunar holidays computed (to be confirmed by an administrator): {lunar}.")
         password, rows = demo_users_ensure(plan=plan, reset_password=reset_passwords)
         if demo_scenario_ensure(plan):
             self.stdout.write("Demo scenario: amendments and revisions waiting at every step of the approval path.")
