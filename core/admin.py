@@ -5,7 +5,9 @@ import functools
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
+from core.forms import JalaliDateField
 from core.jalali import format_jalali
 
 
@@ -37,6 +39,14 @@ class JalaliDatesAdmin(admin.ModelAdmin):
 
     def get_list_display(self, request):
         return [_jalali_column(self.model, name) or name for name in super().get_list_display(request)]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # a date is typed in Jalali, with any digits, as in every form of the product
+        if isinstance(db_field, models.DateField) and not isinstance(db_field, models.DateTimeField):
+            return JalaliDateField(
+                label=db_field.verbose_name, required=not db_field.blank, help_text=_("Jalali, e.g. 1404/01/01")
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class ReadOnlyAdmin(JalaliDatesAdmin):

@@ -1,9 +1,12 @@
 """Form fields shared by every app's forms: dates are typed in Jalali, with any digits."""
 
+import datetime as dt
+
+import jdatetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.jalali import ARABIC_DIGITS, PERSIAN_DIGITS, parse_jalali_date
+from core.jalali import ARABIC_DIGITS, PERSIAN_DIGITS, localize_digits, parse_jalali_date
 
 
 class JalaliDateField(forms.CharField):
@@ -12,6 +15,13 @@ class JalaliDateField(forms.CharField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", forms.TextInput(attrs={"data-jdp": "", "autocomplete": "off"}))
         super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        """A stored (Gregorian) date shown as the Jalali date people type, in their digits."""
+        if isinstance(value, dt.date):
+            local = jdatetime.date.fromgregorian(date=value)
+            return localize_digits(f"{local.year:04d}/{local.month:02d}/{local.day:02d}")
+        return value
 
     def to_python(self, value):
         value = super().to_python(value)

@@ -88,6 +88,12 @@ def parse_jalali_date(text: str) -> dt.date:
             _("Enter a Jalali date as year/month/day, for example 1403/03/17."), code="invalid_jalali_date"
         )
     year, month, day = (int(part) for part in match.groups())
+    if not 1300 <= year <= 1600:  # a Gregorian date typed where a Jalali one is asked
+        raise ValidationError(
+            _("%(value)s is not a Jalali year: enter the date in the Jalali calendar, for example 1403/03/17."),
+            code="invalid_jalali_date",
+            params={"value": year},
+        )
     try:
         return jdatetime.date(year, month, day).togregorian()
     except ValueError:

@@ -140,7 +140,7 @@ WRITES = {
     },
     "rules.holiday": {
         "make": lambda: Holiday.objects.create(date=dt.date(2031, 3, 21), name_fa="نوروز"),
-        "add": {"date": "2031-04-01", "name_fa": "روز طبیعت", "kind": "solar"},
+        "add": {"date": "۱۴۱۰/۰۱/۱۲", "name_fa": "روز طبیعت", "kind": "solar"},  # typed in Jalali
         "change": ("name_fa", "عید نوروز"),
     },
     "rules.servicelevel": {
