@@ -16,7 +16,7 @@ from plan.conflicts import NO_LONGER_APPLIES, Conflict, Footprint, conflicts_bet
 from plan.diff import CHANGE_LABELS
 from plan.items import State, exchange_form, item_from_row
 from plan.models import Amendment, Committee, IssuedVersion, Plan, PlanItem
-from plan.schema import EXPORT_LISTS, Kind, field_label
+from plan.schema import EXPORT_LISTS, FieldType, Kind, field_label, field_spec
 
 _ROW = ("code", "kind", "parent_code", "name_fa", "name_en", "attributes")
 
@@ -321,7 +321,14 @@ def diff_display(entries: list[dict]) -> list[dict]:
             **entry,
             "kind_label": Kind(entry["kind"]).label,
             "change_label": CHANGE_LABELS[entry["change"]],
-            "fields": [{**change, "label": field_label(entry["kind"], change["field"])} for change in entry["fields"]],
+            "fields": [
+                {
+                    **change,
+                    "label": field_label(entry["kind"], change["field"]),
+                    "money": getattr(field_spec(entry["kind"], change["field"]), "type", None) == FieldType.AMOUNT,
+                }
+                for change in entry["fields"]
+            ],
         }
         for entry in entries
     ]

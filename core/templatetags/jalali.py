@@ -37,3 +37,17 @@ def digits_html(value):
     elif not isinstance(value, SafeData):
         value = conditional_escape(value)
     return mark_safe(jalali.localize_digits_html(value))  # noqa: S308 - escaped or safe above
+
+
+@register.filter
+def amount(value):
+    """A sum of rials with its thousands separated, in the reader's digits: ۵٬۰۰۰٬۰۰۰٬۰۰۰ in
+    Persian, 5,000,000,000 in English. Anything not a whole number is shown as it is."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return jalali.localize_digits(value)
+    grouped = f"{number:,}"
+    if jalali.localize_digits("1") != "1":  # the Persian interface
+        return jalali.localize_digits(grouped.replace(",", "\u066c"))
+    return grouped

@@ -72,3 +72,31 @@ def test_a_page_title_and_a_refusal_above_the_form_read_persian_digits(client, p
     html = answer.content.decode()
     errors = html.split('class="errors"', 1)[1].split("</div>", 1)[0]
     assert "۷" in errors and "۹" in errors and "7" not in errors, errors  # "no quorum: ۷ present, ۹ needed"
+
+
+def test_rials_read_with_their_thousands_separated():
+    template = Template("{% load jalali %}{{ n|amount }}")
+    with translation.override("fa"):
+        assert template.render(Context({"n": 5000000000})) == "۵٬۰۰۰٬۰۰۰٬۰۰۰"
+        assert template.render(Context({"n": -1200})) == "-۱٬۲۰۰"
+    with translation.override("en"):
+        assert template.render(Context({"n": 5000000000})) == "5,000,000,000"
+
+
+@pytest.mark.django_db
+def test_a_budget_in_a_diff_is_shown_as_rials_and_a_target_as_a_number():
+    from plan.selectors import diff_display
+
+    entries = [
+        {
+            "kind": "project",
+            "code": "PRJ-001",
+            "change": "changed",
+            "fields": [
+                {"field": "budgets.1405", "old": 5000000000, "new": 6000000000},
+                {"field": "name_fa", "old": "الف", "new": "ب"},
+            ],
+        }
+    ]
+    fields = diff_display(entries)[0]["fields"]
+    assert [f["money"] for f in fields] == [True, False]
