@@ -25,6 +25,7 @@ from approvals.selectors import (
     committee_amendments,
     inbox_page,
     item_audit_history,
+    lunar_year_to_confirm,
     overdue_page,
     queue_page,
     revision_timeline,
@@ -35,15 +36,14 @@ from approvals.selectors import (
 from audit import chain
 from audit.models import AuditEvent, AuditVerification
 from audit.selectors import inclusion_proof, latest_head, seals_of
-from audit.tasks import audit_chain_verify_request
+from audit.services import audit_chain_verify_request
 from core.errors import REFUSALS, refuse
-from core.jalali import jalali_year, localize_digits, normalize_persian, parse_jalali_date
+from core.jalali import localize_digits, normalize_persian, parse_jalali_date
 from core.middleware import long_database_work
 from people.models import Delegation, User
 from people.roles import Role
 from people.services import delegation_create, delegation_revoke, user_preferences_set
 from plan.models import REVISION_CLOSED, Amendment, Committee, Plan, Revision
-from rules.selectors import lunar_holidays_unconfirmed
 
 
 def _filters(request):
@@ -76,16 +76,12 @@ def dashboard(request):
     waiting = inbox_page(work, per_page=TASKS_ON_DASHBOARD, **filters)
     claimable = queue_page(work, per_page=TASKS_ON_DASHBOARD, **filters)
     today = timezone.localdate()
-    keeps_the_calendar = request.user.is_superuser or bool(
-        role_values & {Role.PLANNING_OFFICE.value, Role.ADMINISTRATOR.value}
-    )
-    next_year = jalali_year(today) + 1
     return render(
         request,
         "approvals/dashboard.html",
         {
             # who keeps the calendar is told while next year's lunar holidays wait for confirmation
-            "lunar_year": next_year if keeps_the_calendar and lunar_holidays_unconfirmed(next_year) else None,
+            "lunar_year": lunar_year_to_confirm(request.user, today),
             "roles": [role for role in Role if role.value in role_values],
             "inbox": waiting,
             "queue": claimable,

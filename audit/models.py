@@ -150,6 +150,10 @@ class AuditVerification(models.Model):
     last_verified_event_id = models.BigIntegerField(_("last verified event"), null=True, blank=True)
     broken_event_id = models.BigIntegerField(_("first broken event"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    # events sealed long after they occurred (a broker outage, or an insertion after the fact):
+    # named, not a break
+    late_events = models.BigIntegerField(_("events sealed late"), default=0)
+    first_late_event_id = models.BigIntegerField(_("first event sealed late"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("audit verification")

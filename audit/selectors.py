@@ -95,8 +95,3 @@ def seals_of(event_ids: list[int]) -> dict[int, Seal]:
             head = AuditTreeHead.objects.filter(tree_size__gt=index).order_by("tree_size").first()
         seals[event_id] = Seal(index, head)
     return seals
-
-
-def unsequenced_count() -> int:
-    """Events recorded and not yet sealed (the sequencer's backlog)."""
-    return AuditLeaf._meta.get_field("event").related_model.objects.filter(leaf__isnull=True).count()

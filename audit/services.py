@@ -371,6 +371,8 @@ def audit_log_verify(*, kept: dict | None = None) -> AuditVerification:
             last_verified_event_id=result.last_verified_event_id,
             broken_event_id=result.broken_event_id,
             reason=result.reason,
+            late_events=len(result.late),
+            first_late_event_id=result.late[0] if result.late else None,
         )
         already_told = previous is not None and not previous.ok and previous.reason == verification.reason
         if not result.ok and not already_told:
@@ -383,8 +385,15 @@ def audit_log_verify(*, kept: dict | None = None) -> AuditVerification:
         logger.warning(
             "audit log: %s events sealed long after they occurred (first %s)", len(result.late), result.late[0]
         )
-    verification.late = result.late  # for the command's report; not stored
     return verification
+
+
+def audit_chain_verify_request(*, requested_by) -> None:
+    """Start a check of the log now, on a worker (a million events take longer than a page may),
+    and record who asked. A broker that is down raises here, before anything is recorded."""
+    tasks.verify_audit_chain.apply_async(retry=False)
+    with transaction.atomic():
+        audit_record(action="audit.chain.verify_request", actor=requested_by)
 
 
 def head_export(head: AuditTreeHead | None = None) -> dict:

@@ -6,7 +6,6 @@ import time
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
 
 from audit import services  # services import this module too: each reads the other at call time
 
@@ -47,11 +46,3 @@ def verify_audit_chain() -> dict:
     """Daily check of the whole audit log (Celery beat), or when an administrator asks for one."""
     verification = services.audit_log_verify()
     return {"ok": verification.ok, "events": verification.events_checked, "broken": verification.broken_event_id}
-
-
-def audit_chain_verify_request(*, requested_by) -> None:
-    """Start a check of the log now, on a worker (a million events take longer than a page may),
-    and record who asked. A broker that is down raises here, before anything is recorded."""
-    verify_audit_chain.apply_async(retry=False)
-    with transaction.atomic():
-        services.audit_record(action="audit.chain.verify_request", actor=requested_by)

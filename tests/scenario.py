@@ -2,6 +2,10 @@
 
 import datetime as dt
 
+from django.db import transaction
+
+from audit.services import audit_record
+
 WASTE = [{"action": "change", "code": "IND3.1.1", "justification": "j", "values": {"targets.1405": {"new": 90}}}]
 PARKS = [{"action": "change", "code": "IND3.4.1", "justification": "j", "values": {"targets.1405": {"new": 91}}}]
 VOTE = {
@@ -12,3 +16,12 @@ VOTE = {
     "votes_against": 2,
     "abstentions": 1,
 }
+
+
+def record(n=1, **kwargs):
+    """n audit events, each written in a transaction of its own, as the product writes them."""
+    events = []
+    for i in range(n):
+        with transaction.atomic():
+            events.append(audit_record(action="people.user.create", data={"i": i, "متن": "کمیته"}, **kwargs))
+    return events

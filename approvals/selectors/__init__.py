@@ -33,6 +33,7 @@ from approvals.selectors.visibility import (
     COUNCIL_PERMISSIONS,
     amendments_visible_to,
     committee_amendments,
+    lunar_year_to_confirm,
     revisions_visible_to,
 )
 
@@ -54,6 +55,7 @@ __all__ = [
     "inbox",
     "inbox_page",
     "item_audit_history",
+    "lunar_year_to_confirm",
     "may_act_on",
     "overdue_page",
     "queue",

@@ -3,9 +3,12 @@
 from django.db.models import Q
 from guardian.shortcuts import get_objects_for_user
 
+from core.jalali import jalali_year
 from people.models import Membership, User
+from people.roles import Role
 from people.selectors import delegators_of, explicit_permissions
 from plan.models import Amendment, Committee, Revision
+from rules.selectors import lunar_holidays_unconfirmed
 
 COUNCIL_PERMISSIONS = (
     "workflows.decide_policy_council",
@@ -65,3 +68,13 @@ def committee_amendments(user: User, *, limit: int = 20):
         .select_related("committee", "drafted_by")
         .order_by("-updated_at")[:limit]
     )
+
+
+def lunar_year_to_confirm(user: User, today) -> int | None:
+    """Next Jalali year, when its lunar holidays wait for confirmation and this person keeps the
+    calendar (the planning office, administrators); else None."""
+    roles = set(user.groups.values_list("name", flat=True))
+    if not (user.is_superuser or roles & {Role.PLANNING_OFFICE.value, Role.ADMINISTRATOR.value}):
+        return None
+    next_year = jalali_year(today) + 1
+    return next_year if lunar_holidays_unconfirmed(next_year) else None

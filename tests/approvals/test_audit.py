@@ -7,16 +7,9 @@ from audit.models import AuditEvent
 from audit.services import AuditOutsideTransaction, audit_log_check, audit_record, audit_sequence_all
 from people.models import User
 from tests.factories import UserFactory
+from tests.scenario import record
 
 pytestmark = pytest.mark.django_db
-
-
-def record(n=1, **kwargs):
-    events = []
-    for i in range(n):
-        with transaction.atomic():
-            events.append(audit_record(action="people.user.create", data={"i": i, "متن": "کمیته"}, **kwargs))
-    return events
 
 
 @pytest.mark.django_db(transaction=True)

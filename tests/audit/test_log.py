@@ -26,12 +26,12 @@ from audit.selectors import consistency_proof, inclusion_proof, root_of, seals_o
 from audit.services import (
     LogNotExtended,
     audit_log_check,
-    audit_record,
     audit_sequence,
     audit_sequence_all,
     head_export,
 )
 from tests.conftest import ROOT, subprocess_env, test_database_url
+from tests.scenario import record
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -84,14 +84,6 @@ def rfc_subproof(m: int, leaves: list[bytes], whole: bool) -> list[bytes]:
 
 
 # ---------------------------------------------------------------------------------------------
-
-
-def record(n=1, **kwargs):
-    events = []
-    for i in range(n):
-        with transaction.atomic():
-            events.append(audit_record(action="people.user.create", data={"i": i, "متن": "کمیته"}, **kwargs))
-    return events
 
 
 def leaf_data_in_order() -> list[bytes]:
@@ -253,6 +245,8 @@ def test_an_event_sealed_long_after_it_occurred_is_named_and_the_check_goes_on(s
     call_command("verify_audit", stdout=out)  # seals it (an outage looks the same), names it, passes
     assert "sealed long after they occurred" in out.getvalue() and f"#{late.pk}" in out.getvalue()
     assert audit_log_check().late == [late.pk]
+    verification = AuditVerification.objects.latest("checked_at")
+    assert (verification.late_events, verification.first_late_event_id) == (1, late.pk)
 
 
 @pytest.mark.parametrize("as_owner", [False, True], ids=["superuser", "owner"])

@@ -23,20 +23,13 @@ AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 
 
 def test_no_page_scrolls_sideways_at_360_px(browser, live_server):  # noqa: F811 - the fixture above
-    out = io.StringIO()
-    call_command("load_demo", stdout=out)
-    password = re.search(r"shown this once\): (\S+)", out.getvalue()).group(1)
+    password = demo_password()
     pages = pages_of_every_kind()
     for username in pages:
         assert User.objects.filter(username=username).exists(), username
     overflowing = []
     for username, paths in pages.items():
-        page = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
-        page.goto(f"{live_server.url}/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", password)
-        page.click("button.primary")
-        page.wait_for_url(f"{live_server.url}/")
+        page = signed_in(browser, live_server, username, password, width=360, height=740)
         for path in paths:
             response = page.goto(f"{live_server.url}{path}")
             assert response.status < 400, (username, path, response.status)
@@ -48,18 +41,11 @@ def test_no_page_scrolls_sideways_at_360_px(browser, live_server):  # noqa: F811
 
 
 def test_no_page_has_a_serious_accessibility_violation(browser, live_server):  # noqa: F811
-    out = io.StringIO()
-    call_command("load_demo", stdout=out)
-    password = re.search(r"shown this once\): (\S+)", out.getvalue()).group(1)
+    password = demo_password()
     found = []
     for username, paths in pages_of_every_kind().items():
         # axe is injected as a script of the page, which the site's CSP (rightly) refuses
-        page = browser.new_context(viewport={"width": 1100, "height": 900}, bypass_csp=True).new_page()
-        page.goto(f"{live_server.url}/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", password)
-        page.click("button.primary")
-        page.wait_for_url(f"{live_server.url}/")
+        page = signed_in(browser, live_server, username, password, bypass_csp=True)
         for path in paths:
             page.goto(f"{live_server.url}{path}")
             page.add_script_tag(path=str(AXE))
@@ -71,6 +57,24 @@ def test_no_page_has_a_serious_accessibility_violation(browser, live_server):  #
             ]
         page.context.close()
     assert not found, found
+
+
+def demo_password() -> str:
+    """Load the demo and return the password its people share (printed once)."""
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    return re.search(r"shown this once\): (\S+)", out.getvalue()).group(1)
+
+
+def signed_in(browser, live_server, username, password, *, width=1100, height=900, bypass_csp=False):  # noqa: F811
+    """A page of a new browser session, signed in through the login form."""
+    page = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=bypass_csp).new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button.primary")
+    page.wait_for_url(f"{live_server.url}/")
+    return page
 
 
 def pages_of_every_kind() -> dict[str, list[str]]:
@@ -97,15 +101,8 @@ def pages_of_every_kind() -> dict[str, list[str]]:
 
 
 def test_on_a_wide_screen_the_decision_form_stays_beside_the_diff(browser, live_server):  # noqa: F811
-    out = io.StringIO()
-    call_command("load_demo", stdout=out)
-    password = re.search(r"shown this once\): (\S+)", out.getvalue()).group(1)
-    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "chair")
-    page.fill("#id_password", password)
-    page.click("button.primary")
-    page.wait_for_url(f"{live_server.url}/")
+    password = demo_password()
+    page = signed_in(browser, live_server, "chair", password, width=1280, height=800)
     chair = User.objects.get(username="chair")
     waiting = (queue(chair) or inbox(chair))[0].task  # a sign-off waiting for the chair
     page.goto(f"{live_server.url}/tasks/{waiting.pk}/")

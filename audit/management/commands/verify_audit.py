@@ -32,12 +32,11 @@ class Command(BaseCommand):
                 f"audit log BROKEN: {verification.reason} ({verification.events_checked} events read; "
                 f"last intact event #{verification.last_verified_event_id})"
             )
-        late = getattr(verification, "late", [])
-        if late:
+        if verification.late_events:
             self.stdout.write(
                 self.style.WARNING(
-                    f"{len(late)} events were sealed long after they occurred (an outage, or inserted after the "
-                    f"fact): {chain_problem('backdated', event=late[0])}"
+                    f"{verification.late_events} events were sealed long after they occurred (an outage, or "
+                    f"inserted after the fact): {chain_problem('backdated', event=verification.first_late_event_id)}"
                 )
             )
         against_text = f", extends the kept head of {kept['tree_size']} events" if kept else ""
