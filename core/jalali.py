@@ -31,9 +31,21 @@ def persian_digits(text) -> str:
     return str(text).translate(_TO_PERSIAN)
 
 
+def tidy_text(text: str) -> str:
+    """Free text as it is stored and shown: as typed (its digits kept, Persian or Latin), with the
+    Arabic keyboard's ي and ك as the Persian ی and ک and no stray zero-width joiners at the ends."""
+    return text.translate(_TO_PERSIAN_LETTERS).strip("\u200c \t\r\n")
+
+
 def normalize_persian(text: str) -> str:
-    """Normalise user input: ASCII digits, Persian ی and ک, no stray zero-width joiners at the ends."""
-    return ascii_digits(text).translate(_TO_PERSIAN_LETTERS).strip("\u200c \t\r\n")
+    """The form to search and compare by, and of identifiers (codes, letter and resolution numbers):
+    ASCII digits, Persian ی and ک, trimmed. Never for storing what people wrote (see `tidy_text`)."""
+    return tidy_text(ascii_digits(text))
+
+
+def search_key(text) -> str:
+    """Text folded for matching a search: `normalize_persian`, lower case."""
+    return normalize_persian(str(text or "")).lower()
 
 
 def localize_digits(text, language: str | None = None) -> str:

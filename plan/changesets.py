@@ -17,6 +17,7 @@ from plan.items import (
     State,
     children_index,
     descendants,
+    normalize_code,
     normalize_number,
     normalize_text,
     owner_committee,
@@ -68,7 +69,7 @@ class ChangesetInvalid(BaznegarError):
 def normalize_operation(raw: dict) -> dict:
     return {
         "action": raw.get("action", ""),
-        "code": normalize_text(raw.get("code", "")).upper() if raw.get("action") == ADD else raw.get("code", ""),
+        "code": normalize_code(raw.get("code", "")).upper() if raw.get("action") == ADD else raw.get("code", ""),
         "kind": raw.get("kind", "") or "",
         "values": raw.get("values") or {},
         "cascade": bool(raw.get("cascade", False)),
@@ -241,7 +242,7 @@ class _Applier:
                 _("the code %(code)s belonged to an item that was retired; codes are never reused") % {"code": code},
             )
             return
-        parent = normalize_text(values.pop("parent", ""))
+        parent = normalize_code(values.pop("parent", ""))
         if not self.check_parent(index, code, kind, parent):
             return
         if self.ctx.amending_committee is not None:
@@ -375,7 +376,7 @@ class _Applier:
             self.problem(index, code, "", _("a move names a new parent or a new portfolio"))
             return
         for name, pair in op["values"].items():
-            new = normalize_text((pair or {}).get("new", ""))
+            new = normalize_code((pair or {}).get("new", ""))
             current = item.get(name, "")
             if self.check_old and "old" in (pair or {}) and (pair["old"] or "") != (current or ""):
                 self.problem(

@@ -5,7 +5,7 @@ an operation comes from a page, an exchange file or the command line."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.jalali import localize_digits, normalize_persian
+from core.jalali import localize_digits, tidy_text
 from plan.schema import DIRECTIONS, FIELDS, PARENT_KIND, FieldType, Kind, field_label
 
 
@@ -32,7 +32,7 @@ ADDABLE_KINDS = [Kind.INDICATOR, Kind.PROJECT, Kind.ACTION, Kind.OUTPUT]
 
 
 def _clean(value):
-    return normalize_persian(value).strip() if isinstance(value, str) else value
+    return tidy_text(value) if isinstance(value, str) else value
 
 
 class _OperationForm(forms.Form):

@@ -3,7 +3,7 @@
 import re
 from decimal import Decimal, InvalidOperation
 
-from core.jalali import ascii_digits, normalize_persian
+from core.jalali import ascii_digits, normalize_persian, tidy_text
 from plan.schema import FIELDS, PARENT_KIND, Kind
 
 Item = dict  # {"code", "kind", "parent", "name_fa", ..., "targets.1405": 12}
@@ -114,6 +114,12 @@ def normalize_number(value):
 
 
 def normalize_text(value) -> str:
+    """Free text (names, units, justifications) as typed: see `core.jalali.tidy_text`."""
+    return tidy_text(value) if isinstance(value, str) else ("" if value is None else str(value))
+
+
+def normalize_code(value) -> str:
+    """An item's code as it is compared: ASCII digits, whatever was typed."""
     return normalize_persian(value) if isinstance(value, str) else ("" if value is None else str(value))
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from core.jalali import format_jalali
+from core.jalali import format_jalali, search_key
 from plan import diff as plan_diff
 from plan.changesets import ChangesetInvalid, PlanContext, apply_changeset
 from plan.conflicts import NO_LONGER_APPLIES, Conflict, Footprint, conflicts_between, find_conflicts
@@ -277,10 +277,10 @@ def plan_tree(version: IssuedVersion, *, query: str = "", committee: str | None 
     """Objectives → outputs → indicators, projects and actions of a version, filtered by a search in
     codes and names (an output that matches shows all it holds) and by owning committee."""
     state = version_state(version)
-    needle = query.strip().lower()
+    needle = search_key(query)
 
-    def matches(item) -> bool:
-        return any(needle in str(item.get(key, "")).lower() for key in ("code", "name_fa", "name_en"))
+    def matches(item) -> bool:  # digits typed either way find digits stored either way
+        return any(needle in search_key(item.get(key, "")) for key in ("code", "name_fa", "name_en"))
 
     children: dict[str, list[dict]] = {}
     for item in state.values():

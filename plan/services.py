@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from audit import chain
 from audit.services import audit_record
 from core.errors import BaznegarError
-from core.jalali import normalize_persian
+from core.jalali import tidy_text
 from people.models import User
 from plan import diff as plan_diff
 from plan import exchange
@@ -118,8 +118,8 @@ def amendment_create(
         plan=plan,
         base_version=base,
         committee=committee,
-        title=normalize_persian(title),
-        summary=normalize_persian(summary),
+        title=tidy_text(title),
+        summary=tidy_text(summary),
         drafted_by=drafted_by,
     )
     amendment.full_clean(exclude={"plan", "base_version", "committee", "drafted_by"})  # rows in hand, not re-read

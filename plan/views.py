@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from core.jalali import normalize_persian
+from core.jalali import normalize_persian, tidy_text
 from plan import diff as plan_diff
 from plan.models import IssuedVersion, Plan
 from plan.selectors import diff_display, plan_tree, version_in_force, versions_diff
@@ -35,7 +35,7 @@ def _version(plan, raw) -> IssuedVersion:
 def plan_browser(request):
     plan = _plan(request)
     version = _version(plan, request.GET.get("version"))
-    query = normalize_persian(request.GET.get("q", ""))
+    query = tidy_text(request.GET.get("q", ""))  # shown back as typed; the selector folds digits to match
     committee = request.GET.get("committee") or None
     tree = plan_tree(version, query=query, committee=committee)
     return render(

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import JalaliDateField, NumberField
-from core.jalali import normalize_persian
+from core.jalali import normalize_persian, tidy_text
 from rules.steps import outcome_action
 from workflows.services import REVISION_OUTCOMES, STEP_DETAILS, STEP_OUTCOMES
 
@@ -61,7 +61,10 @@ class DecisionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        for key in ("reason", "legal_ground", "resolution_number", "issuance_number"):
+        for key in ("reason", "legal_ground"):  # what people wrote, kept as typed
+            if data.get(key):
+                data[key] = tidy_text(data[key])
+        for key in ("resolution_number", "issuance_number"):  # identifiers, compared and looked up
             if data.get(key):
                 data[key] = normalize_persian(data[key])
         return data

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from viewflow.workflow.timers import fire_due_timers
 
+from core.jalali import persian_digits
 from people.models import User
 from plan.models import Amendment, Plan, PlanItem, Revision
 from plan.schema import Kind
@@ -180,17 +181,23 @@ class Simulation:
     # -- the years
 
     def year_one(self, year: int) -> Revision:
-        returned = self.accepted("C01", f"هدف‌های تازه {year}", [self.change_target("C01")], returned_once=True)
-        added = self.accepted(
-            "C02", f"اقدام تازه پسماند {year}", [self.add_action("C02", f"ACT-S{year}"), self.change_target("C02")]
+        returned = self.accepted(
+            "C01", f"هدف‌های تازه {persian_digits(year)}", [self.change_target("C01")], returned_once=True
         )
-        retired = self.accepted("C03", f"کنار گذاشتن اقدام {year}", [self.retire_action("C03")])
-        annual = self.revision(f"بازنگری سالانه {year}", year, [returned, added, retired])
+        added = self.accepted(
+            "C02",
+            f"اقدام تازه پسماند {persian_digits(year)}",
+            [self.add_action("C02", f"ACT-S{year}"), self.change_target("C02")],
+        )
+        retired = self.accepted("C03", f"کنار گذاشتن اقدام {persian_digits(year)}", [self.retire_action("C03")])
+        annual = self.revision(f"بازنگری سالانه {persian_digits(year)}", year, [returned, added, retired])
         self.to_governorate(annual)
         self.act(annual, "governorate", "confirm")
         self.issue(annual)
         mid = self.revision(
-            f"اصلاح میان‌سالی {year}", year, [self.accepted("C04", "اصلاح فوری", [self.change_target("C04")])]
+            f"اصلاح میان‌سالی {persian_digits(year)}",
+            year,
+            [self.accepted("C04", "اصلاح فوری", [self.change_target("C04")])],
         )
         self.to_governorate(mid, silent=True)
         self.confirmed_by_silence(mid)
@@ -198,11 +205,11 @@ class Simulation:
         return annual
 
     def year_two(self, year: int) -> None:
-        first = self.accepted("C05", f"هدف تازه {year}", [self.change_target("C05")])
-        overlapping = self.accepted("C05", f"هدف دیگر {year}", [self.change_target("C05", delta=5)])
-        other = self.accepted("C06", f"بازتنظیم {year}", [self.change_target("C06")])
-        left_out = self.accepted("C07", f"پیشنهاد {year}", [self.change_target("C07", nth=1)])
-        annual = self.revision(f"بازنگری سالانه {year}", year, [first, overlapping, other, left_out])
+        first = self.accepted("C05", f"هدف تازه {persian_digits(year)}", [self.change_target("C05")])
+        overlapping = self.accepted("C05", f"هدف دیگر {persian_digits(year)}", [self.change_target("C05", delta=5)])
+        other = self.accepted("C06", f"بازتنظیم {persian_digits(year)}", [self.change_target("C06")])
+        left_out = self.accepted("C07", f"پیشنهاد {persian_digits(year)}", [self.change_target("C07", nth=1)])
+        annual = self.revision(f"بازنگری سالانه {persian_digits(year)}", year, [first, overlapping, other, left_out])
         self.act(annual, "integration", "remove", reason="با اصلاحیه دیگر کمیته هم‌پوشان است", chosen=[overlapping.pk])
         # meanwhile a single amendment goes through on its own and is issued first
         mid = self.revision(

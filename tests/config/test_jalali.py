@@ -13,6 +13,15 @@ def test_digits_and_letters_are_normalised():
     assert jalali.persian_digits("1405") == "۱۴۰۵"
 
 
+def test_free_text_keeps_its_digits_and_search_folds_them():
+    # stored as typed: Persian digits stay Persian, Latin stay Latin; only the Arabic letters and the ends
+    assert jalali.tidy_text("\u200c بازنگري سالانه ۱۴۰۴ ") == "بازنگری سالانه ۱۴۰۴"
+    assert jalali.tidy_text("بند 12") == "بند 12"
+    # searching and comparing fold both ways to one key
+    assert jalali.search_key("بند ۱۲") == jalali.search_key("بند 12") == "بند 12"
+    assert jalali.search_key("PRJ-٠٤٥") == "prj-045"
+
+
 def test_seed_date_converts_both_ways():
     # The announcement is dated 17 Khordad 1403 = 6 June 2024.
     assert jalali.parse_jalali_date("1403/03/17") == dt.date(2024, 6, 6)

@@ -52,6 +52,19 @@ def test_change_keeps_old_and_new_and_records_the_fingerprint(amendment, drafter
     assert event.data == {"operations": 1, "fingerprint": preview.fingerprint}
 
 
+def test_text_is_kept_as_typed_and_numbers_are_numbers(amendment, drafter):
+    # a name typed with Persian digits keeps them; a target typed with them is the number
+    save(
+        amendment,
+        drafter,
+        change("IND3.1.1", "بند ۲ مصوبه ۱۴۰۴", name_fa="نرخ جمع‌آوری ۲۴ ساعته", **{"targets.1405": "۶۰"}),
+    )
+    op = AmendmentOperation.objects.get(amendment=amendment)
+    assert op.values["name_fa"]["new"] == "نرخ جمع‌آوری ۲۴ ساعته"
+    assert op.values["targets.1405"]["new"] == 60
+    assert op.justification == "بند ۲ مصوبه ۱۴۰۴"
+
+
 def test_add_an_indicator_under_an_output(amendment, drafter):
     save(
         amendment,

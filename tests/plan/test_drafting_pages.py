@@ -25,7 +25,7 @@ def test_a_member_drafts_and_submits_through_the_pages(member):
             "summary": "",
         },
     )
-    amendment = Amendment.objects.get(title="هدف تازه برای 1406")  # digits are normalised
+    amendment = Amendment.objects.get(title="هدف تازه برای ۱۴۰۶")  # stored as typed, Persian digits kept
     assert response["Location"] == f"/plan/amendments/{amendment.pk}/"
     bad = member.post(
         f"/plan/amendments/{amendment.pk}/",

@@ -30,6 +30,9 @@ def test_search_and_committee_filter(reader, plan):
     assert "IND3.1.1" in html and "IND3.1.2" not in html and html.count('class="output"') == 1
     persian = reader.get("/plan/", {"q": "پسماند"}).content.decode()  # Persian search in names
     assert "EO3.1" in persian
+    typed = reader.get("/plan/", {"q": "ind۳.۱.۱"}).content.decode()  # a code typed with Persian digits
+    assert "IND3.1.1" in typed and "IND3.1.2" not in typed
+    assert 'value="ind۳.۱.۱"' in typed  # the box keeps what was typed
     waste = reader.get("/plan/", {"committee": "C02"}).content.decode()
     assert waste.count('class="output"') == 3 and "EO4.1" not in waste
 

@@ -4,6 +4,7 @@ its reconsideration after an objection, and a dispute's outcome."""
 from django.utils.translation import gettext as _
 
 from approvals.models import CouncilVote
+from core.jalali import normalize_persian
 from plan.models import Revision
 from rules.models import CouncilRules
 from rules.selectors import council_rules
@@ -28,7 +29,7 @@ def _record_vote(*, revision, user, details, must_pass: bool) -> CouncilVote:
         present = int(details["present"])
         votes = [int(details[k]) for k in ("votes_for", "votes_against", "abstentions")]
         session_date = details["session_date"]
-        resolution_number = str(details["resolution_number"]).strip()
+        resolution_number = normalize_persian(str(details["resolution_number"]))  # an identifier
     except (KeyError, TypeError, ValueError):
         raise DecisionRefused(
             _("record the session date, the resolution number, those present and the votes for, against and abstaining")

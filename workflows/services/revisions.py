@@ -9,6 +9,7 @@ from approvals.duties import drafted_any
 from approvals.models import Decision
 from audit.services import audit_record
 from core.errors import NotAllowed
+from core.jalali import normalize_persian, tidy_text
 from notifications.services import notify
 from people.models import User
 from people.selectors import explicit_permissions
@@ -121,7 +122,7 @@ def revision_start(*, plan, year: int, title: str, amendments: list[Amendment], 
     refusal = drafted_any(amendments, [acting_user])
     if refusal:
         raise NotAllowed(refusal)
-    revision = Revision(plan=plan, year=year, title=title.strip(), created_by=acting_user)
+    revision = Revision(plan=plan, year=year, title=tidy_text(title), created_by=acting_user)
     revision.full_clean()
     revision.save()
     revision.amendments.set(amendments)
@@ -348,7 +349,7 @@ def _issuance(*, revision, outcome, reason, user, details, acting_for=None):
         if not conflicts:
             raise DecisionRefused(_("nothing blocks this issuance: issue it"))
         return
-    number = str(details.get("issuance_number") or "").strip()
+    number = normalize_persian(str(details.get("issuance_number") or ""))  # an identifier, looked up later
     if not number:
         raise DecisionRefused(_("the issuance number is required"))
     try:
