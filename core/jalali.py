@@ -66,6 +66,30 @@ def localize_digits_html(html: str, language: str | None = None) -> str:
     return "".join(part if _MARKUP.fullmatch(part) else persian_digits(part) for part in _MARKUP.split(str(html)))
 
 
+_LATIN_WORD = re.compile(r"\S*[A-Za-z]\S*")
+
+
+def localize_number_words(text: str) -> str:
+    """Persian digits in the words that are numbers, dates or amounts, not in those with Latin
+    letters (codes such as IND3.1.1, fingerprints, usernames), which a reader copies as written."""
+    parts, last = [], 0
+    for word in _LATIN_WORD.finditer(text):
+        parts += [persian_digits(text[last : word.start()]), word.group()]
+        last = word.end()
+    return "".join([*parts, persian_digits(text[last:])])
+
+
+def localize_cells_html(html: str, language: str | None = None) -> str:
+    """`localize_number_words` over the text of rendered HTML (an admin cell, a read-only value):
+    never inside a tag or a character reference; unchanged outside the Persian interface."""
+    language = language or translation.get_language() or "fa"
+    if not language.startswith("fa"):
+        return str(html)
+    return "".join(
+        part if _MARKUP.fullmatch(part) else localize_number_words(part) for part in _MARKUP.split(str(html))
+    )
+
+
 def to_jalali(value: dt.datetime | dt.date) -> jdatetime.datetime | jdatetime.date:
     """A Gregorian date, or an aware datetime shown in the local time zone, as Jalali."""
     if isinstance(value, dt.datetime):

@@ -39,6 +39,17 @@ def digits_html(value):
     return mark_safe(jalali.localize_digits_html(value))  # noqa: S308 - escaped or safe above
 
 
+@register.filter(is_safe=True)
+def digits_cells(value):
+    """Like `digits_html`, for the admin's cells and read-only values: numbers and dates in Persian
+    digits, words with Latin letters (codes, fingerprints, usernames) as they are."""
+    if hasattr(value, "__html__"):
+        value = value.__html__()
+    elif not isinstance(value, SafeData):
+        value = conditional_escape(value)
+    return mark_safe(jalali.localize_cells_html(value))  # noqa: S308 - escaped or safe above
+
+
 @register.filter
 def amount(value):
     """A sum of rials with its thousands separated, in the reader's digits: ۵٬۰۰۰٬۰۰۰٬۰۰۰ in

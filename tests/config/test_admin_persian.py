@@ -38,3 +38,28 @@ def test_a_date_is_typed_and_shown_in_jalali_in_the_admin(client):
     assert 'value="۱۴۱۰/۰۱/۱۲"' in page
     refused = client.post("/admin/rules/holiday/add/", {"date": "2031-04-01", "name_fa": "ن", "kind": "solar"})
     assert refused.status_code == 200 and Holiday.objects.count() == 1  # a Gregorian date is a message
+
+
+def test_admin_cells_and_read_only_values_read_in_persian_digits(client, plan):
+    """Numbers and dates in every list cell, read-only value and the count are Persian; a word
+    with Latin letters (a code, a fingerprint, a username) keeps what the reader copies."""
+    version = plan.versions.get()
+    root = UserFactory(username="root", is_staff=True, is_superuser=True, language="fa")
+    client.force_login(root)
+    html = client.get("/admin/plan/issuedversion/").content.decode()
+    body = html.split("<tbody>")[1].split("</tbody>")[0]
+    cells = re.sub(r"<[^>]+>", " ", body)
+    assert f">{version.item_count}<" not in body and ">" + str(version.item_count).translate(PERSIAN) + "<" in body
+    latin = [w for w in cells.split() if re.search(r"[0-9]", w) and not re.search(r"[A-Za-z]", w)]
+    assert latin == [], latin
+    assert version.fingerprint in body  # a fingerprint stays as it is (hex, copyable)
+    paginator = html.split('class="paginator"')[1].split("</p>")[0]
+    assert "۱" in paginator and not re.search(r"[0-9]", re.sub(r"<[^>]+>", "", paginator))
+    detail = client.get(f"/admin/plan/issuedversion/{version.pk}/change/").content.decode()
+    readonly = " ".join(re.findall(r'<div class="readonly">(.*?)</div>', detail, re.S))
+    assert str(version.item_count).translate(PERSIAN) in readonly and version.fingerprint in readonly
+    items = client.get("/admin/plan/planitem/", {"q": "IND3.1.1"}).content.decode()
+    assert "IND3.1.1" in items  # a code keeps its digits
+
+
+PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
