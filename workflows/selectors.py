@@ -144,13 +144,29 @@ def latest_decided_text(amendment: Amendment) -> ShownText | None:
 
 
 def process_diagram(flow_class, process=None) -> str:
-    """The flow drawn as SVG by viewflow, each step coloured by the state of its tasks in this process.
+    """The flow drawn as SVG by viewflow, each step coloured by the state of its tasks in this process,
+    read right to left (it starts on the right, as the page does) and at its own size, so its labels
+    are as large as the page's text (the figure scrolls within itself on narrower screens).
 
     The SVG is generated from the flow's own definition, so it never drifts from what runs."""
     grid = chart.calc_layout_data(flow_class)
     if process is not None:
         chart.calc_cell_status(flow_class, grid, process.pk)
-    return chart.grid_to_svg(grid)
+    _mirror(grid)
+    return chart.grid_to_svg(grid).replace(
+        'width="100%" height="100%"', f'width="{grid.width}" height="{grid.height}" direction="rtl"', 1
+    )
+
+
+def _mirror(grid) -> None:
+    """Flip viewflow's left-to-right layout: every shape and edge point to the other side. A shape's
+    own drawing and its text are placed relative to it, so words are never mirrored."""
+    for cell in grid.cells:
+        cell.shape.x = grid.width - cell.shape.x - cell.shape.width
+    for edge in grid.edges:
+        edge.segments = [(grid.width - x, y) for x, y in edge.segments]
+        if edge.label_pos:
+            edge.label_pos = (grid.width - edge.label_pos[0], edge.label_pos[1])
 
 
 @dataclass(frozen=True)

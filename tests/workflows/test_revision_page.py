@@ -115,6 +115,21 @@ def test_the_diagram_is_drawn_from_the_flow_itself():
     assert '<g id="sign_off"' in process_diagram(AmendmentFlow)
 
 
+def test_the_diagram_reads_right_to_left_at_its_own_size():
+    import re
+
+    from workflows.flows import RevisionFlow
+
+    svg = process_diagram(RevisionFlow)
+    x = {name: float(at) for name, at in re.findall(r'<g id="(\w+)" transform="translate\(([-\d.]+),', svg)}
+    # the path starts on the right and ends on the left, as a Persian page reads
+    assert x["start"] > x["assemble"] > x["policy_council"] > x["city_council"] > x["issuance"]
+    width = int(re.search(r'<svg[^>]* width="(\d+)"', svg).group(1))
+    assert width > 600 and all(0 <= at <= width for at in x.values())  # its own size: 12-unit labels are 12 px
+    for segment in re.findall(r'id="\w+__\w+"[^>]* d="M([^"]+)"', svg):
+        assert all(0 <= float(p.split(",")[0]) <= width for p in segment.split(" L"))
+
+
 def test_the_dashboard_shows_the_years_revision_overdue_steps_and_committee_drafts(client, revision, people, plan):
     from workflows.services import amendment_draft_start
 
