@@ -18,6 +18,8 @@ urlpatterns = [
     path("profile/", approval_views.profile, name="profile"),
     path("profile/delegations/<int:pk>/revoke/", approval_views.delegation_revoke_view, name="delegation_revoke"),
     path("healthz", health.healthz, name="healthz"),
+    # browsers ask for /favicon.ico whatever the page links; the icon is the static one
+    path("favicon.ico", views.favicon, name="favicon"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.language_switch, name="language_switch"),

@@ -5,8 +5,9 @@ import sys
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponseRedirect, HttpResponseServerError
+from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect, HttpResponseServerError
 from django.template import loader
+from django.templatetags.static import static
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -49,3 +50,10 @@ def server_error(request):
         response["Retry-After"] = "30"
         return response
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def favicon(request):
+    """The icon browsers ask for at the root, as the static file every page links (cached there)."""
+    response = HttpResponsePermanentRedirect(static("site/favicon.svg"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -7,7 +7,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import JalaliDateField
+from core.forms import JalaliDateField, NumberField
 from core.jalali import format_jalali
 
 
@@ -34,8 +34,10 @@ def _jalali_column(model, name):
 
 
 class JalaliDatesAdmin(admin.ModelAdmin):
-    """An admin whose lists show every date and time column in Jalali, in the reader's digits and
-    local time (times are stored in UTC), sortable as before."""
+    """The admin every app of ours uses: lists show every date and time column in Jalali, in the
+    reader's digits and local time (times are stored in UTC), sortable as before; dates are typed in
+    Jalali and whole numbers with any digits (tests/browser/test_persian_digits.py holds every admin
+    to it)."""
 
     def get_list_display(self, request):
         return [_jalali_column(self.model, name) or name for name in super().get_list_display(request)]
@@ -46,6 +48,10 @@ class JalaliDatesAdmin(admin.ModelAdmin):
             return JalaliDateField(
                 label=db_field.verbose_name, required=not db_field.blank, help_text=_("Jalali, e.g. 1404/01/01")
             )
+        # a whole number is typed with any digits: the browser's number input drops Persian ones
+        if isinstance(db_field, models.IntegerField) and not db_field.choices and not db_field.primary_key:
+            kwargs.pop("widget", None)  # the admin's default is a number input
+            return db_field.formfield(form_class=NumberField, **kwargs)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 

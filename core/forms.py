@@ -46,6 +46,10 @@ class NumberField(forms.IntegerField):
         )
         super().__init__(*args, **kwargs)
 
+    def prepare_value(self, value):
+        """A stored number shown in the reader's digits (read back by `to_python`)."""
+        return localize_digits(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
     def to_python(self, value):
         if isinstance(value, str):
             text = "".join(ch for ch in value.strip() if ch not in _SEPARATORS)

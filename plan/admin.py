@@ -6,13 +6,13 @@ from plan.models import Amendment, AmendmentOperation, Committee, IssuedVersion,
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(JalaliDatesAdmin):
     list_display = ("code", "name_fa", "city_fa", "operational_start_year", "operational_end_year")
     search_fields = ("code", "name_fa", "name_en")
 
 
 @admin.register(Committee)
-class CommitteeAdmin(admin.ModelAdmin):
+class CommitteeAdmin(JalaliDatesAdmin):
     list_display = ("code", "name_fa", "name_en", "plan")
     list_filter = ("plan",)
     search_fields = ("code", "name_fa", "name_en")

@@ -21,7 +21,7 @@ class CalendarSettingsForm(forms.ModelForm):
 
 
 @admin.register(CalendarSettings)
-class CalendarSettingsAdmin(admin.ModelAdmin):
+class CalendarSettingsAdmin(JalaliDatesAdmin):
     audited_by_services = frozenset({"add", "change"})  # calendar_settings_update records it
     form = CalendarSettingsForm
     list_display = ("__str__", "working_days_display", "extend_window_on_holiday")
@@ -65,21 +65,21 @@ class HolidayAdmin(JalaliDatesAdmin):
 
 
 @admin.register(ServiceLevel)
-class ServiceLevelAdmin(admin.ModelAdmin):
+class ServiceLevelAdmin(JalaliDatesAdmin):
     """How many working days each step may take; created with defaults on migrate."""
 
     list_display = ("stage", "working_days", "remind_days_before", "escalate_days_after")
 
 
 @admin.register(LegalRule)
-class LegalRuleAdmin(admin.ModelAdmin):
+class LegalRuleAdmin(JalaliDatesAdmin):
     """Legal windows are data: article numbers differ between consolidated texts."""
 
     list_display = ("code", "name_fa", "article", "days")
 
 
 @admin.register(CouncilRules)
-class CouncilRulesAdmin(admin.ModelAdmin):
+class CouncilRulesAdmin(JalaliDatesAdmin):
     list_display = ("__str__", "members", "quorum", "majority")
 
     def has_add_permission(self, request):

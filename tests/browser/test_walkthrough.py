@@ -120,6 +120,7 @@ def test_an_amendment_from_drafting_to_issuance(browser, live_server):
     decide(integration, "تأیید")
     integration.click("text=تلفیق بازنگری")
     integration.fill("#id_title", "بازنگری فوری پسماند")
+    integration.fill("#id_year", "۱۴۰۴")  # a Persian keyboard's digits, stored as the number
     integration.get_by_label(re.compile(TITLE)).check()
     integration.click("button.primary")
     decide(integration, "ارسال برای تأیید")
@@ -157,6 +158,7 @@ def test_an_amendment_from_drafting_to_issuance(browser, live_server):
 
     vote = CouncilVote.objects.latest("id")  # the Persian digits typed above, stored as numbers
     assert (vote.present, vote.votes_for, vote.votes_against, vote.abstentions) == (11, 9, 1, 1)
+    assert vote.revision.year == 1404 and vote.resolution_number == "1404/333"  # an identifier, compared
     version = version_in_force(Plan.objects.get())
     assert version.number == before + 1 and version_state(version)["IND3.1.2"]["targets.1405"] == 70
     planning.goto(f"{live_server.url}/plan/diff/?from={before}&to={version.number}")
@@ -182,6 +184,15 @@ def test_an_amendment_from_drafting_to_issuance(browser, live_server):
     auditor.fill("#id_person", "chair")
     auditor.click("button:has-text('پالایش')")
     assert auditor.locator("table.audit tbody tr").count() >= 1
+    auditor.fill("#id_person", "")
+    auditor.fill("#id_revision", str(vote.revision.pk).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")))
+    auditor.click("button:has-text('پالایش')")
+    from audit.models import AuditEvent
+
+    matching = AuditEvent.objects.filter(scope_revision=vote.revision.pk).count()
+    assert auditor.locator("p.errors").count() == 0  # the number was read, not refused
+    lead = f"{matching} ".translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    assert auditor.locator("p.lead", has_text=lead).count() == 1, auditor.locator("p.lead").inner_text()
     auditor.goto(planning.url)
     auditor.click("text=گاه‌شمار ممیزی")
     assert auditor.locator("text=تفاوت نگه‌داشته با آن می‌خواند").count() >= 5

@@ -97,3 +97,10 @@ def test_load_demo_creates_a_user_for_every_role_and_committee_and_prints_the_pa
     assert User.objects.filter(username="member").count() == 1
     demo_users = User.objects.exclude(username="AnonymousUser")  # guardian's own row
     assert AuditEvent.objects.filter(action="people.user.create").count() == demo_users.count() == 9 + 20
+
+
+def test_the_icon_is_linked_and_answered_at_the_root(client):
+    page = client.get("/login/").content.decode()
+    assert 'rel="icon"' in page and "favicon.svg" in page
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 301 and answer["Location"].endswith(".svg")
