@@ -1,9 +1,11 @@
 """Decisions, votes and reviews in the admin: the record of who decided what, read only."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from approvals.models import ConformityReview, CouncilVote, Decision
 from core.admin import ReadOnlyAdmin
+from rules.steps import step_title
 
 
 @admin.register(Decision)
@@ -12,6 +14,15 @@ class DecisionAdmin(ReadOnlyAdmin):
 
     list_display = ("decided_at", "step", "outcome", "decided_by", "on_behalf_of", "amendment", "revision")
     list_filter = ("step", "outcome")
+    exclude = ("task",)  # viewflow's own name for a task is not for people: shown as its step
+    readonly_fields = ("task_step",)
+
+    @admin.display(description=_("task"))
+    def task_step(self, decision):
+        task = decision.task
+        if task is None:
+            return ""
+        return f"{step_title(task.flow_task.name) if task.flow_task else ''} #{task.pk}"
 
 
 @admin.register(CouncilVote)

@@ -54,6 +54,31 @@ class JalaliDatesAdmin(admin.ModelAdmin):
             return db_field.formfield(form_class=NumberField, **kwargs)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def object_title(self, obj) -> str | None:
+        """How the change page names its object (title and breadcrumb), when the model's own
+        `__str__` is not for people (a third-party model's English); None keeps `__str__`."""
+        return None
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        title = self.object_title(obj) if obj is not None else None
+        if title is not None:
+            context["original"] = _Titled(obj, title)
+            context["subtitle"] = title
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+
+class _Titled:
+    """An object in the admin's context, named for people and otherwise itself."""
+
+    def __init__(self, obj, title):
+        self._obj, self._title = obj, title
+
+    def __getattr__(self, name):
+        return getattr(self._obj, name)
+
+    def __str__(self):
+        return self._title
+
 
 class ReadOnlyAdmin(JalaliDatesAdmin):
     """A record (the audit trail, decisions, votes): the admin reads it and nothing else."""

@@ -1,6 +1,8 @@
 """People in the admin. Every add, change and delete is an audit event naming each field before
 and after (audit.admin wraps every registered admin); a seat's removal goes through its service."""
 
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
@@ -9,6 +11,7 @@ from guardian.admin import GuardedModelAdminMixin
 
 from audit.services import audit_record, field_changes, fields_snapshot
 from core.admin import JalaliDatesAdmin, ReadOnlyAdmin
+from core.jalali import format_jalali
 from people.models import Delegation, Membership, User
 from people.services import membership_revoke
 
@@ -74,3 +77,34 @@ class DelegationAdmin(ReadOnlyAdmin):
     """Delegations are named by the approvers themselves (people.services.delegation_create)."""
 
     list_display = ("delegator", "substitute", "starts_on", "ends_on", "revoked_at")
+
+
+# django-axes' records of sign-in attempts, read in the product's words and dates: a Jalali list
+# (no Gregorian drill-down) and a title for people instead of the models' English `__str__`
+for _model in (AccessAttempt, AccessLog, AccessFailureLog):
+    admin.site.unregister(_model)
+
+
+class _SignInRecordAdmin(JalaliDatesAdmin):
+    date_hierarchy = None
+
+    def object_title(self, obj):
+        return _("%(username)s · %(time)s") % {
+            "username": obj.username or "—",
+            "time": format_jalali(obj.attempt_time, with_time=True),
+        }
+
+
+@admin.register(AccessAttempt)
+class SignInAttemptAdmin(_SignInRecordAdmin, AccessAttemptAdmin):
+    pass
+
+
+@admin.register(AccessLog)
+class SignInLogAdmin(_SignInRecordAdmin, AccessLogAdmin):
+    pass
+
+
+@admin.register(AccessFailureLog)
+class SignInFailureAdmin(_SignInRecordAdmin, AccessFailureLogAdmin):
+    pass

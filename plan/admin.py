@@ -13,7 +13,7 @@ class PlanAdmin(JalaliDatesAdmin):
 
 @admin.register(Committee)
 class CommitteeAdmin(JalaliDatesAdmin):
-    list_display = ("code", "name_fa", "name_en", "plan")
+    list_display = ("code", "name_fa", "plan")
     list_filter = ("plan",)
     search_fields = ("code", "name_fa", "name_en")
 

@@ -94,13 +94,24 @@ def clean_value(kind: str, name: str, value, *, ctx: PlanContext, state: State):
             raise ValueError(_("this field is required"))
         return None
     if spec.type == FieldType.TEXT:
-        return normalize_text(value)
+        text = normalize_text(value)
+        if spec.max_length and len(text) > spec.max_length:
+            raise ValueError(
+                _("at most %(limit)s characters (this has %(length)s)")
+                % {"limit": spec.max_length, "length": len(text)}
+            )
+        return text
     if spec.type in (FieldType.NUMBER, FieldType.AMOUNT, FieldType.YEAR):
         number = normalize_number(value)
         if number is None:
             raise ValueError(_("must be a number, not “%(value)s”") % {"value": value})
         if spec.type == FieldType.AMOUNT and (not isinstance(number, int) or number < 0):
             raise ValueError(_("must be a whole number of rials, not negative"))
+        if (spec.minimum is not None and number < spec.minimum) or (spec.maximum is not None and number > spec.maximum):
+            raise ValueError(
+                _("must be between %(least)s and %(most)s")
+                % {"least": f"{int(spec.minimum):,}", "most": f"{int(spec.maximum):,}"}
+            )
         if spec.type == FieldType.YEAR and number not in ctx.years:
             raise ValueError(
                 _("the year must be inside the operational horizon %(first)s–%(last)s")

@@ -59,43 +59,55 @@ class FieldSpec:
     label: object
     required: bool = False
     per_year: bool = False  # one value per operational year: name.<year>
+    # what is sane for the field (numbers: the least and the most; text: the longest), beyond which
+    # a value is a typing slip (a rial budget with three zeros too many), refused with a message
+    minimum: float | None = None
+    maximum: float | None = None
+    max_length: int | None = None
 
     def flat_names(self, years) -> list[str]:
         """The flat field names this spec gives an item: `unit`, or `targets.1403` … for each year."""
         return [f"{self.name}.{year}" for year in years] if self.per_year else [self.name]
 
 
+# A city's whole yearly budget is of the order of 10^14 rials (Ahvaz: about 2×10^13); a project's
+# budget for one year above 10^16 is a slip of the keyboard. Indicators count, measure or weigh.
+BUDGET_LIMIT = 10**16
+INDICATOR_LIMIT = 10**12
+
 NAME_FIELDS = (
-    FieldSpec("name_fa", FieldType.TEXT, _("name (Persian)"), required=True),
-    FieldSpec("name_en", FieldType.TEXT, _("name (English)")),
+    FieldSpec("name_fa", FieldType.TEXT, _("name (Persian)"), required=True, max_length=500),
+    FieldSpec("name_en", FieldType.TEXT, _("name (English)"), max_length=500),
 )
 
 FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     Kind.STATEMENT: NAME_FIELDS
     + (
-        FieldSpec("text_fa", FieldType.TEXT, _("text (Persian)"), required=True),
-        FieldSpec("text_en", FieldType.TEXT, _("text (English)")),
+        FieldSpec("text_fa", FieldType.TEXT, _("text (Persian)"), required=True, max_length=4000),
+        FieldSpec("text_en", FieldType.TEXT, _("text (English)"), max_length=4000),
     ),
     Kind.OBJECTIVE: NAME_FIELDS,
     Kind.OUTPUT: NAME_FIELDS + (FieldSpec("committee", FieldType.COMMITTEE, _("committee"), required=True),),
     Kind.INDICATOR: NAME_FIELDS
     + (
-        FieldSpec("unit", FieldType.TEXT, _("unit"), required=True),
-        FieldSpec("baseline", FieldType.NUMBER, _("baseline")),
+        FieldSpec("unit", FieldType.TEXT, _("unit"), required=True, max_length=100),
+        FieldSpec("baseline", FieldType.NUMBER, _("baseline"), minimum=-INDICATOR_LIMIT, maximum=INDICATOR_LIMIT),
         FieldSpec("direction", FieldType.DIRECTION, _("desired direction"), required=True),
-        FieldSpec("targets", FieldType.NUMBER, _("target"), per_year=True),
+        FieldSpec(
+            "targets", FieldType.NUMBER, _("target"), per_year=True, minimum=-INDICATOR_LIMIT, maximum=INDICATOR_LIMIT
+        ),
     ),
     Kind.PROJECT: NAME_FIELDS
     + (
-        FieldSpec("responsible_unit", FieldType.TEXT, _("responsible unit"), required=True),
+        FieldSpec("responsible_unit", FieldType.TEXT, _("responsible unit"), required=True, max_length=300),
         FieldSpec("start", FieldType.DATE, _("start")),
         FieldSpec("end", FieldType.DATE, _("end")),
-        FieldSpec("budgets", FieldType.AMOUNT, _("budget (rials)"), per_year=True),
+        FieldSpec("budgets", FieldType.AMOUNT, _("budget (rials)"), per_year=True, minimum=0, maximum=BUDGET_LIMIT),
         FieldSpec("portfolio", FieldType.PORTFOLIO, _("portfolio")),
     ),
     Kind.ACTION: NAME_FIELDS
     + (
-        FieldSpec("responsible_unit", FieldType.TEXT, _("responsible unit"), required=True),
+        FieldSpec("responsible_unit", FieldType.TEXT, _("responsible unit"), required=True, max_length=300),
         FieldSpec("due_year", FieldType.YEAR, _("due year")),
     ),
     Kind.PORTFOLIO: NAME_FIELDS,

@@ -16,8 +16,10 @@ from viewflow.workflow.status import STATUS
 
 from core.admin import JalaliDatesAdmin
 from core.errors import REFUSALS, refuse
+from core.jalali import format_jalali
 from people.models import User
 from plan.models import Revision
+from rules.steps import Step, step_title
 from workflows.services import reassign_candidates, task_reassign
 
 
@@ -51,9 +53,91 @@ admin.site.unregister(Process)
 admin.site.unregister(Task)
 
 
+def _flow_title(process_or_class) -> str:
+    flow_class = getattr(process_or_class, "flow_class", process_or_class)
+    return str(getattr(flow_class, "process_title", "") or "")
+
+
+# the flows' nodes that are not people's steps: where a process starts, ends, turns and times out
+END_TITLES = {
+    "accepted": _("Accepted"),
+    "rejected": _("Rejected"),
+    "issued": _("Issued"),
+    "withdrawn": _("Withdrawn"),
+}
+
+
+def _node_title(node) -> str:
+    """A flow node as people name it: a step's title; a start, an end, a turn after a step or a
+    step's window closing named after it; else the node's own title."""
+    if node is None:
+        return ""
+    name = getattr(node, "name", "")
+    if name in Step.values:
+        return step_title(name)
+    if name == "start":
+        return str(_("Start"))
+    if name in END_TITLES:
+        return str(_("End: %(outcome)s") % {"outcome": END_TITLES[name]})
+    if name.startswith("after_") and name[6:] in Step.values:
+        return str(_("After “%(step)s”") % {"step": step_title(name[6:])})
+    if name.endswith("__timeout") and name[:-9] in Step.values:
+        return str(_("Window closed: %(step)s") % {"step": step_title(name[:-9])})
+    return str(getattr(node, "task_title", "") or name)
+
+
+class _Labels:
+    """viewflow's records read in the product's words: the flow's and the step's titles, the
+    status's label, Jalali dates (no Gregorian drill-down)."""
+
+    date_hierarchy = None
+
+    @admin.display(description=_("Process"))
+    def flow(self, obj):
+        return _flow_title(obj)
+
+    @admin.display(description=_("Step"))
+    def step(self, task):
+        return _node_title(task.flow_task)
+
+    @admin.display(description=_("Subject"))
+    def subject(self, process):
+        return process.brief
+
+
+class TaskInline(_Labels, admin.TabularInline):
+    model = Task
+    fields = readonly_fields = ["step", "status", "owner", "created", "finished"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def object_title(self, task):
+        return f"{_node_title(task.flow_task)} #{task.pk}"
+
+    @admin.display(description=_("Created"))
+    def created(self, task):
+        return format_jalali(task.created, with_time=True)
+
+    @admin.display(description=_("Finished"))
+    def finished(self, task):
+        return format_jalali(task.finished, with_time=True) if task.finished else ""
+
+
 @admin.register(Process)
-class ProcessAdmin(_ReadOnly, ViewflowProcessAdmin):
+class ProcessAdmin(_ReadOnly, _Labels, JalaliDatesAdmin, ViewflowProcessAdmin):
     """Processes, read only: they move through their decisions."""
+
+    list_display = ["pk", "created", "flow", "status", "participants", "subject"]
+    list_display_links = ["pk", "created", "flow"]
+    fields = readonly_fields = ["flow", "status", "created", "finished", "subject"]
+    inlines = [TaskInline]
+
+    @admin.display(description=_("Participants"))
+    def participants(self, process):
+        return super().participants(process)
 
 
 class ReassignForm(forms.Form):
@@ -66,10 +150,15 @@ class ReassignForm(forms.Form):
 
 
 @admin.register(Task)
-class TaskAdmin(_ReadOnly, ViewflowTaskAdmin):
+class TaskAdmin(_ReadOnly, _Labels, JalaliDatesAdmin, ViewflowTaskAdmin):
     """Tasks, read only; a waiting one can be reassigned, with a reason, to someone who may take it."""
 
-    list_display = [*ViewflowTaskAdmin.list_display, "reassign_link"]
+    list_display = ["pk", "created", "process", "step", "status", "owner", "started", "finished", "reassign_link"]
+    list_display_links = ["pk", "created"]
+    fields = readonly_fields = ["process", "step", "status", "owner", "created", "started", "finished"]
+
+    def object_title(self, task):
+        return f"{_node_title(task.flow_task)} · {task.process}"
 
     @admin.display(description=_("reassign"))
     def reassign_link(self, task):

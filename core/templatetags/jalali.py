@@ -1,7 +1,9 @@
 """Template filters for Jalali dates and Persian digits: {{ value|jdate }}, {{ value|jdatetime }}."""
 
 from django import template
-from django.utils.html import conditional_escape
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeData, mark_safe
 
 from core import jalali
@@ -48,6 +50,35 @@ def digits_cells(value):
     elif not isinstance(value, SafeData):
         value = conditional_escape(value)
     return mark_safe(jalali.localize_cells_html(value))  # noqa: S308 - escaped or safe above
+
+
+@register.filter
+def admin_readonly(field):
+    """An admin read-only value: a date or time of the model in Jalali (Django's own display is
+    Gregorian), anything else as the admin shows it, numbers in the reader's digits."""
+    name = field.field.get("name") if isinstance(field.field, dict) else None
+    instance = getattr(field.form, "instance", None)
+    try:
+        model_field = instance._meta.get_field(name) if instance is not None and isinstance(name, str) else None
+    except FieldDoesNotExist:
+        model_field = None
+    if isinstance(model_field, models.JSONField):  # a stored record, as it is stored (left to right)
+        return format_html('<code class="record" dir="ltr">{}</code>', field.contents())
+    if isinstance(model_field, models.DateField):
+        value = getattr(instance, name)
+        if value is None:
+            return field.contents()
+        return jalali.format_jalali(value, with_time=isinstance(model_field, models.DateTimeField))
+    return digits_cells(field.contents())
+
+
+@register.filter
+def admin_inline_title(inline_form):
+    """An inline row's name: its admin's `object_title` when it has one (see core.admin), else the
+    object's own."""
+    title = getattr(inline_form.model_admin, "object_title", None)
+    named = title(inline_form.original) if title else None
+    return named if named is not None else str(inline_form.original)
 
 
 @register.filter

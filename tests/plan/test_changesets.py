@@ -130,6 +130,10 @@ def amendment_preview_base(plan):
         (change("IND3.1.1", **{"targets.1405": "بالا"}), "target 1405: must be a number"),
         (change("IND3.1.1", **{"targets.1410": 5}), "the year must be inside the operational horizon 1403–1407"),
         (change("PRJ-019", **{"budgets.1405": -5}), "budget (rials) 1405: must be a whole number of rials"),
+        # beyond what is sane for the kind of field: a budget with three zeros too many, a runaway target
+        (change("PRJ-019", **{"budgets.1405": "۵۰۰۰۰۰۰۰۰۰۰۰۰۰۰۰۰"}), "budget (rials) 1405: must be between 0 and"),
+        (change("IND3.1.1", **{"targets.1405": 10**13}), "target 1405: must be between -1,000,000,000,000 and"),
+        (change("IND3.1.1", name_fa="ن" * 501), "at most 500 characters (this has 501)"),
         (change("IND3.1.1", **{"direction": "sideways"}), "must be “up” or “down”"),
         (change("IND3.1.1", **{"colour": "red"}), "this kind of item has no such field"),
         (change("IND3.1.1", **{"name_fa": ""}), "this field is required"),

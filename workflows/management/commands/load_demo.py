@@ -1,5 +1,6 @@
 """`manage.py load_demo`: the demo plan (Ahvaz 1407) and a demo user for every role and committee."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
@@ -18,8 +19,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--reset-passwords", action="store_true", help="set and print a new demo password")
 
-    def handle(self, *args, reset_passwords=False, **options):
-        translation.activate("en")
+    def handle(self, *args, **options):
+        # what the demo records (audit entries' names, notifications) is written in the product's
+        # language, as a planning office running it would; the console speaks English
+        with translation.override(settings.LANGUAGE_CODE):
+            self._load(**options)
+
+    def _load(self, *, reset_passwords=False, **options):
         role_groups_ensure()
         demo = ahvaz_1407()
         plan = Plan.objects.filter(code=demo["plan"]["code"]).first()
