@@ -10,6 +10,10 @@ services_install() {
   command -v redis-server >/dev/null || need+=(redis-server)
   [ -x "$PGBIN/initdb" ] || need+=(postgresql-15)
   [ -x /usr/bin/chromium ] || need+=(chromium)
+  # the issuance letter: WeasyPrint shapes Persian with Pango and HarfBuzz; its tests read the PDF
+  # back with poppler's pdftotext and pdftoppm
+  command -v pdftotext >/dev/null || need+=(poppler-utils)
+  ldconfig -p | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b)
   if [ ${#need[@]} -gt 0 ]; then
     echo "ci: installing ${need[*]}"
     apt-get update -qq

@@ -28,4 +28,6 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("audit/", include("approvals.urls")),
     path("admin/", admin.site.urls),
+    # the public plan: no sign-in, what has been issued and the public stages of revisions
+    path("public/", include("workflows.public_urls")),
 ]

@@ -298,3 +298,50 @@ class Revision(models.Model):
 
 # a revision in one of these has ended: its amendments that were not issued are back in the pool
 REVISION_CLOSED = (Revision.Status.ISSUED, Revision.Status.REJECTED, Revision.Status.WITHDRAWN)
+
+
+class IssuanceLetter(models.Model):
+    """The official letter (ابلاغیه) that issued a version: its PDF, made once when the version was
+    issued and never again (what is downloaded later is these bytes), and their SHA-256, which the
+    issuance's audit event also names."""
+
+    version = models.OneToOneField(
+        IssuedVersion, on_delete=models.PROTECT, related_name="letter", verbose_name=_("issued version")
+    )
+    number = models.CharField(_("letter number"), max_length=100, unique=True)
+    pdf = models.BinaryField(_("PDF"))
+    sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64)
+    made_at = models.DateTimeField(_("made at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("issuance letter")
+        verbose_name_plural = _("issuance letters")
+
+    def __str__(self):
+        return str(self.number)
+
+
+class LetterSettings(models.Model):
+    """What the planning office words on its letters: the letterhead, who it is sent to, the opening
+    and closing, and the signatory's office. Edited in the admin (audited); one row per plan."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="letter_settings", verbose_name=_("plan"))
+    letterhead = models.CharField(_("letterhead"), max_length=300, blank=True, help_text=_("Empty: the plan's name"))
+    recipients = models.TextField(
+        _("recipients, one a line"),
+        default="معاونان شهردار\nشهرداران مناطق\nسازمان‌ها و شرکت‌های وابسته",
+    )
+    opening = models.TextField(
+        _("opening"),
+        default="به پیوست، بازنگری برنامهٔ راهبردی-عملیاتی شهر که به تصویب شورای اسلامی شهر رسیده و "
+        "هیئت تطبیق مصوبات فرمانداری آن را مغایر قانون ندانسته است، برای اجرا ابلاغ می‌شود.",
+    )
+    closing = models.TextField(_("closing"), default="اجرای دقیق و گزارش پیشرفت آن در موعدهای مقرر الزامی است.")
+    signatory_office = models.CharField(_("signatory's office"), max_length=200, default="شهردار")
+
+    class Meta:
+        verbose_name = _("letter settings")
+        verbose_name_plural = _("letter settings")
+
+    def __str__(self):
+        return str(self.plan)

@@ -10,6 +10,8 @@ from core.env import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env.str("BAZNEGAR_VAR_DIR", default=str(BASE_DIR / "var")))
+# where the public pages are reached from outside: printed (and as a QR code) on issuance letters
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 DEBUG = False

@@ -25,6 +25,7 @@ from workflows.selectors import (
 )
 from workflows.services.conformity import _governorate
 from workflows.services.council import _city_council, _dispute, _policy_council, _reconsideration
+from workflows.services.letters import letter_issue
 from workflows.services.steps import (
     DecisionRefused,
     _acting_for,
@@ -369,6 +370,7 @@ def _issuance(*, revision, outcome, reason, user, details, acting_for=None):
 
 
 def _issued(*, revision, version, number, user):
+    letter_issue(revision=revision, version=version, user=user)  # the ابلاغیه, made once, in this transaction
     revision.issued_version = version
     revision.status = Revision.Status.ISSUED
     revision.save(update_fields=["issued_version", "status"])

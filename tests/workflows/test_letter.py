@@ -1,0 +1,139 @@
+"""The issuance letter (ابلاغیه) and the public plan, after the demo's year of issued revisions: the
+letter is made once at issuance, its SHA-256 in the audit log; its text reads back (pdftotext) with
+the number, the Jalali date, the resolution and item names; the public pages show what was issued
+and nothing else, to anyone; a letter's number is verified, a forged one refused."""
+
+import hashlib
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from approvals.models import CouncilVote
+from audit.models import AuditEvent
+from core.jalali import format_jalali, persian_digits
+from people.models import User
+from plan.models import Amendment, IssuanceLetter, Revision
+from plan.services import amendment_operations_set
+from workflows.services import amendment_draft_start
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+MARKER = "نشانگرپیشنویس"  # a draft's title and item name: never on a public page
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", stdout=io.StringIO())
+
+
+def _text(pdf: bytes, tmp_path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext (poppler-utils) is needed; .ci/run installs it")
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    text = re.sub("[\u200e\u200f\u202a-\u202e]", "", text)  # the bidi marks poppler adds
+    return text.replace("ال", "لا")  # poppler gives the lam-alef ligature back reversed
+
+
+def test_each_issuance_makes_its_letter_once_and_records_its_hash(demo, tmp_path):
+    revisions = list(Revision.objects.filter(status=Revision.Status.ISSUED).select_related("issued_version"))
+    assert len(revisions) >= 2
+    for revision in revisions:
+        letter = IssuanceLetter.objects.get(version=revision.issued_version)
+        assert letter.sha256 == hashlib.sha256(bytes(letter.pdf)).hexdigest()
+        event = AuditEvent.objects.get(action="plan.version.letter", object_id=str(revision.issued_version_id))
+        assert event.data["sha256"] == letter.sha256 and event.data["number"] == letter.number
+    revision = max(revisions, key=lambda r: r.issued_version.number)
+    version = revision.issued_version
+    text = _text(bytes(version.letter.pdf), tmp_path)
+    vote = CouncilVote.objects.filter(revision=revision, passed=True).latest("id")
+    flat = re.sub(r"[/\s:]", "", text)  # a number mixing digits and words reads in either order of its parts
+    assert re.sub(r"[/\s]", "", persian_digits(version.issuance_number)) in flat
+    assert format_jalali(version.issued_at, language="fa") in text
+    assert re.sub(r"[/\s]", "", persian_digits(vote.resolution_number)) in flat
+    assert "ابلاغ" in text and "پیوست" in text
+    assert (
+        "کمیته" in text or "کمیسیون" in text or any(c.name_fa.split()[0] in text for c in version.plan.committees.all())
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    pdf = tmp_path / "letter.pdf"
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(ARTIFACTS / "letter")], check=True
+    )
+    assert any(ARTIFACTS.glob("letter*.png"))
+
+
+def test_the_public_letter_is_the_stored_bytes_cached_and_verifiable(demo):
+    anonymous = Client()
+    letter = IssuanceLetter.objects.select_related("version").order_by("-version__number").first()
+    url = f"/public/versions/{letter.version.number}/letter.pdf"
+    first, second = anonymous.get(url), anonymous.get(url)
+    assert first.status_code == 200 and first["Content-Type"] == "application/pdf"
+    assert first.content == second.content == bytes(letter.pdf)
+    assert "immutable" in first["Cache-Control"] and first["ETag"]
+    assert anonymous.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    page = anonymous.get(f"/public/verify/{letter.number}/").content.decode()
+    assert "صادر شده" in page or letter.sha256 in page
+    assert letter.sha256 in page
+    forged = anonymous.get("/public/verify/", {"number": "1404/جعلی/999"})
+    assert (
+        forged.status_code == 200 and "جعلی" in forged.content.decode() and letter.sha256 not in forged.content.decode()
+    )
+    same = io.BytesIO(bytes(letter.pdf))
+    same.name = "letter.pdf"
+    held = anonymous.post("/public/verify/", {"number": letter.number, "pdf": same}).content.decode()
+    assert "مطابق" in held or "دقیقاً" in held
+    altered = io.BytesIO(bytes(letter.pdf) + b"%tampered")
+    altered.name = "letter.pdf"
+    refused = anonymous.post("/public/verify/", {"number": letter.number, "pdf": altered}).content.decode()
+    assert hashlib.sha256(bytes(letter.pdf) + b"%tampered").hexdigest() in refused
+
+
+def test_an_anonymous_crawl_of_the_public_site_finds_no_draft_no_person(demo):
+    member = User.objects.get(username="member")
+    draft = amendment_draft_start(
+        plan=Amendment.objects.first().plan,
+        committee=member.memberships.first().committee,
+        drafted_by=member,
+        title=f"عنوان {MARKER}",
+    )
+    amendment_operations_set(
+        amendment=draft,
+        operations=[
+            {"action": "change", "code": "IND3.1.1", "values": {"name_fa": {"new": MARKER}}, "justification": MARKER}
+        ],
+        acting_user=member,
+    )
+    secret = {MARKER, "افزایش هدف جمع‌آوری بهنگام پسماند"}  # ours, and the demo member's own draft
+    people = {u.username for u in User.objects.all() if len(u.username) > 4} | {
+        u.get_full_name() for u in User.objects.all() if u.get_full_name()
+    }
+    anonymous = Client()
+    seen, queue = set(), ["/public/"]
+    while queue:
+        path = queue.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        answer = anonymous.get(path)
+        assert answer.status_code == 200, path
+        if answer["Content-Type"].startswith("application/pdf"):
+            continue
+        html = answer.content.decode()
+        text = re.sub(r"<[^>]+>", " ", html)
+        leaked = [s for s in secret if s in text] + [
+            p for p in people if re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", text)
+        ]
+        assert not leaked, (path, leaked)
+        queue += [link for link in re.findall(r'href="(/public/[^"#?]*)"', html) if link not in seen]
+    assert len(seen) >= 5
+    for private in ("/", "/plan/", "/tasks/revisions/", "/audit/", "/notifications/", f"/plan/amendments/{draft.pk}/"):
+        answer = anonymous.get(private)
+        assert answer.status_code in (302, 404) and MARKER not in answer.content.decode(), private

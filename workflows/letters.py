@@ -1,0 +1,99 @@
+"""The issuance letter (ابلاغیه): what the municipality sends to everyone who executes the plan when a
+revision is issued. Read here (what it says), rendered to PDF with WeasyPrint (Pango and HarfBuzz
+shape Persian right to left; the Vazirmatn font the site serves), stored once by
+`workflows.services.letters.letter_issue`.
+
+WeasyPrint was chosen over a hand-made PDF or a headless browser: it is maintained, prints HTML and
+CSS (the same Django templates and filters as the pages), shapes Arabic script correctly and runs
+in-process without a browser."""
+
+import io
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+import segno
+import weasyprint
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from audit.selectors import latest_head
+from plan.items import owner_committee
+from plan.models import IssuedVersion, LetterSettings, Revision
+from plan.selectors import diff_display, version_state, versions_diff
+from workflows.selectors import revision_legal_basis
+
+FONTS = Path(settings.BASE_DIR) / "core" / "static" / "vendor" / "vazirmatn"
+CHANGES = ("added", "changed", "retired", "moved")
+
+
+@dataclass
+class CommitteeSummary:
+    name: str
+    counts: dict  # change kind → number of items
+    kinds: dict = field(default_factory=dict)  # item kind label → number of items
+
+
+def letter_settings(plan) -> LetterSettings:
+    """The planning office's wording, or the defaults until an administrator edits them."""
+    return LetterSettings.objects.filter(plan=plan).first() or LetterSettings(plan=plan)
+
+
+def verify_url(number: str) -> str:
+    """The public page that tells whether a letter with this number was issued here (its QR code)."""
+    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("public:verify_number", args=[number])
+
+
+def letter_context(revision: Revision, version: IssuedVersion) -> dict:
+    plan = version.plan
+    previous = plan.versions.filter(number__lt=version.number).order_by("-number").first()
+    entries = versions_diff(previous, version) if previous else []
+    new_state = version_state(version)
+    old_state = version_state(previous) if previous else {}
+    names = {c.code: c.name_fa for c in plan.committees.all()}
+    by_committee: dict[str, Counter] = defaultdict(Counter)
+    budgets: Counter = Counter()
+    for entry in entries:
+        owner = owner_committee(new_state, entry["code"]) or owner_committee(old_state, entry["code"])
+        by_committee[names.get(owner, "—")][entry["change"]] += 1
+        for change in entry["fields"]:
+            name, _dot, year = change["field"].partition(".")
+            if name == "budgets" and year:
+                budgets[int(year)] += (change.get("new") or 0) - (change.get("old") or 0)
+    legal = revision_legal_basis(revision)
+    vote = next((v for v in reversed(legal.votes) if v.passed), None)
+    url = verify_url(version.issuance_number)
+    wording = letter_settings(plan)
+    return {
+        "plan": plan,
+        "revision": revision,
+        "version": version,
+        "previous": previous,
+        "wording": wording,
+        "letterhead": wording.letterhead or plan.name_fa,
+        "recipients": [line.strip() for line in wording.recipients.splitlines() if line.strip()],
+        "vote": vote,
+        "review": legal.review,
+        "summary": [
+            {"committee": name, "counts": [counts.get(change, 0) for change in CHANGES], "total": sum(counts.values())}
+            for name, counts in sorted(by_committee.items())
+        ],
+        "budgets": sorted(budgets.items()),
+        "entries": diff_display(entries),
+        "head": latest_head(),
+        "verify_url": unquote(url),  # printed as people read it; the QR code holds the encoded form
+        "qr": segno.make(url, error="m").svg_inline(scale=2, dark="#000"),
+        "fonts": FONTS.as_uri(),
+    }
+
+
+def letter_pdf(context: dict) -> bytes:
+    """The letter as PDF bytes, always in Persian, whatever the issuing person reads."""
+    with translation.override("fa"):
+        html = render_to_string("workflows/letters/issuance.html", context)
+    out = io.BytesIO()
+    weasyprint.HTML(string=html, base_url=str(FONTS)).write_pdf(out)
+    return out.getvalue()
