@@ -57,13 +57,15 @@ def localize_digits(text, language: str | None = None) -> str:
 _MARKUP = re.compile(r"(<[^>]*>|&#?[A-Za-z0-9]+;)")
 
 
-def localize_digits_html(html: str, language: str | None = None) -> str:
+def localize_digits_html(html: str, language: str | None = None, *, keep_latin_words: bool = False) -> str:
     """Persian digits in the text of rendered HTML, never inside a tag or a character reference
-    (`&#39;` stays a quote); unchanged outside the Persian interface."""
+    (`&#39;` stays a quote); with `keep_latin_words`, not in words with Latin letters either (codes,
+    fingerprints, usernames: see `localize_number_words`). Unchanged outside the Persian interface."""
     language = language or translation.get_language() or "fa"
     if not language.startswith("fa"):
         return str(html)
-    return "".join(part if _MARKUP.fullmatch(part) else persian_digits(part) for part in _MARKUP.split(str(html)))
+    localize = localize_number_words if keep_latin_words else persian_digits
+    return "".join(part if _MARKUP.fullmatch(part) else localize(part) for part in _MARKUP.split(str(html)))
 
 
 _LATIN_WORD = re.compile(r"\S*[A-Za-z]\S*")
@@ -77,17 +79,6 @@ def localize_number_words(text: str) -> str:
         parts += [persian_digits(text[last : word.start()]), word.group()]
         last = word.end()
     return "".join([*parts, persian_digits(text[last:])])
-
-
-def localize_cells_html(html: str, language: str | None = None) -> str:
-    """`localize_number_words` over the text of rendered HTML (an admin cell, a read-only value):
-    never inside a tag or a character reference; unchanged outside the Persian interface."""
-    language = language or translation.get_language() or "fa"
-    if not language.startswith("fa"):
-        return str(html)
-    return "".join(
-        part if _MARKUP.fullmatch(part) else localize_number_words(part) for part in _MARKUP.split(str(html))
-    )
 
 
 def to_jalali(value: dt.datetime | dt.date) -> jdatetime.datetime | jdatetime.date:

@@ -2,7 +2,16 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import JalaliDatesAdmin, ReadOnlyAdmin
-from plan.models import Amendment, AmendmentOperation, Committee, IssuedVersion, Plan, PlanItem
+from plan.models import (
+    Amendment,
+    AmendmentOperation,
+    Committee,
+    IssuanceLetter,
+    IssuedVersion,
+    LetterSettings,
+    Plan,
+    PlanItem,
+)
 
 
 @admin.register(Plan)
@@ -66,3 +75,18 @@ class AmendmentAdmin(JalaliDatesAdmin):
     @admin.display(description=_("operations"))
     def operation_count(self, obj):
         return obj.operations.count()
+
+
+@admin.register(IssuanceLetter)
+class IssuanceLetterAdmin(ReadOnlyAdmin):
+    """The letters as issued: read here, downloaded from the public page (the bytes never change)."""
+
+    list_display = ("number", "version", "made_at", "sha256")
+    exclude = ("pdf",)
+
+
+@admin.register(LetterSettings)
+class LetterSettingsAdmin(JalaliDatesAdmin):
+    """How the planning office words its issuance letters; the next letter made reads them."""
+
+    list_display = ("plan", "letterhead", "signatory_office")

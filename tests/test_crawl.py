@@ -23,7 +23,7 @@ from approvals.models import Decision
 from audit.models import AuditEvent
 from people.models import User
 from plan import diff as plan_diff
-from plan.models import Amendment, IssuedVersion, Revision
+from plan.models import Amendment, IssuanceLetter, IssuedVersion, Revision
 from plan.selectors import versions_diff
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.slow]
@@ -45,6 +45,8 @@ def object_urls() -> list[str]:
     changed = set()
     for old, new in zip(versions, versions[1:], strict=False):
         urls += [f"/plan/?version={new.number}", f"/plan/diff/?from={old.number}&to={new.number}"]
+        urls += [f"/public/versions/{new.number}/", f"/public/verify/{new.issuance_number}/"]
+        urls += [f"/public/versions/{new.number}/letter.pdf"] if IssuanceLetter.objects.filter(version=new) else []
         changed |= {entry["code"] for entry in versions_diff(old, new)}
     urls += [f"/audit/items/?code={code}" for code in sorted(changed)]
     urls += [f"/audit/events/{pk}/" for pk in AuditEvent.objects.values_list("pk", flat=True)[::7]]
@@ -145,7 +147,7 @@ def test_every_role_crawls_five_years_without_a_server_error(five_years, product
         client = Client(raise_request_exception=False)
         client.force_login(User.objects.get(username=username))
         crawl = Crawl(client)
-        crawl.walk(["/", "/inbox/", "/queue/", "/plan/", "/plan/diff/", "/tasks/revisions/", "/audit/"])
+        crawl.walk(["/", "/inbox/", "/queue/", "/plan/", "/plan/diff/", "/tasks/revisions/", "/audit/", "/public/"])
         for url in objects:
             crawl.visit(url, follow_links=False)
         report[username] = (len(crawl.seen), crawl.decided_checked)

@@ -2,7 +2,11 @@
 stages of revisions that have left the municipality's integration group. No draft, no amendment
 that was not issued, no person's name (only a signatory's office)."""
 
-from plan.models import REVISION_CLOSED, IssuanceLetter, IssuedVersion, Plan, Revision
+import hashlib
+from dataclasses import dataclass
+
+from plan.models import IssuanceLetter, IssuedVersion, Plan, Revision
+from plan.selectors import diff_display, versions_diff
 from workflows.selectors import revision_legal_basis
 
 PUBLIC_STAGES = (
@@ -20,30 +24,42 @@ def public_plan() -> Plan | None:
 
 
 def public_versions(plan: Plan) -> list[IssuedVersion]:
-    return list(plan.versions.select_related("letter").only(*_VERSION_FIELDS).order_by("-number"))
-
-
-_VERSION_FIELDS = (
-    "plan",
-    "number",
-    "issued_at",
-    "issuance_number",
-    "item_count",
-    "fingerprint",
-    "letter__sha256",
-    "letter__number",
-    "letter__version",
-)
+    return list(plan.versions.select_related("letter").order_by("-number"))
 
 
 def public_revisions(plan: Plan) -> list[dict]:
-    """Each revision at a public stage: which body holds it, since when, and the window's end."""
+    """Each revision at a public stage: which body holds it, its resolutions and the window's end."""
     shown = []
-    for revision in plan.revisions.filter(status__in=PUBLIC_STAGES).exclude(status__in=REVISION_CLOSED):
+    for revision in plan.revisions.filter(status__in=PUBLIC_STAGES).order_by("pk"):
         legal = revision_legal_basis(revision)
-        shown.append({"revision": revision, "votes": legal.votes, "review": legal.review, "days_left": legal.days_left})
+        shown.append({"revision": revision, "votes": legal.votes, "review": legal.review})
     return shown
 
 
-def letter_by_number(number: str) -> IssuanceLetter | None:
-    return IssuanceLetter.objects.select_related("version").filter(number=number).first()
+def public_version(plan: Plan, number: int) -> IssuedVersion | None:
+    return plan.versions.select_related("letter").filter(number=number).first()
+
+
+def public_version_changes(version: IssuedVersion) -> tuple[IssuedVersion | None, list[dict]]:
+    """The version before this one and what this one changed (nothing for the first)."""
+    previous = version.plan.versions.filter(number__lt=version.number).order_by("-number").first()
+    return previous, diff_display(versions_diff(previous, version)) if previous else []
+
+
+@dataclass(frozen=True)
+class LetterCheck:
+    number: str
+    letter: IssuanceLetter | None  # None: not issued by this municipality
+    uploaded: str = ""  # SHA-256 of the file given, if one was
+    matches: bool | None = None  # whether that file is the letter as issued
+
+
+def letter_check(number: str, upload=None) -> LetterCheck:
+    """Whether a letter with this number was issued here, and whether a file is exactly it."""
+    letter = IssuanceLetter.objects.select_related("version").filter(number=number).first()
+    if letter is None or upload is None:
+        return LetterCheck(number, letter)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    return LetterCheck(number, letter, digest.hexdigest(), digest.hexdigest() == letter.sha256)

@@ -1,7 +1,5 @@
 """The public plan: no sign-in, read-only, cached. Thin views over `workflows.public_selectors`."""
 
-import hashlib
-
 from django import forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -10,8 +8,15 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_http_methods
 
 from core.jalali import normalize_persian
-from plan.selectors import diff_display, plan_tree, version_in_force, versions_diff
-from workflows.public_selectors import letter_by_number, public_plan, public_revisions, public_versions
+from plan.selectors import plan_tree, version_in_force
+from workflows.public_selectors import (
+    letter_check,
+    public_plan,
+    public_revisions,
+    public_version,
+    public_version_changes,
+    public_versions,
+)
 
 YEAR = 365 * 24 * 3600
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -22,6 +27,13 @@ def _plan():
     if plan is None:
         raise Http404(_("There is no plan yet."))
     return plan
+
+
+def _version(number):
+    version = public_version(_plan(), number)
+    if version is None:
+        raise Http404(_("No such version."))
+    return version
 
 
 @cache_control(public=True, max_age=300)
@@ -43,20 +55,12 @@ def home(request):
     )
 
 
-def _version(number):
-    version = _plan().versions.select_related("letter").filter(number=number).first()
-    if version is None:
-        raise Http404(_("No such version."))
-    return version
-
-
-# an issued version never changes: its pages and letter are cached for long, validated by fingerprint
+# an issued version never changes: its page and letter are cached for long, validated by fingerprint
 @cache_control(public=True, max_age=YEAR, immutable=True)
 @condition(etag_func=lambda request, number: _version(number).fingerprint)
 def version_page(request, number):
     version = _version(number)
-    previous = version.plan.versions.filter(number__lt=number).order_by("-number").first()
-    entries = diff_display(versions_diff(previous, version)) if previous else []
+    previous, entries = public_version_changes(version)
     return render(
         request, "workflows/public/version.html", {"version": version, "previous": previous, "entries": entries}
     )
@@ -77,6 +81,9 @@ class VerifyForm(forms.Form):
     number = forms.CharField(label=_("Letter number"), max_length=100)
     pdf = forms.FileField(label=_("The letter you hold (PDF, optional)"), required=False)
 
+    def clean_number(self):
+        return normalize_persian(self.cleaned_data["number"])  # an identifier, as stored
+
     def clean_pdf(self):
         upload = self.cleaned_data.get("pdf")
         if upload and upload.size > MAX_UPLOAD:
@@ -86,19 +93,11 @@ class VerifyForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def verify(request, number=None):
-    """Whether a letter was issued by this municipality: its number (typed or from its QR code), and
-    optionally the file itself, compared byte for byte through its SHA-256."""
-    data = request.POST if request.method == "POST" else ({"number": number or request.GET.get("number", "")})
-    form = VerifyForm(data, request.FILES or None) if data.get("number") else VerifyForm()
-    context = {"form": form}
-    if form.is_bound and form.is_valid():
-        wanted = normalize_persian(form.cleaned_data["number"])
-        letter = letter_by_number(wanted)
-        context.update(number=wanted, letter=letter)
-        upload = form.cleaned_data.get("pdf")
-        if letter is not None and upload:
-            digest = hashlib.sha256()
-            for chunk in upload.chunks():
-                digest.update(chunk)
-            context.update(uploaded=digest.hexdigest(), matches=digest.hexdigest() == letter.sha256)
-    return render(request, "workflows/public/verify.html", context)
+    """A letter's number typed, opened from its QR code, or sent with the file itself."""
+    if request.method == "POST":
+        form = VerifyForm(request.POST, request.FILES)
+    else:
+        number = number or request.GET.get("number")
+        form = VerifyForm({"number": number}) if number else VerifyForm()
+    check = letter_check(form.cleaned_data["number"], form.cleaned_data.get("pdf")) if form.is_valid() else None
+    return render(request, "workflows/public/verify.html", {"form": form, "check": check})

@@ -29,27 +29,28 @@ def digits(value):
     return jalali.localize_digits(value)
 
 
+def _localized_html(value, *, keep_latin_words=False):
+    if hasattr(value, "__html__"):
+        value = value.__html__()
+    elif not isinstance(value, SafeData):
+        value = conditional_escape(value)
+    html = jalali.localize_digits_html(value, keep_latin_words=keep_latin_words)
+    return mark_safe(html)  # noqa: S308 - escaped or safe above
+
+
 @register.filter(is_safe=True)
 def digits_html(value):
     """Persian digits in rendered HTML (a block, a form's error list) in the Persian interface:
     {% filter digits_html %}…{% endfilter %}, {{ form.non_field_errors|digits_html }}. Markup and
     character references are left as they are; text that was not already safe is escaped first."""
-    if hasattr(value, "__html__"):
-        value = value.__html__()
-    elif not isinstance(value, SafeData):
-        value = conditional_escape(value)
-    return mark_safe(jalali.localize_digits_html(value))  # noqa: S308 - escaped or safe above
+    return _localized_html(value)
 
 
 @register.filter(is_safe=True)
 def digits_cells(value):
     """Like `digits_html`, for the admin's cells and read-only values: numbers and dates in Persian
     digits, words with Latin letters (codes, fingerprints, usernames) as they are."""
-    if hasattr(value, "__html__"):
-        value = value.__html__()
-    elif not isinstance(value, SafeData):
-        value = conditional_escape(value)
-    return mark_safe(jalali.localize_cells_html(value))  # noqa: S308 - escaped or safe above
+    return _localized_html(value, keep_latin_words=True)
 
 
 @register.filter

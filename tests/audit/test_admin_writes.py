@@ -19,7 +19,7 @@ from audit.models import AuditEvent
 from notifications.models import Notification, Outbox
 from people.models import Membership, User
 from people.services import membership_grant
-from plan.models import Amendment, Committee, Plan, Revision
+from plan.models import Amendment, Committee, LetterSettings, Plan, Revision
 from rules.models import CalendarSettings, CouncilRules, Holiday, LegalRule, ServiceLevel
 from tests.factories import UserFactory
 
@@ -113,8 +113,8 @@ def _seat():
 
 
 # model label -> how to exercise it: "make" (an object to change or delete), "add" (what the add form
-# needs beyond what it renders), "change" (one field and its new value, as submitted). A write the
-# admin allows but that is not named here fails the test.
+# needs beyond what it renders; a callable is called then), "change" (one field and its new value, as
+# submitted). A write the admin allows but that is not named here fails the test.
 WRITES = {
     "auth.group": {
         "make": lambda: Group.objects.create(name="test-group"),
@@ -173,6 +173,17 @@ WRITES = {
         "make": lambda: Committee.objects.create(plan=_plan(), code="C98", name_fa="کمیته"),
         "change": ("name_fa", "کمیته نو"),
     },
+    "plan.lettersettings": {
+        "make": lambda: LetterSettings.objects.create(plan=_plan()),
+        "add": {
+            "plan": lambda: _plan(code="letter-plan").pk,
+            "recipients": "معاونان",
+            "opening": "آغاز",
+            "closing": "پایان",
+            "signatory_office": "شهردار",
+        },
+        "change": ("signatory_office", "سرپرست شهرداری"),
+    },
     "plan.amendment": {"make": _amendment},  # read here; drafted and decided through its workflow
     "plan.revision": {"make": _revision},
     "notifications.outbox": {
@@ -226,7 +237,8 @@ def test_every_admin_write_is_one_audit_event_naming_its_fields(client, plan):
 
         if allowed["add"] and "add" in spec:
             data = _page_form(client, reverse(f"{prefix}_add"))
-            data.update({key: [value] for key, value in spec["add"].items()})
+            # a value may be made at the time (a row the new one names)
+            data.update({key: [value() if callable(value) else value] for key, value in spec["add"].items()})
             before, count = _last_id(), model._default_manager.count()
             response = client.post(reverse(f"{prefix}_add"), data)
             assert response.status_code == 302, (label, "add", response.content.decode()[:3000])

@@ -40,8 +40,11 @@ def test_every_number_field_of_ours_and_of_the_admin_takes_any_digits():
             continue
         for name, form in inspect.getmembers(module, inspect.isclass):
             if issubclass(form, forms.BaseForm) and form.__module__ == module.__name__:
-                plain += [f"{name}.{f}" for f, field in form.base_fields.items() if _is_number(field)]
-                plain = [p for p in plain if not isinstance(form.base_fields.get(p.split(".")[1]), NumberField)]
+                plain += [
+                    f"{name}.{f}"
+                    for f, field in form.base_fields.items()
+                    if _is_number(field) and not isinstance(field, NumberField)
+                ]
     request = _superuser_request()
     for model, model_admin in admin.site._registry.items():
         if not (model_admin.has_change_permission(request) or model_admin.has_add_permission(request)):

@@ -13,7 +13,7 @@ from approvals.models import Decision
 from approvals.selectors import inbox, queue
 from audit.models import AuditEvent
 from people.models import User
-from plan.models import Amendment, Revision
+from plan.models import Amendment, IssuedVersion, Revision
 from tests.browser.test_walkthrough import browser  # noqa: F401 - the Chromium fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -84,6 +84,7 @@ def pages_of_every_kind() -> dict[str, list[str]]:
     revision = Revision.objects.order_by("pk").first()
     amendment = Amendment.objects.filter(drafted_by__username="member").order_by("pk").first()
     event = AuditEvent.objects.filter(action="plan.revision.decide").order_by("pk").first()
+    latest = IssuedVersion.objects.order_by("-number").first()
     pages = {
         "chair": ["/", "/inbox/", "/queue/", "/plan/", "/plan/diff/", "/profile/", "/notifications/"],
         "member": ["/", f"/plan/amendments/{amendment.pk}/", "/plan/amendments/new/"],
@@ -95,6 +96,13 @@ def pages_of_every_kind() -> dict[str, list[str]]:
             f"/audit/amendments/{decided.amendment_id}/",
             "/audit/items/?code=IND3.1.1",
             "/audit/verification/",
+        ],
+        # the public pages (no sign-in needed; read here by the planning office's member of staff)
+        "integration": [
+            "/public/",
+            f"/public/versions/{latest.number}/",
+            f"/public/verify/{latest.issuance_number}/",
+            "/public/verify/?number=no-such-letter",
         ],
     }
     return pages
