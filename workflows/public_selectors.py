@@ -40,10 +40,13 @@ def public_version(plan: Plan, number: int) -> IssuedVersion | None:
     return plan.versions.select_related("letter").filter(number=number).first()
 
 
-def public_version_changes(version: IssuedVersion) -> tuple[IssuedVersion | None, list[dict]]:
-    """The version before this one and what this one changed (nothing for the first)."""
-    previous = version.plan.versions.filter(number__lt=version.number).order_by("-number").first()
-    return previous, diff_display(versions_diff(previous, version)) if previous else []
+def version_before(version: IssuedVersion) -> IssuedVersion | None:
+    return version.plan.versions.filter(number__lt=version.number).order_by("-number").first()
+
+
+def version_changes(version: IssuedVersion, previous: IssuedVersion | None) -> list[dict]:
+    """What this version changed from the one before (nothing for the first), named for people."""
+    return diff_display(versions_diff(previous, version)) if previous else []
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ from workflows.public_selectors import (
     public_plan,
     public_revisions,
     public_version,
-    public_version_changes,
     public_versions,
+    version_before,
+    version_changes,
 )
 
 YEAR = 365 * 24 * 3600
@@ -47,7 +48,8 @@ def home(request):
         {
             "plan": plan,
             "version": version,
-            "tree": plan_tree(version, query=query) if version else [],
+            # called only when the template's cache of this version's tree misses (Django calls a callable)
+            "tree": (lambda: plan_tree(version, query=query)) if version else [],
             "query": query,
             "versions": public_versions(plan),
             "revisions": public_revisions(plan),
@@ -60,7 +62,9 @@ def home(request):
 @condition(etag_func=lambda request, number: _version(number).fingerprint)
 def version_page(request, number):
     version = _version(number)
-    previous, entries = public_version_changes(version)
+    previous = version_before(version)
+    # computed only when the template's cache of this version's changes misses
+    entries = lambda: version_changes(version, previous)  # noqa: E731
     return render(
         request, "workflows/public/version.html", {"version": version, "previous": previous, "entries": entries}
     )

@@ -236,6 +236,15 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 _redis_url = env.str("REDIS_URL", default="")
 if _redis_url:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}}
+# The public plan's rendered tree, per process: an issued version never changes, so its tree (and a
+# search in it) is kept by the version's fingerprint; in memory, so that a Redis outage leaves the
+# public pages up.
+CACHES["public"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "public-plan",
+    "TIMEOUT": 24 * 3600,
+    "OPTIONS": {"MAX_ENTRIES": 300},
+}
 
 # Seconds a process keeps the rules administrators edit (calendar, holidays, service levels, legal
 # windows, council rules) before reading them again; a change made in the same process is seen at once.

@@ -147,3 +147,28 @@ def test_an_anonymous_crawl_of_the_public_site_finds_no_draft_no_person(demo):
     for private in ("/", "/plan/", "/tasks/revisions/", "/audit/", "/notifications/", f"/plan/amendments/{draft.pk}/"):
         answer = anonymous.get(private)
         assert answer.status_code in (302, 404) and MARKER not in answer.content.decode(), private
+
+
+def test_the_public_tree_and_changes_are_kept_by_the_versions_fingerprint(demo, monkeypatch):
+    """The public pages' heavy parts are computed once per issued version (content-addressed: a new
+    version is a new key, so nothing stale is shown), then served from the process's memory."""
+    from django.core.cache import caches
+
+    from workflows import public_views
+
+    caches["public"].clear()
+    calls = []
+    for name in ("plan_tree", "version_changes"):
+        real = getattr(public_views, name)
+        monkeypatch.setattr(
+            public_views, name, lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k)
+        )
+    anonymous = Client()
+    first, second = anonymous.get("/public/"), anonymous.get("/public/")
+    assert first.status_code == second.status_code == 200 and first.content == second.content
+    assert calls == ["plan_tree"] and b"csrfmiddlewaretoken" not in first.content  # nothing per visitor
+    assert "IND3.1.1" in anonymous.get("/public/", {"q": "IND3.1.1"}).content.decode()
+    assert calls == ["plan_tree", "plan_tree"]  # a search is its own entry
+    latest = IssuanceLetter.objects.order_by("-version__number").first().version.number
+    pages = [anonymous.get(f"/public/versions/{latest}/").content for _ in range(2)]
+    assert pages[0] == pages[1] and calls.count("version_changes") == 1
