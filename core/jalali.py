@@ -57,15 +57,16 @@ def localize_digits(text, language: str | None = None) -> str:
 _MARKUP = re.compile(r"(<[^>]*>|&#?[A-Za-z0-9]+;)")
 
 
-def localize_digits_html(html: str, language: str | None = None, *, keep_latin_words: bool = False) -> str:
+def localize_digits_html(html: str, language: str | None = None) -> str:
     """Persian digits in the text of rendered HTML, never inside a tag or a character reference
-    (`&#39;` stays a quote); with `keep_latin_words`, not in words with Latin letters either (codes,
-    fingerprints, usernames: see `localize_number_words`). Unchanged outside the Persian interface."""
+    (`&#39;` stays a quote) nor in words with Latin letters (codes such as IND3.1.1, fingerprints,
+    usernames: see `localize_number_words`). Unchanged outside the Persian interface."""
     language = language or translation.get_language() or "fa"
     if not language.startswith("fa"):
         return str(html)
-    localize = localize_number_words if keep_latin_words else persian_digits
-    return "".join(part if _MARKUP.fullmatch(part) else localize(part) for part in _MARKUP.split(str(html)))
+    return "".join(
+        part if _MARKUP.fullmatch(part) else localize_number_words(part) for part in _MARKUP.split(str(html))
+    )
 
 
 _LATIN_WORD = re.compile(r"\S*[A-Za-z]\S*")

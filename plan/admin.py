@@ -1,7 +1,14 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import JalaliDatesAdmin, ReadOnlyAdmin
+from core.errors import REFUSALS, refuse
+from plan.exchange import MAX_WORKBOOK_BYTES
 from plan.models import (
     Amendment,
     AmendmentOperation,
@@ -12,12 +19,58 @@ from plan.models import (
     Plan,
     PlanItem,
 )
+from plan.services import plan_import_file
+
+
+class PlanImportForm(forms.Form):
+    file = forms.FileField(label=_("Exported plan (JSON or XLSX)"))
+    code = forms.SlugField(label=_("Store under another code"), required=False, max_length=40)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_WORKBOOK_BYTES:
+            raise forms.ValidationError(_("the file is larger than %(mb)s MB") % {"mb": MAX_WORKBOOK_BYTES // 2**20})
+        return upload
 
 
 @admin.register(Plan)
 class PlanAdmin(JalaliDatesAdmin):
     list_display = ("code", "name_fa", "city_fa", "operational_start_year", "operational_end_year")
     search_fields = ("code", "name_fa", "name_en")
+    audited_by_services = frozenset({"import"})  # plan_import records it
+
+    def get_urls(self):
+        extra = [path("import/", self.admin_site.admin_view(self.import_view), name="plan_plan_import")]
+        return extra + super().get_urls()
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = PlanImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                plan = plan_import_file(
+                    data=form.cleaned_data["file"].read(),
+                    code=form.cleaned_data["code"] or None,
+                    acting_user=request.user,
+                )
+            except REFUSALS as error:
+                refuse(form, error)
+            else:
+                version = plan.versions.get()
+                messages.success(
+                    request,
+                    _("Imported %(code)s: version %(number)s, %(items)s items.")
+                    % {"code": plan.code, "number": version.number, "items": version.item_count},
+                )
+                return redirect("admin:plan_plan_change", plan.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import a plan"),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/plan/plan/import.html", context)
 
 
 @admin.register(Committee)

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.jalali import localize_digits, tidy_text
+from plan.exchange import MAX_WORKBOOK_BYTES
 from plan.schema import DIRECTIONS, FIELDS, PARENT_KIND, FieldType, Kind, field_label
 
 
@@ -169,3 +170,21 @@ def operation_form(action: str, *, plan, data=None, kind: str = "") -> _Operatio
     if form_class is AddItemForm:
         return AddItemForm(data, plan=plan, kind=kind)
     return form_class(data, plan=plan)
+
+
+class FiguresUploadForm(forms.Form):
+    """The committee's figures workbook, edited, and why: every changed cell becomes a change."""
+
+    file = forms.FileField(label=_("The edited workbook (XLSX)"))
+    justification = forms.CharField(
+        label=_("Justification"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 4000})
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_WORKBOOK_BYTES:
+            raise forms.ValidationError(_("the file is larger than %(mb)s MB") % {"mb": MAX_WORKBOOK_BYTES // 2**20})
+        return upload
+
+    def clean_justification(self):
+        return tidy_text(self.cleaned_data["justification"])

@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from core.jalali import format_jalali, search_key
 from plan import diff as plan_diff
+from plan import exchange
 from plan.changesets import ChangesetInvalid, PlanContext, apply_changeset
 from plan.conflicts import NO_LONGER_APPLIES, Conflict, Footprint, conflicts_between, find_conflicts
 from plan.diff import CHANGE_LABELS
@@ -332,3 +333,18 @@ def diff_display(entries: list[dict]) -> list[dict]:
         }
         for entry in entries
     ]
+
+
+def amendment_figures_workbook(amendment: Amendment) -> bytes:
+    """The drafting committee's figures (indicators' baselines and targets, projects' budgets) in the
+    version the amendment amends, as a workbook to edit and upload back."""
+    plan = amendment.plan
+    years = range(plan.operational_start_year, plan.operational_end_year + 1)
+    return exchange.committee_workbook(version_state(amendment.base_version), amendment.committee.code, years)
+
+
+def amendment_figures_changes(amendment: Amendment, data: bytes, justification: str) -> list[dict]:
+    """The change operations an edited figures workbook asks of this amendment (ValidationError names
+    the sheet, row and column of what cannot be one of its committee's figures)."""
+    state = version_state(amendment.base_version)
+    return exchange.committee_changes(data, state, amendment.committee.code, justification)

@@ -1,6 +1,7 @@
 """Every write of the plan: import, amendments and their operations, rebase, issuance."""
 
 import datetime as dt
+import json
 
 from django.db import transaction
 from django.utils import timezone
@@ -45,10 +46,28 @@ class PlanConflict(BaznegarError):
         super().__init__(message, code="conflict")
 
 
+def plan_import_file(*, data: bytes, acting_user: User | None = None, code: str | None = None) -> Plan:
+    """An exported file as uploaded or read from disk: an XLSX workbook (a zip) or a JSON document."""
+    if data.startswith(b"PK"):
+        return plan_import(workbook=data, acting_user=acting_user, code=code)
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise BaznegarError(_("the file is neither a JSON plan nor an XLSX workbook")) from None
+    return plan_import(document=document, acting_user=acting_user, code=code)
+
+
 @transaction.atomic
-def plan_import(*, document: dict, acting_user: User | None = None, code: str | None = None) -> Plan:
-    """Create a plan and its first issued version from an exchange document; all or nothing."""
-    parsed = exchange.parse_document(document)
+def plan_import(
+    *,
+    document: dict | None = None,
+    workbook: bytes | None = None,
+    acting_user: User | None = None,
+    code: str | None = None,
+) -> Plan:
+    """Create a plan and its first issued version from an exchange document (JSON's) or an exported
+    workbook (XLSX), checked by the same rules; all or nothing."""
+    parsed = exchange.parse_workbook(workbook) if workbook is not None else exchange.parse_document(document)
     plan_code = code or parsed.plan["code"]
     if Plan.objects.filter(code=plan_code).exists():
         raise BaznegarError(_("a plan with the code “%(code)s” already exists") % {"code": plan_code})
@@ -71,7 +90,12 @@ def plan_import(*, document: dict, acting_user: User | None = None, code: str | 
         action="plan.plan.import",
         actor=acting_user,
         obj=plan,
-        data={"version": version.number, "items": version.item_count, "fingerprint": version.fingerprint},
+        data={
+            "version": version.number,
+            "items": version.item_count,
+            "fingerprint": version.fingerprint,
+            "from": "xlsx" if workbook is not None else "json",
+        },
     )
     return plan
 

@@ -68,6 +68,7 @@ def admin_urls() -> list[str]:
     waiting = Task.objects.filter(flow_task_type="HUMAN", status__in=["NEW", "ASSIGNED"]).order_by("-pk").first()
     if waiting is not None:  # the one page the admin adds to viewflow's task admin
         urls.append(reverse("admin:workflows_task_reassign", args=[waiting.pk]))
+    urls.append(reverse("admin:plan_plan_import"))  # and to the plan's: importing one from a file
     return urls
 
 

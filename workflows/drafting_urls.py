@@ -14,5 +14,12 @@ urlpatterns = [
         name="amendment_operation_remove",
     ),
     path("amendments/<int:pk>/submit/", drafting_views.amendment_submit, name="amendment_submit"),
+    path("amendments/<int:pk>/figures.xlsx", drafting_views.amendment_figures, name="amendment_figures"),
+    path(
+        "amendments/<int:pk>/figures/preview/",
+        drafting_views.amendment_figures_preview,
+        name="amendment_figures_preview",
+    ),
+    path("amendments/<int:pk>/figures/save/", drafting_views.amendment_figures_save, name="amendment_figures_save"),
     path("amendments/<int:pk>/withdraw/", drafting_views.amendment_withdraw_view, name="amendment_withdraw"),
 ]

@@ -3,7 +3,8 @@ redline in view, sees the rules' messages next to the form, and submits it for s
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core import signing
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,9 +12,15 @@ from guardian.shortcuts import get_objects_for_user
 
 from core.errors import REFUSALS, BaznegarError, refuse
 from plan.changesets import ChangesetInvalid
-from plan.forms import ACTIONS, ADDABLE_KINDS, AmendmentForm, operation_form
+from plan.forms import ACTIONS, ADDABLE_KINDS, AmendmentForm, FiguresUploadForm, operation_form
 from plan.models import Amendment, Committee, Plan
-from plan.selectors import amendment_operations, amendment_preview, diff_display
+from plan.selectors import (
+    amendment_figures_changes,
+    amendment_figures_workbook,
+    amendment_operations,
+    amendment_preview,
+    diff_display,
+)
 from plan.services import amendment_operations_set
 from workflows.selectors import latest_decided_text, open_task
 from workflows.services import amendment_draft_start, amendment_withdraw, decide
@@ -148,3 +155,80 @@ def amendment_withdraw_view(request, pk):
         return redirect("drafting:amendment_edit", pk=amendment.pk)
     messages.success(request, _("The amendment was withdrawn."))
     return redirect("home")
+
+
+FIGURES_SALT = "baznegar.amendment-figures"
+FIGURES_MAX_AGE = 3600  # a preview is saved within the hour, or uploaded again
+
+
+def _editable_draft(request, pk) -> Amendment:
+    amendment = _own_draft(request, pk)
+    if amendment.status not in (Amendment.Status.DRAFT, Amendment.Status.RETURNED) or amendment.committee is None:
+        raise Http404
+    return amendment
+
+
+@login_required
+def amendment_figures(request, pk):
+    """The committee's figures as the version being amended holds them, to edit in a spreadsheet."""
+    amendment = _editable_draft(request, pk)
+    response = HttpResponse(
+        amendment_figures_workbook(amendment),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="figures-{amendment.committee.code}-{amendment.pk}.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def amendment_figures_preview(request, pk):
+    """The edited workbook's changes shown with the draft's as they would stand; nothing is saved."""
+    amendment = _editable_draft(request, pk)
+    form = FiguresUploadForm(request.POST, request.FILES)
+    context = {"amendment": amendment, "form": form, "entries": [], "problems": []}
+    if form.is_valid():
+        try:
+            added = amendment_figures_changes(
+                amendment, form.cleaned_data["file"].read(), form.cleaned_data["justification"]
+            )
+            if not added:
+                raise BaznegarError(_("the workbook changes no figure of the version being amended"))
+            preview = amendment_preview(amendment, operations=[*amendment_operations(amendment), *added])
+        except ChangesetInvalid as invalid:
+            context["problems"] = [str(p) for p in invalid.problems]
+        except REFUSALS as error:
+            refuse(form, error)
+        else:
+            context.update(
+                added=added,
+                entries=diff_display(preview.entries),
+                payload=signing.dumps(added, salt=f"{FIGURES_SALT}:{amendment.pk}", compress=True),
+            )
+    return render(request, "plan/amendment_figures_preview.html", context)
+
+
+@login_required
+@require_POST
+def amendment_figures_save(request, pk):
+    """Save the previewed changes to the draft (checked again by the amendment's rules)."""
+    amendment = _editable_draft(request, pk)
+    try:
+        added = signing.loads(
+            request.POST.get("payload", ""), salt=f"{FIGURES_SALT}:{amendment.pk}", max_age=FIGURES_MAX_AGE
+        )
+    except signing.BadSignature:
+        messages.error(request, _("The preview is too old or was altered; upload the workbook again."))
+        return redirect("drafting:amendment_edit", pk=amendment.pk)
+    try:
+        amendment_operations_set(
+            amendment=amendment, operations=[*amendment_operations(amendment), *added], acting_user=request.user
+        )
+    except ChangesetInvalid as invalid:
+        for problem in invalid.problems[:5]:
+            messages.error(request, str(problem))
+    except REFUSALS as error:
+        refuse(request, error)
+    else:
+        messages.success(request, _("%(count)s changes from the workbook were added.") % {"count": len(added)})
+    return redirect("drafting:amendment_edit", pk=amendment.pk)

@@ -29,28 +29,17 @@ def digits(value):
     return jalali.localize_digits(value)
 
 
-def _localized_html(value, *, keep_latin_words=False):
+@register.filter(is_safe=True)
+def digits_html(value):
+    """Persian digits in rendered HTML (a block, a form's error list, an admin cell) in the Persian
+    interface: {% filter digits_html %}…{% endfilter %}, {{ form.non_field_errors|digits_html }}.
+    Markup, character references and words with Latin letters (codes, fingerprints, usernames)
+    are left as they are; text that was not already safe is escaped first."""
     if hasattr(value, "__html__"):
         value = value.__html__()
     elif not isinstance(value, SafeData):
         value = conditional_escape(value)
-    html = jalali.localize_digits_html(value, keep_latin_words=keep_latin_words)
-    return mark_safe(html)  # noqa: S308 - escaped or safe above
-
-
-@register.filter(is_safe=True)
-def digits_html(value):
-    """Persian digits in rendered HTML (a block, a form's error list) in the Persian interface:
-    {% filter digits_html %}…{% endfilter %}, {{ form.non_field_errors|digits_html }}. Markup and
-    character references are left as they are; text that was not already safe is escaped first."""
-    return _localized_html(value)
-
-
-@register.filter(is_safe=True)
-def digits_cells(value):
-    """Like `digits_html`, for the admin's cells and read-only values: numbers and dates in Persian
-    digits, words with Latin letters (codes, fingerprints, usernames) as they are."""
-    return _localized_html(value, keep_latin_words=True)
+    return mark_safe(jalali.localize_digits_html(value))  # noqa: S308 - escaped or safe above
 
 
 @register.filter
@@ -70,7 +59,7 @@ def admin_readonly(field):
         if value is None:
             return field.contents()
         return jalali.format_jalali(value, with_time=isinstance(model_field, models.DateTimeField))
-    return digits_cells(field.contents())
+    return digits_html(field.contents())
 
 
 @register.filter

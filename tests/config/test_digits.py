@@ -17,6 +17,8 @@ def test_html_keeps_its_markup_and_references():
     html = '<a href="/tasks/12/" title="x1">بازنگری 1404 &#39;&amp; 7</a>'
     assert localize_digits_html(html, "fa") == '<a href="/tasks/12/" title="x1">بازنگری ۱۴۰۴ &#39;&amp; ۷</a>'
     assert localize_digits_html(html, "en") == html
+    # a word with Latin letters is a code, a fingerprint or a username: copied as written
+    assert localize_digits_html("کد IND3.1.1 از سال 1404", "fa") == "کد IND3.1.1 از سال ۱۴۰۴"
 
 
 def test_a_block_and_an_error_list_read_persian_digits_and_stay_escaped():

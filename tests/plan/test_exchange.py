@@ -100,7 +100,7 @@ def test_a_bad_file_names_its_first_problem_and_imports_nothing(tmp_path, mutate
 
 
 def test_not_json_and_existing_plan_are_refused(tmp_path, plan):
-    assert "not a JSON file" in _import(tmp_path, "{ not json")
+    assert "neither a JSON plan nor an XLSX workbook" in _import(tmp_path, "{ not json")
     assert "already exists" in _import(tmp_path, ahvaz_1407())
 
 
@@ -108,7 +108,7 @@ def test_spreadsheet_is_readable(plan, tmp_path):
     out = tmp_path / "plan.xlsx"
     call_command("export_plan", "--format", "xlsx", "-o", str(out))
     book = load_workbook(out)
-    assert book.sheetnames == LISTS
+    assert book.sheetnames == ["plan", *LISTS]  # the plan sheet holds what the import needs besides the lists
     projects = book["projects"]
     assert projects.sheet_view.rightToLeft
     assert projects.max_row == 2 + 164

@@ -1,15 +1,14 @@
-"""`manage.py import_plan FILE [--code CODE]`: a plan and its version from an exported JSON file."""
-
-import json
+"""`manage.py import_plan FILE [--code CODE]`: a plan and its version from an exported JSON file or
+XLSX workbook."""
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from plan.services import plan_import
+from plan.services import plan_import_file
 
 
 class Command(BaseCommand):
-    help = "Import a plan from a JSON export; a malformed or inconsistent file imports nothing."
+    help = "Import a plan from a JSON or XLSX export; a malformed or inconsistent file imports nothing."
 
     def add_arguments(self, parser):
         parser.add_argument("file")
@@ -17,15 +16,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, code=None, **options):
         try:
-            with open(file, encoding="utf-8") as handle:
-                document = json.load(handle)
+            with open(file, "rb") as handle:
+                data = handle.read()
         except OSError as error:
             raise CommandError(f"{file}: {error.strerror}") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise CommandError(f"{file}: not a JSON file ({error})") from None
         try:
-            plan = plan_import(document=document, code=code)
-        except ValidationError as error:
+            plan = plan_import_file(data=data, code=code)
+        except ValidationError as error:  # BaznegarError is one
             raise CommandError(f"{file}: {'; '.join(error.messages)} — nothing was imported") from None
         version = plan.versions.get()
         self.stdout.write(

@@ -1,0 +1,97 @@
+"""A committee's figures through a spreadsheet: the member downloads the committee's indicators and
+projects, edits numbers (Persian digits too), uploads the workbook, sees the changes previewed with
+nothing saved, and adds them to the draft; what is not the committee's, a tampered preview and
+another person are refused."""
+
+import io
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from people.models import User
+from plan.items import owner_committee
+from plan.models import Amendment, AmendmentOperation
+from plan.selectors import version_state
+
+pytestmark = pytest.mark.django_db
+WHY = "بازنگری ارقام بر پایهٔ عملکرد ۱۴۰۴"
+
+
+@pytest.fixture
+def member(client, demo):
+    client.force_login(User.objects.get(username="member"))
+    return client
+
+
+def _draft(member):
+    committee = User.objects.get(username="member").memberships.get().committee
+    member.post("/plan/amendments/new/", {"committee": committee.pk, "title": "ارقام تازه", "summary": ""})
+    return Amendment.objects.get(title="ارقام تازه")
+
+
+def _download(member, draft):
+    answer = member.get(f"/plan/amendments/{draft.pk}/figures.xlsx")
+    assert answer.status_code == 200 and answer["Content-Type"].endswith("spreadsheetml.sheet")
+    return load_workbook(io.BytesIO(answer.content))
+
+
+def _upload(member, draft, book, justification=WHY):
+    data = io.BytesIO()
+    book.save(data)
+    data.seek(0)
+    data.name = "figures.xlsx"
+    return member.post(f"/plan/amendments/{draft.pk}/figures/preview/", {"file": data, "justification": justification})
+
+
+def _cell(book, sheet, code, key):
+    keys = [c.value for c in book[sheet][2]]
+    row = next(r[0].row for r in book[sheet].iter_rows(min_row=3) if r[0].value == code)
+    return book[sheet].cell(row=row, column=keys.index(key) + 1)
+
+
+def test_figures_edited_in_a_workbook_become_the_drafts_changes(member):
+    draft = _draft(member)
+    book = _download(member, draft)
+    state = version_state(draft.base_version)
+    codes = [r[0].value for r in book["indicators"].iter_rows(min_row=3)]
+    assert codes and all(owner_committee(state, c) == draft.committee.code for c in codes)  # only the committee's
+    indicator, project = codes[0], book["projects"]["A3"].value
+    _cell(book, "indicators", indicator, "targets.1406").value = "۸۸"  # typed on a Persian keyboard
+    _cell(book, "projects", project, "budgets.1405").value = 9_000_000_000
+    preview = _upload(member, draft, book)
+    page = preview.content.decode()
+    assert preview.status_code == 200 and "۸۸" in page and "۹٬۰۰۰٬۰۰۰٬۰۰۰" in page
+    assert AmendmentOperation.objects.filter(amendment=draft).count() == 0  # a preview saves nothing
+    payload = page.split('name="payload" value="')[1].split('"')[0]
+    saved = member.post(f"/plan/amendments/{draft.pk}/figures/save/", {"payload": payload})
+    assert saved.status_code == 302
+    operations = {op.code: op for op in AmendmentOperation.objects.filter(amendment=draft)}
+    assert set(operations) == {indicator, project}
+    assert operations[indicator].values["targets.1406"]["new"] == 88 and operations[indicator].justification == WHY
+    assert operations[project].values["budgets.1405"]["new"] == 9_000_000_000
+
+
+def test_what_is_not_the_committees_or_not_its_figures_is_refused_and_nothing_saved(member):
+    draft = _draft(member)
+    book = _download(member, draft)
+    book["indicators"]["A3"] = "IND1.1.1"  # another committee's indicator
+    page = _upload(member, draft, book).content.decode()
+    assert "«indicators»" in page and "IND1.1.1" in page
+    book = _download(member, draft)
+    _cell(book, "projects", book["projects"]["A3"].value, "budgets.1405").value = -5
+    page = _upload(member, draft, book).content.decode()
+    assert 'name="payload"' not in page and "errors" in page  # the amendment's rules refuse it
+    unchanged = _upload(member, draft, _download(member, draft)).content.decode()
+    assert 'name="payload"' not in unchanged  # nothing changed: nothing to add
+    tampered = member.post(f"/plan/amendments/{draft.pk}/figures/save/", {"payload": "x:y:z"})
+    assert tampered.status_code == 302
+    assert AmendmentOperation.objects.filter(amendment=draft).count() == 0
+
+
+def test_another_person_cannot_read_or_change_a_drafts_figures(member):
+    draft = _draft(member)
+    other = Client()
+    other.force_login(User.objects.get(username="chair"))
+    assert other.get(f"/plan/amendments/{draft.pk}/figures.xlsx").status_code == 404
+    assert other.post(f"/plan/amendments/{draft.pk}/figures/save/", {"payload": "x"}).status_code == 404
