@@ -49,9 +49,10 @@ def search_key(text) -> str:
 
 
 def localize_digits(text, language: str | None = None) -> str:
-    """Persian digits when the language is Persian, else unchanged."""
+    """Persian digits when the language is Persian, else unchanged; a word with Latin letters (a code
+    such as EO3.6 or ACT-S1403, a fingerprint, a username) keeps its digits, as it is copied."""
     language = language or translation.get_language() or "fa"
-    return persian_digits(text) if language.startswith("fa") else str(text)
+    return localize_number_words(str(text)) if language.startswith("fa") else str(text)
 
 
 _MARKUP = re.compile(r"(<[^>]*>|&#?[A-Za-z0-9]+;)")

@@ -224,7 +224,7 @@ def plan_export(version: IssuedVersion) -> dict:
     plan = version.plan
     state = version_state(version)
     by_kind: dict[str, list] = {}
-    for code in sorted(state, key=_code_sort_key):
+    for code in sorted(state, key=code_sort_key):
         item = state[code]
         by_kind.setdefault(item["kind"], []).append(item)
     document = {
@@ -256,7 +256,7 @@ def plan_export(version: IssuedVersion) -> dict:
     return document
 
 
-def _code_sort_key(code: str):
+def code_sort_key(code: str):
     """Natural order: EO2.10 after EO2.9, PRJ-045 after PRJ-044."""
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", code)]
 
@@ -287,7 +287,7 @@ def plan_tree(version: IssuedVersion, *, query: str = "", committee: str | None 
     for item in state.values():
         if item.get("parent"):
             children.setdefault(item["parent"], []).append(item)
-    by_code = lambda i: _code_sort_key(i["code"])  # noqa: E731
+    by_code = lambda i: code_sort_key(i["code"])  # noqa: E731
     tree = []
     for objective in sorted((i for i in state.values() if i["kind"] == Kind.OBJECTIVE), key=by_code):
         outputs = []

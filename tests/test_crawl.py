@@ -46,11 +46,12 @@ def object_urls() -> list[str]:
     for old, new in zip(versions, versions[1:], strict=False):
         urls += [f"/plan/?version={new.number}", f"/plan/diff/?from={old.number}&to={new.number}"]
         urls += [f"/public/versions/{new.number}/", f"/public/verify/{new.issuance_number}/"]
+        urls += [f"/public/changes.pdf?from={old.number}&to={new.number}"]
         urls += [f"/public/versions/{new.number}/letter.pdf"] if IssuanceLetter.objects.filter(version=new) else []
         changed |= {entry["code"] for entry in versions_diff(old, new)}
     urls += [f"/audit/items/?code={code}" for code in sorted(changed)]
     urls += [f"/audit/events/{pk}/" for pk in AuditEvent.objects.values_list("pk", flat=True)[::7]]
-    urls += ["/audit/export.csv", "/audit/export.xlsx", "/no-such-page/", "/tasks/999999/"]
+    urls += ["/public/indicators/", "/audit/export.csv", "/audit/export.xlsx", "/no-such-page/", "/tasks/999999/"]
     return urls
 
 

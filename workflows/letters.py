@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from audit.selectors import latest_head
+from plan import diff as plan_diff
 from plan.items import owner_committee
 from plan.models import IssuedVersion, LetterSettings, Revision
 from plan.selectors import diff_display, version_state, versions_diff
@@ -86,14 +87,34 @@ def letter_context(revision: Revision, version: IssuedVersion) -> dict:
         "head": latest_head(),
         "verify_url": unquote(url),  # printed as people read it; the QR code holds the encoded form
         "qr": segno.make(url, error="m").svg_inline(scale=2, dark="#000"),
-        "fonts": FONTS.as_uri(),
     }
 
 
-def letter_pdf(context: dict) -> bytes:
-    """The letter as PDF bytes, always in Persian, whatever the issuing person reads."""
+def _pdf(template: str, context: dict) -> bytes:
+    """A document as PDF bytes, always in Persian, whatever the person asking reads."""
     with translation.override("fa"):
-        html = render_to_string("workflows/letters/issuance.html", context)
+        html = render_to_string(template, {**context, "fonts": FONTS.as_uri()})
     out = io.BytesIO()
     weasyprint.HTML(string=html, base_url=str(FONTS)).write_pdf(out)
     return out.getvalue()
+
+
+def letter_pdf(context: dict) -> bytes:
+    return _pdf("workflows/letters/issuance.html", context)
+
+
+def diff_pdf(old: IssuedVersion, new: IssuedVersion) -> bytes:
+    """What changed between any two issued versions, as a document to print or send; its
+    fingerprint is the one the diff page shows and decisions sign."""
+    entries = versions_diff(old, new)
+    return _pdf(
+        "workflows/letters/diff.html",
+        {
+            "plan": new.plan,
+            "old": old,
+            "new": new,
+            "summary": plan_diff.summary(entries),
+            "fingerprint": plan_diff.fingerprint(entries),
+            "entries": diff_display(entries),
+        },
+    )

@@ -6,7 +6,8 @@ import hashlib
 from dataclasses import dataclass
 
 from plan.models import IssuanceLetter, IssuedVersion, Plan, Revision
-from plan.selectors import diff_display, versions_diff
+from plan.schema import Kind
+from plan.selectors import code_sort_key, diff_display, version_state, versions_diff
 from workflows.selectors import revision_legal_basis
 
 PUBLIC_STAGES = (
@@ -66,3 +67,26 @@ def letter_check(number: str, upload=None) -> LetterCheck:
     for chunk in upload.chunks():
         digest.update(chunk)
     return LetterCheck(number, letter, digest.hexdigest(), digest.hexdigest() == letter.sha256)
+
+
+def public_indicators(version: IssuedVersion) -> list[dict]:
+    """Each effective output of a version with its indicators and their targets year by year."""
+    state = version_state(version)
+    plan = version.plan
+    years = list(range(plan.operational_start_year, plan.operational_end_year + 1))
+    outputs = sorted((i for i in state.values() if i["kind"] == Kind.OUTPUT), key=lambda i: code_sort_key(i["code"]))
+    below: dict[str, list[dict]] = {}
+    for item in state.values():
+        if item["kind"] == Kind.INDICATOR:
+            below.setdefault(item.get("parent", ""), []).append(item)
+    return [
+        {
+            "output": output,
+            "indicators": [
+                {**item, "targets": [item.get(f"targets.{year}") for year in years]}
+                for item in sorted(below.get(output["code"], []), key=lambda i: code_sort_key(i["code"]))
+            ],
+        }
+        for output in outputs
+        if below.get(output["code"])
+    ]

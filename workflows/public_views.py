@@ -1,16 +1,19 @@
 """The public plan: no sign-in, read-only, cached. Thin views over `workflows.public_selectors`."""
 
 from django import forms
+from django.core.cache import caches
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_http_methods
 
-from core.jalali import normalize_persian
+from core.jalali import ascii_digits, normalize_persian
 from plan.selectors import plan_tree, version_in_force
+from workflows.letters import diff_pdf
 from workflows.public_selectors import (
     letter_check,
+    public_indicators,
     public_plan,
     public_revisions,
     public_version,
@@ -78,6 +81,41 @@ def letter_pdf(request, number):
         raise Http404(_("This version has no letter."))
     response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="letter-v{number}.pdf"'
+    return response
+
+
+@cache_control(public=True, max_age=300)
+def indicators(request):
+    plan = _plan()
+    version = version_in_force(plan)
+    if version is None:
+        raise Http404(_("There is no plan yet."))
+    years = list(range(plan.operational_start_year, plan.operational_end_year + 1))
+    # computed only when the template's cache of this version's table misses
+    outputs = lambda: public_indicators(version)  # noqa: E731
+    return render(request, "workflows/public/indicators.html", {"version": version, "years": years, "outputs": outputs})
+
+
+def _pair(request):
+    try:
+        old, new = (_version(int(ascii_digits(request.GET.get(key, "")))) for key in ("from", "to"))
+    except ValueError:
+        raise Http404(_("No such version.")) from None
+    return old, new
+
+
+@cache_control(public=True, max_age=YEAR, immutable=True)
+@condition(etag_func=lambda request: "-".join(v.fingerprint[:32] for v in _pair(request)))
+def changes_pdf(request):
+    """What changed between any two issued versions, as a PDF (made once per pair and process)."""
+    old, new = _pair(request)
+    key = f"changes-pdf:{old.fingerprint}:{new.fingerprint}"
+    pdf = caches["public"].get(key)
+    if pdf is None:
+        pdf = diff_pdf(old, new)
+        caches["public"].set(key, pdf)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="changes-v{old.number}-v{new.number}.pdf"'
     return response
 
 

@@ -101,6 +101,7 @@ def pages_of_every_kind() -> dict[str, list[str]]:
         "integration": [
             "/public/",
             f"/public/versions/{latest.number}/",
+            "/public/indicators/",
             f"/public/verify/{latest.issuance_number}/",
             "/public/verify/?number=no-such-letter",
         ],

@@ -22,6 +22,12 @@ def test_free_text_keeps_its_digits_and_search_folds_them():
     assert jalali.search_key("PRJ-٠٤٥") == "prj-045"
 
 
+def test_shown_digits_are_persian_except_in_codes():
+    # a code, a fingerprint or a username is copied as written; numbers and dates read in Persian
+    assert jalali.localize_digits("EO3.6 به ACT-S1403 در 1404/01/02", "fa") == "EO3.6 به ACT-S1403 در ۱۴۰۴/۰۱/۰۲"
+    assert jalali.localize_digits(12, "fa") == "۱۲" and jalali.localize_digits("EO3.6", "en") == "EO3.6"
+
+
 def test_seed_date_converts_both_ways():
     # The announcement is dated 17 Khordad 1403 = 6 June 2024.
     assert jalali.parse_jalali_date("1403/03/17") == dt.date(2024, 6, 6)
