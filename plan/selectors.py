@@ -335,16 +335,27 @@ def diff_display(entries: list[dict]) -> list[dict]:
     ]
 
 
+def _figures_state(amendment: Amendment) -> State:
+    """The plan as the draft stands: its base with its own operations applied (the base alone while
+    it has none, or while they no longer apply, which its page says)."""
+    if amendment.operations.exists():
+        try:
+            return amendment_preview(amendment).state
+        except ChangesetInvalid:
+            pass
+    return version_state(amendment.base_version)
+
+
 def amendment_figures_workbook(amendment: Amendment) -> bytes:
-    """The drafting committee's figures (indicators' baselines and targets, projects' budgets) in the
-    version the amendment amends, as a workbook to edit and upload back."""
+    """The drafting committee's figures (indicators' baselines and targets, projects' budgets) as the
+    draft stands, as a workbook to edit and upload back."""
     plan = amendment.plan
     years = range(plan.operational_start_year, plan.operational_end_year + 1)
-    return exchange.committee_workbook(version_state(amendment.base_version), amendment.committee.code, years)
+    return exchange.committee_workbook(_figures_state(amendment), amendment.committee.code, years)
 
 
 def amendment_figures_changes(amendment: Amendment, data: bytes, justification: str) -> list[dict]:
-    """The change operations an edited figures workbook asks of this amendment (ValidationError names
-    the sheet, row and column of what cannot be one of its committee's figures)."""
-    state = version_state(amendment.base_version)
-    return exchange.committee_changes(data, state, amendment.committee.code, justification)
+    """The change operations an edited figures workbook adds to this draft: the cells that differ
+    from the draft as it stands (ValidationError names the sheet, row and column of what cannot be
+    one of its committee's figures)."""
+    return exchange.committee_changes(data, _figures_state(amendment), amendment.committee.code, justification)

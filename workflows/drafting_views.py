@@ -170,7 +170,7 @@ def _editable_draft(request, pk) -> Amendment:
 
 @login_required
 def amendment_figures(request, pk):
-    """The committee's figures as the version being amended holds them, to edit in a spreadsheet."""
+    """The committee's figures as the draft stands, to edit in a spreadsheet."""
     amendment = _editable_draft(request, pk)
     response = HttpResponse(
         amendment_figures_workbook(amendment),
@@ -193,7 +193,7 @@ def amendment_figures_preview(request, pk):
                 amendment, form.cleaned_data["file"].read(), form.cleaned_data["justification"]
             )
             if not added:
-                raise BaznegarError(_("the workbook changes no figure of the version being amended"))
+                raise BaznegarError(_("the workbook changes no figure of the draft"))
             preview = amendment_preview(amendment, operations=[*amendment_operations(amendment), *added])
         except ChangesetInvalid as invalid:
             context["problems"] = [str(p) for p in invalid.problems]

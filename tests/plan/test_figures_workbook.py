@@ -70,6 +70,15 @@ def test_figures_edited_in_a_workbook_become_the_drafts_changes(member):
     assert set(operations) == {indicator, project}
     assert operations[indicator].values["targets.1406"]["new"] == 88 and operations[indicator].justification == WHY
     assert operations[project].values["budgets.1405"]["new"] == 9_000_000_000
+    # the next download is the draft as it stands: the new figures, and only new edits come back
+    again = _download(member, draft)
+    assert _cell(again, "indicators", indicator, "targets.1406").value == 88
+    _cell(again, "indicators", indicator, "baseline").value = 1
+    page = _upload(member, draft, again).content.decode()
+    added = page.split('name="payload" value="')[1].split('"')[0]
+    member.post(f"/plan/amendments/{draft.pk}/figures/save/", {"payload": added})
+    changed = AmendmentOperation.objects.filter(amendment=draft, code=indicator).order_by("position")
+    assert [list(op.values) for op in changed] == [["targets.1406"], ["baseline"]]
 
 
 def test_what_is_not_the_committees_or_not_its_figures_is_refused_and_nothing_saved(member):
