@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from approvals.models import CouncilVote
+from approvals.models import ConformityReview, CouncilVote
 from audit.models import AuditEvent
 from core.jalali import format_jalali, persian_digits
 from people.models import User
@@ -74,6 +74,11 @@ def test_each_issuance_makes_its_letter_once_and_records_its_hash(demo, tmp_path
     assert _fold(re.sub(r"[/\s]", "", persian_digits(version.issuance_number))) in flat
     assert format_jalali(version.issued_at, language="fa") in text
     assert _fold(re.sub(r"[/\s]", "", persian_digits(vote.resolution_number))) in flat
+    review = ConformityReview.objects.filter(revision=revision).select_related("rule").latest("id")
+    assert f"({persian_digits(review.rule.article)})" in text or persian_digits(review.rule.article) in flat
+    # no Latin digit is shown to the reader outside codes, fingerprints and the verification link
+    prose = "\n".join(line for line in text.splitlines() if "http" not in line)
+    assert not re.search(r"[0-9]", re.sub(r"\S*[A-Za-z]\S*|[0-9a-f]{20,}", "", prose)), prose
     assert _fold("ابلاغ") in text and "پیوست" in text
     # the summary names the committees whose items changed, the appendix the items themselves
     previous = version.plan.versions.get(number=version.number - 1)
