@@ -11,6 +11,7 @@ from rules.steps import Step
 
 DRAFTER = "drafter"  # the amendment's own drafter
 PACKAGE = "package"  # the drafter of any amendment in the revision
+ENTERED = "entered"  # the person who entered a report's figures
 
 SEPARATION_OF_DUTIES = {
     Step.SIGN_OFF: DRAFTER,
@@ -22,6 +23,7 @@ SEPARATION_OF_DUTIES = {
     Step.RECONSIDERATION: PACKAGE,
     Step.DISPUTE: PACKAGE,
     Step.ISSUANCE: PACKAGE,
+    Step.CONFIRM_ACTUALS: ENTERED,
 }
 
 
@@ -42,6 +44,8 @@ def duty_conflict(step: str, subject, people) -> str | None:
     ids = {person.pk for person in people if person is not None}
     if rule == DRAFTER and subject.drafted_by_id in ids:
         return _("the drafter of an amendment, or someone acting for them, may not decide on it at this step")
+    if rule == ENTERED and subject.entered_by_id in ids:
+        return _("the person who entered these figures, or someone acting for them, may not confirm them")
     if rule == PACKAGE and subject.amendments.filter(drafted_by_id__in=ids).exists():
         return _package_refusal()
     return None
@@ -54,6 +58,8 @@ def duty_excluded(step: str, subject, people) -> set[int]:
     ids = {person.pk for person in people if person is not None}
     if rule == DRAFTER:
         return ids & {subject.drafted_by_id}
+    if rule == ENTERED:
+        return ids & {subject.entered_by_id}
     if rule == PACKAGE and ids:
         return set(subject.amendments.filter(drafted_by_id__in=ids).values_list("drafted_by_id", flat=True))
     return set()

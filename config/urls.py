@@ -25,6 +25,7 @@ urlpatterns = [
     path("language/", views.language_switch, name="language_switch"),
     path("plan/", include("plan.urls")),
     path("plan/", include("workflows.drafting_urls")),
+    path("plan/actuals/", include("workflows.actuals_urls")),
     path("notifications/", include("notifications.urls")),
     path("audit/", include("approvals.urls")),
     path("admin/", admin.site.urls),

@@ -33,6 +33,11 @@ EVENTS = {
     "task.due_today": _("Due today: “%(subject)s” at %(step)s."),
     "task.overdue": _("Overdue since %(due)s: “%(subject)s” at %(step)s."),
     "task.escalated": _("Escalated to you: “%(subject)s” has waited at %(step)s since %(due)s."),
+    "horizon.rolled": _(
+        "“%(subject)s”: draft your committee's targets and budgets for %(year)s (start from the prefilled figures)."
+    ),
+    "actuals.confirmed": _("Your figures for %(year)s (“%(subject)s”) were confirmed and are now the record."),
+    "actuals.returned": _("Your figures for %(year)s (“%(subject)s”) were returned: %(reason)s"),
     "audit.chain_broken": _("The audit log is broken: %(reason)s"),
     "digest": _("Your Baznegar digest: %(count)s notifications."),
 }
@@ -49,7 +54,7 @@ def render(notification, language: str | None = None) -> str:
             context["due"] = format_jalali(dt.date.fromisoformat(context["due"]))
         if context.get("step"):
             context["step"] = step_title(context["step"])
-        for key in ("version", "number", "event", "last"):
+        for key in ("version", "number", "event", "last", "year"):
             if context.get(key) is not None:
                 context[key] = localize_digits(context[key])
         if context.get("problem"):

@@ -5,7 +5,7 @@ rebasing, issuance and import. A changeset with any problem is refused whole.
 """
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -22,7 +22,17 @@ from plan.items import (
     normalize_text,
     owner_committee,
 )
-from plan.schema import FIELDS, PARENT_KIND, FieldType, Kind, field_label, field_spec
+from plan.schema import (
+    EARLIEST_YEAR,
+    FIELDS,
+    HORIZON_CODE,
+    LATEST_YEAR,
+    PARENT_KIND,
+    FieldType,
+    Kind,
+    field_label,
+    field_spec,
+)
 
 ADD, CHANGE, RETIRE, MOVE = "add", "change", "retire", "move"
 ACTIONS = (ADD, CHANGE, RETIRE, MOVE)
@@ -101,6 +111,13 @@ def clean_value(kind: str, name: str, value, *, ctx: PlanContext, state: State):
                 % {"limit": spec.max_length, "length": len(text)}
             )
         return text
+    if spec.type == FieldType.CALENDAR_YEAR:
+        number = normalize_number(value)
+        if not isinstance(number, int) or not EARLIEST_YEAR <= number <= LATEST_YEAR:
+            raise ValueError(
+                _("must be a solar year between %(least)s and %(most)s") % {"least": EARLIEST_YEAR, "most": LATEST_YEAR}
+            )
+        return number
     if spec.type in (FieldType.NUMBER, FieldType.AMOUNT, FieldType.YEAR):
         number = normalize_number(value)
         if number is None:
@@ -216,9 +233,33 @@ class _Applier:
 
     def check_consistency(self, index, code):
         item = self.state.get(code)
+        if item and item["kind"] == Kind.HORIZON:
+            self.check_horizons(index, item)
+            return
         # dates are kept as zero-padded YYYY/MM/DD, so text order is date order
         if item and item["kind"] == Kind.PROJECT and (item.get("start") or "") > (item.get("end") or "9999"):
             self.problem(index, code, "end", _("the end is before the start"), item["kind"])
+
+    def check_horizons(self, index, item):
+        """The horizons are in order, the operational inside the strategic; the years a per-year
+        field may name are the new operational horizon's from here on (the first year closed by a
+        roll-forward keeps its figures as the record, and takes no new ones)."""
+        kind, code = item["kind"], item["code"]
+        if item["strategic_start"] > item["strategic_end"]:
+            self.problem(index, code, "strategic_end", _("the horizon ends before it starts"), kind)
+        elif item["operational_start"] > item["operational_end"]:
+            self.problem(index, code, "operational_end", _("the horizon ends before it starts"), kind)
+        elif item["operational_start"] < item["strategic_start"] or item["operational_end"] > item["strategic_end"]:
+            self.problem(
+                index,
+                code,
+                "operational_end",
+                _("the operational horizon must lie inside the strategic horizon %(first)s–%(last)s")
+                % {"first": item["strategic_start"], "last": item["strategic_end"]},
+                kind,
+            )
+        else:
+            self.ctx = replace(self.ctx, years=range(item["operational_start"], item["operational_end"] + 1))
 
     # -- operations
     def run(self, index, op):
@@ -236,6 +277,12 @@ class _Applier:
         code, kind, values = op["code"], op["kind"], dict(op["values"])
         if kind not in Kind.values:
             self.problem(index, code, "", _("unknown kind of item “%(kind)s”") % {"kind": kind})
+            return
+        # the horizons are changed; added only to a version issued before they were content
+        if kind == Kind.HORIZON and (
+            code != HORIZON_CODE or HORIZON_CODE in self.state or self.ctx.amending_committee is not None
+        ):
+            self.problem(index, code, "", _("a plan has its horizons from the start: change them, never add them"))
             return
         if not CODE_RE.match(code):
             self.problem(
@@ -300,6 +347,9 @@ class _Applier:
     def change(self, index, op, recorded):
         code = op["code"]
         item = self._existing(index, op)
+        if item is not None and item["kind"] == Kind.HORIZON and self.ctx.amending_committee is not None:
+            self.problem(index, code, "", _("only the integration working group moves the plan's horizons"))
+            return
         if item is None or not self.check_owner(index, code):
             return
         if not op["values"]:
@@ -348,6 +398,9 @@ class _Applier:
     def retire(self, index, op, recorded):
         code = op["code"]
         item = self._existing(index, op)
+        if item is not None and item["kind"] == Kind.HORIZON:
+            self.problem(index, code, "", _("the plan's horizons are moved, never retired"))
+            return
         if item is None or not self.check_owner(index, code):
             return
         below = descendants(self.children(), code)
@@ -381,6 +434,9 @@ class _Applier:
     def move(self, index, op, recorded):
         code = op["code"]
         item = self._existing(index, op)
+        if item is not None and item["kind"] == Kind.HORIZON:
+            self.problem(index, code, "", _("the plan's horizons are changed field by field"))
+            return
         if item is None or not self.check_owner(index, code):
             return
         if not op["values"] or set(op["values"]) - set(MOVABLE_FIELDS):

@@ -18,8 +18,15 @@ from openpyxl.utils import get_column_letter
 
 from core.spreadsheets import xml_safe
 from plan.changesets import ADD, ChangesetInvalid, PlanContext, apply_changeset
-from plan.items import State, item_from_exchange, normalize_number, owner_committee, parent_key
-from plan.schema import EXPORT_LISTS, FIELDS, Kind, field_label
+from plan.items import (
+    State,
+    horizon_item,
+    item_from_exchange,
+    normalize_number,
+    owner_committee,
+    parent_key,
+)
+from plan.schema import EXPORT_LISTS, FIELDS, HORIZON_CODE, Kind, field_label
 
 FORMAT = "baznegar-plan/1"
 # The order in which items are added on import, so that parents and portfolios come first.
@@ -140,8 +147,14 @@ def parse_document(document, locate=_json_place) -> ParsedDocument:
                 {"action": ADD, "code": item["code"], "kind": kind, "values": values, "justification": "import"}
             )
             places.append((key, position, item["code"]))
+    if plan["operational_start_year"] < plan["strategic_start_year"] or (
+        plan["operational_end_year"] > plan["strategic_end_year"]
+    ):
+        _fail("plan.operational_horizon", _("the operational horizon must lie inside the strategic horizon"))
+    # the years an item's figures may name: the operational horizon, and the years before it that a
+    # roll-forward closed, whose figures are the record (a plan exported after a roll keeps them)
     ctx = PlanContext(
-        years=range(plan["operational_start_year"], plan["operational_end_year"] + 1),
+        years=range(plan["strategic_start_year"], plan["operational_end_year"] + 1),
         committees={c["code"] for c in committees},
     )
     try:
@@ -153,6 +166,10 @@ def parse_document(document, locate=_json_place) -> ParsedDocument:
             field_name = field_label(first.kind, first.field) if first.kind else first.field
         where = locate(*places[first.index], first.field or "", field_name) if first.index is not None else ""
         _fail(where, first.message)
+    state[HORIZON_CODE] = horizon_item(
+        strategic=(plan["strategic_start_year"], plan["strategic_end_year"]),
+        operational=(plan["operational_start_year"], plan["operational_end_year"]),
+    )
     return ParsedDocument(plan=plan, version=version, committees=committees, state=state)
 
 
@@ -171,7 +188,16 @@ def workbook(document: dict) -> bytes:
     about.column_dimensions["A"].width, about.column_dimensions["B"].width = 30, 28
     about.column_dimensions["C"].width = 60
     first_year, last_year = document["plan"]["operational_horizon"]
-    years = [str(y) for y in range(first_year, last_year + 1)]
+    # the horizon's years, and any closed year an item still carries figures for (the record)
+    recorded = {
+        int(year)
+        for key, _kind in EXPORT_LISTS
+        for record in document[key]
+        for value in record.values()
+        if isinstance(value, dict)
+        for year in value
+    }
+    years = [str(y) for y in sorted(recorded | set(range(first_year, last_year + 1)))]
     sheets = [("statements", Kind.STATEMENT)] + [(k, kind) for k, kind in EXPORT_LISTS]
     for key, kind in sheets:
         sheet = book.create_sheet(key)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.jalali import localize_digits, tidy_text
 from plan.exchange import MAX_WORKBOOK_BYTES
 from plan.schema import DIRECTIONS, FIELDS, PARENT_KIND, FieldType, Kind, field_label
+from plan.selectors import drafting_years
 
 
 class AmendmentForm(forms.Form):
@@ -58,9 +59,12 @@ def field_choices(plan) -> list[tuple[str, str]]:
     """Every field an item of the plan can have, by its flat name, in a person's words; per-year
     fields once for each operational year."""
     seen, choices = set(), []
+    years = drafting_years(plan)
     for kind, specs in FIELDS.items():
+        if kind == Kind.HORIZON:  # moved by the integration working group's roll-forward, not by a draft
+            continue
         for spec in specs:
-            for name in spec.flat_names(plan.operational_years):
+            for name in spec.flat_names(years):
                 if name not in seen:
                     seen.add(name)
                     choices.append((name, localize_digits(field_label(kind, name))))
@@ -127,8 +131,9 @@ class AddItemForm(_OperationForm):
                 help_text=_("For example EO3.1"),
                 max_length=40,
             )
+        years = drafting_years(plan)
         for spec in FIELDS[self.kind]:
-            for name in spec.flat_names(plan.operational_years):
+            for name in spec.flat_names(years):
                 form_name = "item_" + name.replace(".", "_")
                 self.fields[form_name] = self._input(spec, label=localize_digits(field_label(self.kind, name)))
                 self.item_fields[form_name] = name

@@ -4,7 +4,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from core.jalali import ascii_digits, normalize_persian, tidy_text
-from plan.schema import FIELDS, PARENT_KIND, Kind
+from plan.schema import FIELDS, HORIZON_CODE, PARENT_KIND, Kind
 
 Item = dict  # {"code", "kind", "parent", "name_fa", ..., "targets.1405": 12}
 State = dict  # code -> Item
@@ -149,3 +149,40 @@ def descendants(index: dict[str, list[str]], code: str) -> list[str]:
         found.append(child)
         stack.extend(index.get(child, ()))
     return sorted(found)
+
+
+def horizon_item(*, strategic: tuple[int, int], operational: tuple[int, int]) -> Item:
+    """The plan's horizons as the one item of kind `horizon`."""
+    return {
+        "code": HORIZON_CODE,
+        "kind": Kind.HORIZON.value,
+        "parent": "",
+        "name_fa": "افق‌های برنامه",
+        "name_en": "Plan horizons",
+        "strategic_start": strategic[0],
+        "strategic_end": strategic[1],
+        "operational_start": operational[0],
+        "operational_end": operational[1],
+    }
+
+
+def horizons(state: State, fallback=None) -> dict[str, tuple[int, int]]:
+    """{"strategic": (first, last), "operational": (first, last)} as a state says them; a state
+    issued before the horizons were content has none, and reads the plan's own (`fallback`)."""
+    item = state.get(HORIZON_CODE)
+    if item is not None and item.get("kind") == Kind.HORIZON:
+        return {
+            "strategic": (item["strategic_start"], item["strategic_end"]),
+            "operational": (item["operational_start"], item["operational_end"]),
+        }
+    if fallback is None:
+        raise ValueError("a state without horizons needs the plan's")
+    return {
+        "strategic": (fallback.strategic_start_year, fallback.strategic_end_year),
+        "operational": (fallback.operational_start_year, fallback.operational_end_year),
+    }
+
+
+def operational_years(state: State, fallback=None) -> range:
+    first, last = horizons(state, fallback)["operational"]
+    return range(first, last + 1)

@@ -345,3 +345,164 @@ class LetterSettings(models.Model):
 
     def __str__(self):
         return str(self.plan)
+
+
+class HorizonRoll(models.Model):
+    """A roll-forward: the integration working group's amendment that moves the operational horizon
+    on by a year, and how each committee's figures for the new year are prefilled."""
+
+    class Rule(models.TextChoices):
+        CARRY = "carry", _("Carry the last year's figure")
+        TREND = "trend", _("Extend the trend of the last two years")
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="rolls", verbose_name=_("plan"))
+    amendment = models.OneToOneField(
+        Amendment, on_delete=models.PROTECT, related_name="roll", verbose_name=_("amendment")
+    )
+    from_start = models.PositiveSmallIntegerField(_("operational horizon from (before)"))
+    from_end = models.PositiveSmallIntegerField(_("operational horizon to (before)"))
+    to_start = models.PositiveSmallIntegerField(_("operational horizon from (after)"))
+    to_end = models.PositiveSmallIntegerField(_("operational horizon to (after)"))
+    indicator_rule = models.CharField(_("indicators' new targets"), max_length=10, choices=Rule.choices)
+    project_rule = models.CharField(_("projects' new budgets"), max_length=10, choices=Rule.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("horizon roll-forward")
+        verbose_name_plural = _("horizon roll-forwards")
+        ordering = ["plan", "-to_end"]
+
+    def __str__(self):
+        return f"{self.from_start}–{self.from_end} → {self.to_start}–{self.to_end}"
+
+    def audit_scope(self) -> dict:
+        return {"plan": self.plan_id, "amendment": self.amendment_id}
+
+    @property
+    def new_year(self) -> int:
+        return self.to_end
+
+
+class ProgressRules(models.Model):
+    """Where on track ends and at risk begins: the share of the way from the baseline to the target
+    (or of the planned progress) an item must have made, as data, one row per plan."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="progress_rules", verbose_name=_("plan"))
+    on_track = models.PositiveSmallIntegerField(
+        _("on track from (percent)"), default=90, help_text=_("At least this share of the way: on track.")
+    )
+    at_risk = models.PositiveSmallIntegerField(
+        _("at risk from (percent)"),
+        default=70,
+        help_text=_("At least this share, below on track: at risk; less: off track."),
+    )
+
+    class Meta:
+        verbose_name = _("progress thresholds")
+        verbose_name_plural = _("progress thresholds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(at_risk__lt=models.F("on_track"), on_track__lte=100), name="progress_thresholds_ordered"
+            )
+        ]
+
+    def __str__(self):
+        return str(self.plan)
+
+    def audit_scope(self) -> dict:
+        return {"plan": self.plan_id}
+
+
+class ActualReport(models.Model):
+    """A committee's report of how a year went for some of its items, entered by a member and
+    confirmed by its chair; once confirmed its figures are the record. Nothing in it is ever
+    edited: a correction is a new report whose entries name the figures they replace."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting the chair's confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        RETURNED = "returned", _("Returned by the chair")
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="actual_reports", verbose_name=_("plan"))
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, related_name="actual_reports", verbose_name=_("committee")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
+    )
+    entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("confirmed or returned by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.TextField(_("reason for returning"), blank=True)
+
+    class Meta:
+        verbose_name = _("actuals report")
+        verbose_name_plural = _("actuals reports")
+        ordering = ["-entered_at"]
+        indexes = [models.Index(fields=["committee", "status"], name="actual_report_committee_idx")]
+
+    def __str__(self):
+        return f"#{self.pk} {self.committee} {self.year}"
+
+    def audit_scope(self) -> dict:
+        return {"plan": self.plan_id, "committee": self.committee_id}
+
+
+class Actual(models.Model):
+    """One figure of a report: an indicator's achieved value, or a project's physical progress and
+    spend, for one year; `current` marks the confirmed figure in force for the item and year."""
+
+    report = models.ForeignKey(ActualReport, on_delete=models.PROTECT, related_name="entries", verbose_name=_("report"))
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="actuals", verbose_name=_("plan"))
+    code = models.CharField(_("item code"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.DecimalField(_("achieved value"), max_digits=24, decimal_places=4, null=True, blank=True)
+    progress = models.DecimalField(
+        _("physical progress (percent)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    spend = models.BigIntegerField(_("spend (rials)"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    over_budget_reason = models.TextField(_("why the spend is beyond the budget"), blank=True)
+    supersedes = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        verbose_name=_("corrects"),
+    )
+    current = models.BooleanField(_("in force"), default=False)
+
+    class Meta:
+        verbose_name = _("actual")
+        verbose_name_plural = _("actuals")
+        ordering = ["plan", "year", "code", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "code", "year"], condition=Q(current=True), name="actual_one_in_force"
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__isnull=True) | Q(progress__gte=0, progress__lte=100),
+                name="actual_progress_percent",
+            ),
+            models.CheckConstraint(condition=Q(spend__isnull=True) | Q(spend__gte=0), name="actual_spend_positive"),
+        ]
+        indexes = [models.Index(fields=["plan", "current", "year"], name="actual_in_force_idx")]
+
+    def __str__(self):
+        return f"{self.code} {self.year}"

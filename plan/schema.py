@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Kind(models.TextChoices):
+    HORIZON = "horizon", _("Plan horizons")
     STATEMENT = "statement", _("Statement (mission, vision)")
     OBJECTIVE = "objective", _("Strategic objective")
     OUTPUT = "output", _("Effective output")
@@ -47,6 +48,7 @@ class FieldType(models.TextChoices):
     AMOUNT = "amount"  # rials: a whole number, not negative
     YEAR = "year"
     DATE = "date"  # a Jalali date, kept as YYYY/MM/DD text
+    CALENDAR_YEAR = "calendar_year"  # a solar year as such (a horizon's bound), not one inside the horizon
     DIRECTION = "direction"
     COMMITTEE = "committee"
     PORTFOLIO = "portfolio"
@@ -74,20 +76,39 @@ class FieldSpec:
 # budget for one year above 10^16 is a slip of the keyboard. Indicators count, measure or weigh.
 BUDGET_LIMIT = 10**16
 INDICATOR_LIMIT = 10**12
+# how much an item counts in its parent's progress (none set: all count alike)
+WEIGHT_LIMIT = 1000
 
 NAME_FIELDS = (
     FieldSpec("name_fa", FieldType.TEXT, _("name (Persian)"), required=True, max_length=500),
     FieldSpec("name_en", FieldType.TEXT, _("name (English)"), max_length=500),
 )
 
+# The plan's horizons are content like any item, so an amendment moves them, a diff and the letter
+# show the move, and every version reads back with the horizons it was issued with. One per plan.
+HORIZON_CODE = "HORIZON"
+HORIZON_FIELDS = ("strategic_start", "strategic_end", "operational_start", "operational_end")
+EARLIEST_YEAR, LATEST_YEAR = 1300, 1700
+
 FIELDS: dict[str, tuple[FieldSpec, ...]] = {
+    Kind.HORIZON: NAME_FIELDS
+    + (
+        FieldSpec("strategic_start", FieldType.CALENDAR_YEAR, _("strategic horizon from"), required=True),
+        FieldSpec("strategic_end", FieldType.CALENDAR_YEAR, _("strategic horizon to"), required=True),
+        FieldSpec("operational_start", FieldType.CALENDAR_YEAR, _("operational horizon from"), required=True),
+        FieldSpec("operational_end", FieldType.CALENDAR_YEAR, _("operational horizon to"), required=True),
+    ),
     Kind.STATEMENT: NAME_FIELDS
     + (
         FieldSpec("text_fa", FieldType.TEXT, _("text (Persian)"), required=True, max_length=4000),
         FieldSpec("text_en", FieldType.TEXT, _("text (English)"), max_length=4000),
     ),
     Kind.OBJECTIVE: NAME_FIELDS,
-    Kind.OUTPUT: NAME_FIELDS + (FieldSpec("committee", FieldType.COMMITTEE, _("committee"), required=True),),
+    Kind.OUTPUT: NAME_FIELDS
+    + (
+        FieldSpec("committee", FieldType.COMMITTEE, _("committee"), required=True),
+        FieldSpec("weight", FieldType.NUMBER, _("weight in its objective"), minimum=0, maximum=WEIGHT_LIMIT),
+    ),
     Kind.INDICATOR: NAME_FIELDS
     + (
         FieldSpec("unit", FieldType.TEXT, _("unit"), required=True, max_length=100),
@@ -96,6 +117,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec(
             "targets", FieldType.NUMBER, _("target"), per_year=True, minimum=-INDICATOR_LIMIT, maximum=INDICATOR_LIMIT
         ),
+        FieldSpec("weight", FieldType.NUMBER, _("weight in its output"), minimum=0, maximum=WEIGHT_LIMIT),
     ),
     Kind.PROJECT: NAME_FIELDS
     + (
@@ -104,6 +126,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("end", FieldType.DATE, _("end")),
         FieldSpec("budgets", FieldType.AMOUNT, _("budget (rials)"), per_year=True, minimum=0, maximum=BUDGET_LIMIT),
         FieldSpec("portfolio", FieldType.PORTFOLIO, _("portfolio")),
+        FieldSpec("weight", FieldType.NUMBER, _("weight in its output"), minimum=0, maximum=WEIGHT_LIMIT),
     ),
     Kind.ACTION: NAME_FIELDS
     + (

@@ -9,7 +9,18 @@ from django.utils.translation import gettext as _
 from core.jalali import normalize_persian, tidy_text
 from plan import diff as plan_diff
 from plan.models import IssuedVersion, Plan
-from plan.selectors import diff_display, plan_tree, version_in_force, versions_diff
+from plan.selectors import diff_display, plan_tree, version_in_force, version_state, versions_diff
+from plan.selectors.actuals import (
+    REPORTED_KINDS,
+    item_chart,
+    item_fields,
+    item_record,
+    item_years_progress,
+    progress_overview,
+    progress_years,
+    status_chart,
+    yearly_rows,
+)
 
 
 def _plan(request) -> Plan:
@@ -74,5 +85,78 @@ def plan_diff_view(request):
             "entries": shown,
             "summary": plan_diff.summary(entries),
             "fingerprint": fingerprint,
+        },
+    )
+
+
+def _year(request, years: list[int]) -> int:
+    """The year asked for (any digits), else the latest with figures to show; 404 outside the years."""
+    raw = request.GET.get("year")
+    if not years:
+        raise Http404(_("No year of the plan has begun."))
+    if raw in (None, ""):
+        return years[-1]
+    try:
+        year = int(normalize_persian(str(raw)))
+    except ValueError:
+        raise Http404(_("No such year.")) from None
+    if year not in years:
+        raise Http404(_("No such year."))
+    return year
+
+
+@login_required
+def progress_view(request):
+    """How the plan is doing in a year: the whole, each objective and output, each committee and
+    portfolio, as charts with their tables."""
+    plan = _plan(request)
+    years = progress_years(plan)
+    year = _year(request, years)
+    committee = request.GET.get("committee") or None
+    if committee and not plan.committees.filter(code=committee).exists():
+        raise Http404(_("No such committee."))
+    overview = progress_overview(plan, year, committee=committee)
+    if overview is None:
+        raise Http404(_("There is no plan yet."))
+    chart = status_chart(overview["committees"], [row["name"] for row in overview["committees"]])
+    return render(
+        request,
+        "plan/progress.html",
+        {
+            "plan": plan,
+            "years": years,
+            "year": year,
+            "committee": committee,
+            "committees": plan.committees.all(),
+            "overview": overview,
+            "chart": chart,
+        },
+    )
+
+
+@login_required
+def item_view(request, code: str):
+    """One item of the version in force: its fields, its progress year by year (a chart and its
+    table) and every figure ever entered for it, corrections kept."""
+    plan = _plan(request)
+    version = version_in_force(plan)
+    if version is None:
+        raise Http404(_("There is no plan yet."))
+    item = version_state(version).get(normalize_persian(code).upper())
+    if item is None:
+        raise Http404(_("No such item in the plan in force."))
+    years = progress_years(plan)
+    yearly = item_years_progress(plan, item, years) if item["kind"] in REPORTED_KINDS else []
+    return render(
+        request,
+        "plan/item.html",
+        {
+            "plan": plan,
+            "version": version,
+            "item": item,
+            "fields": item_fields(item),
+            "yearly": yearly_rows(yearly),
+            "chart": item_chart(item, yearly),
+            "record": item_record(plan, item["code"]) if item["kind"] in REPORTED_KINDS else [],
         },
     )

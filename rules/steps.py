@@ -19,6 +19,7 @@ class Step(models.TextChoices):
     RECONSIDERATION = "reconsideration", _("Council reconsideration")
     DISPUTE = "dispute", _("Record the dispute's outcome")
     ISSUANCE = "issuance", _("Issuance")
+    CONFIRM_ACTUALS = "confirm_actuals", _("Confirm the year's actuals")
 
 
 class Outcome(models.TextChoices):

@@ -12,7 +12,7 @@ from viewflow.workflow import flow, lock
 from approvals.models import ConformityReview
 from approvals.services import task_opened
 from rules.steps import Step
-from workflows.models import AmendmentProcess, RevisionProcess
+from workflows.models import ActualsProcess, AmendmentProcess, RevisionProcess
 
 
 def _committee(process):
@@ -191,3 +191,33 @@ class RevisionFlow(flow.Flow):
         from workflows.services import revision_confirm_by_silence
 
         revision_confirm_by_silence(process=activation.process)
+
+
+class ActualsFlow(flow.Flow):
+    """A committee's report of a year's actuals: entered by a member, confirmed or returned by a
+    chair of the committee (not the person who entered it)."""
+
+    process_class = ActualsProcess
+    lock_impl = lock.SelectForUpdateLock(nowait=False, attempts=1)
+    process_title = _("Actuals report")
+    process_description = _("A committee's figures for a year, from entry to the chair's confirmation.")
+
+    start = flow.StartHandle(this.start_process).Next(this.confirm_actuals)
+    confirm_actuals = (
+        flow.View(None)
+        .onCreate(this.task_opened)
+        .Annotation(title=Step.CONFIRM_ACTUALS.label)
+        .Permission("plan.sign_off_amendment", obj=_committee)
+        .Next(this.after_confirm)
+    )
+    after_confirm = flow.Switch().Case(this.confirmed, _outcome_is("approve")).Default(this.returned)
+    confirmed = flow.End()
+    returned = flow.End()
+
+    def task_opened(self, activation):
+        task_opened(task=activation.task, subject=activation.process.artifact)
+
+    def start_process(self, activation, report):
+        activation.process.artifact = report
+        activation.process.data = {"outcome": ""}
+        return activation.process

@@ -88,3 +88,72 @@ class RevisionForm(forms.Form):
         self.fields["amendments"].label_from_instance = lambda a: (
             f"{a.title} · {a.committee.name_fa if a.committee else ''}"
         )
+
+
+class ActualsForm(forms.Form):
+    """A committee's figures for a year: one line per indicator (its achieved value) and per project
+    (its physical progress and spend), with the source and evidence; lines left blank are not sent."""
+
+    note = forms.CharField(
+        label=_("Note to the chair"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, items: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = items
+        self.lines = []
+        for item in items:
+            code = item["code"]
+            names = ("value",) if item["kind"] == "indicator" else ("progress", "spend")
+            for name in names:
+                label = {
+                    "value": _("achieved value"),
+                    "progress": _("physical progress (percent)"),
+                    "spend": _("spend (rials)"),
+                }[name]
+                self.fields[f"{name}_{code}"] = forms.CharField(
+                    label=label,
+                    required=False,
+                    max_length=40,
+                    widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 12}),
+                )
+            self.fields[f"source_{code}"] = forms.CharField(label=_("source"), required=False, max_length=300)
+            self.fields[f"evidence_{code}"] = forms.CharField(label=_("evidence"), required=False, max_length=2000)
+            if item["kind"] == "project":
+                self.fields[f"over_budget_reason_{code}"] = forms.CharField(
+                    label=_("why the spend is beyond the budget"), required=False, max_length=2000
+                )
+            self.lines.append(
+                (
+                    item,
+                    [self[f"{name}_{code}"] for name in names],
+                    self[f"source_{code}"],
+                    self[f"evidence_{code}"],
+                    self[f"over_budget_reason_{code}"] if item["kind"] == "project" else None,
+                )
+            )
+
+    def entries(self) -> list[dict]:
+        """The lines with a figure typed, as the service reads them."""
+        data, found = self.cleaned_data, []
+        for item in self.items:
+            code = item["code"]
+            line = {"code": code}
+            for name in ("value", "progress", "spend", "source", "evidence", "over_budget_reason"):
+                value = data.get(f"{name}_{code}")
+                if value not in (None, ""):
+                    line[name] = tidy_text(value)
+            if any(name in line for name in ("value", "progress", "spend")):
+                found.append(line)
+        return found
+
+
+class ActualsDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[("approve", _("Confirm: these figures become the record")), ("return", _("Return with reasons"))],
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )

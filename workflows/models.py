@@ -45,3 +45,20 @@ class RevisionProcess(Process):
     @property
     def outcome(self) -> str:
         return (self.data or {}).get("outcome", "")
+
+
+class ActualsProcess(Process):
+    """The process of one actuals report, from entry to its chair's confirmation."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("actuals process")
+        verbose_name_plural = _("actuals processes")
+
+    @property
+    def report(self):
+        return self.artifact
+
+    @property
+    def outcome(self) -> str:
+        return (self.data or {}).get("outcome", "")

@@ -5,6 +5,7 @@ that was not issued, no person's name (only a signatory's office)."""
 import hashlib
 from dataclasses import dataclass
 
+from plan.items import operational_years
 from plan.models import IssuanceLetter, IssuedVersion, Plan, Revision
 from plan.schema import Kind
 from plan.selectors import code_sort_key, diff_display, version_state, versions_diff
@@ -72,8 +73,7 @@ def letter_check(number: str, upload=None) -> LetterCheck:
 def public_indicators(version: IssuedVersion) -> list[dict]:
     """Each effective output of a version with its indicators and their targets year by year."""
     state = version_state(version)
-    plan = version.plan
-    years = list(range(plan.operational_start_year, plan.operational_end_year + 1))
+    years = list(operational_years(state, version.plan))
     outputs = sorted((i for i in state.values() if i["kind"] == Kind.OUTPUT), key=lambda i: code_sort_key(i["code"]))
     below: dict[str, list[dict]] = {}
     for item in state.values():

@@ -9,7 +9,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_http_methods
 
 from core.jalali import ascii_digits, normalize_persian
-from plan.selectors import plan_tree, version_in_force
+from plan.selectors import plan_tree, version_horizons, version_in_force
 from workflows.letters import diff_pdf
 from workflows.public_selectors import (
     letter_check,
@@ -90,7 +90,8 @@ def indicators(request):
     version = version_in_force(plan)
     if version is None:
         raise Http404(_("There is no plan yet."))
-    years = list(range(plan.operational_start_year, plan.operational_end_year + 1))
+    first, last = version_horizons(version)["operational"]
+    years = list(range(first, last + 1))
     # computed only when the template's cache of this version's table misses
     outputs = lambda: public_indicators(version)  # noqa: E731
     return render(request, "workflows/public/indicators.html", {"version": version, "years": years, "outputs": outputs})

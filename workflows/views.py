@@ -16,7 +16,7 @@ from approvals.selectors import amendments_visible_to, may_act_on, revisions_vis
 from core.errors import REFUSALS, refuse
 from core.jalali import jalali_year
 from people.selectors import explicit_permissions
-from plan.models import Revision
+from plan.models import ActualReport, Revision
 from plan.selectors import diff_display
 from rules.steps import step_title
 from workflows.forms import DecisionForm, RevisionForm
@@ -36,6 +36,8 @@ from workflows.services import decide, revision_decide, revision_start, task_cla
 def task_page(request, pk):
     task = get_object_or_404(Task.objects.select_related("process"), pk=pk, flow_task_type="HUMAN")
     subject = task.process.artifact
+    if isinstance(subject, ActualReport):  # a report's figures and its decision have their own page
+        return redirect("actuals:report", subject.pk)
     step = task.flow_task.name
     is_revision = isinstance(subject, Revision)
     visible = revisions_visible_to(request.user) if is_revision else amendments_visible_to(request.user)

@@ -31,9 +31,11 @@ from approvals.selectors.tasks import (
 )
 from approvals.selectors.visibility import (
     COUNCIL_PERMISSIONS,
+    actual_reports_visible_to,
     amendments_visible_to,
     committee_amendments,
     lunar_year_to_confirm,
+    reporting_committees,
     revisions_visible_to,
 )
 
@@ -46,6 +48,8 @@ __all__ = [
     "TaskRow",
     "TimelineEntry",
     "Workload",
+    "actual_reports_visible_to",
+    "reporting_committees",
     "amendment_timeline",
     "amendments_visible_to",
     "archive",

@@ -9,12 +9,12 @@ from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from approvals.duties import DRAFTER, PACKAGE, SEPARATION_OF_DUTIES, duty_excluded
+from approvals.duties import DRAFTER, ENTERED, PACKAGE, SEPARATION_OF_DUTIES, duty_excluded
 from approvals.models import Decision
 from approvals.steps import human_nodes
 from people.models import User
 from people.selectors import delegators_of, explicit_permissions
-from plan.models import Amendment, Committee, Revision
+from plan.models import ActualReport, Amendment, Committee, Revision
 
 
 @dataclass
@@ -37,15 +37,22 @@ def _stages():
 def _rows(tasks, holders: dict[int, User | None]) -> list[TaskRow]:
     """Attach subjects with one query per kind of subject, whatever the number of tasks."""
     tasks = list(tasks)
-    ids: dict[str, set[int]] = {"amendment": set(), "revision": set()}
+    ids: dict[str, set[int]] = {"amendment": set(), "revision": set(), "actualreport": set()}
     for task in tasks:
         ids.setdefault(task.process.artifact_content_type.model, set()).add(task.process.artifact_object_id)
-    amendments = Amendment.objects.select_related("committee").in_bulk(ids["amendment"]) if ids["amendment"] else {}
-    revisions = Revision.objects.in_bulk(ids["revision"]) if ids["revision"] else {}
+    subjects = {
+        "amendment": Amendment.objects.select_related("committee").in_bulk(ids["amendment"])
+        if ids["amendment"]
+        else {},
+        "revision": Revision.objects.in_bulk(ids["revision"]) if ids["revision"] else {},
+        "actualreport": ActualReport.objects.select_related("committee").in_bulk(ids["actualreport"])
+        if ids["actualreport"]
+        else {},
+    }
     rows = []
     for task in tasks:
         kind = task.process.artifact_content_type.model
-        subject = (amendments if kind == "amendment" else revisions).get(task.process.artifact_object_id)
+        subject = subjects.get(kind, {}).get(task.process.artifact_object_id)
         rows.append(
             TaskRow(
                 task=task,
@@ -150,19 +157,29 @@ def workload(user: User) -> Workload:
 
 def _own_work(people: list[int]) -> Q:
     """Tasks these people may not claim under the separation of duties (approvals.duties): the
-    sign-off or integration of an amendment one of them drafted, any step of a revision holding one."""
+    sign-off or integration of an amendment one of them drafted, any step of a revision holding one,
+    the confirmation of figures one of them entered."""
     stages = _stages()
     drafted = Amendment.objects.filter(drafted_by_id__in=people).values("pk")
     amendment_steps = [stages[s] for s, rule in SEPARATION_OF_DUTIES.items() if rule == DRAFTER and s in stages]
     revision_steps = [stages[s] for s, rule in SEPARATION_OF_DUTIES.items() if rule == PACKAGE and s in stages]
-    return Q(
-        flow_task__in=amendment_steps,
-        process__artifact_content_type__model="amendment",
-        process__artifact_object_id__in=drafted,
-    ) | Q(
-        flow_task__in=revision_steps,
-        process__artifact_content_type__model="revision",
-        process__artifact_object_id__in=Revision.objects.filter(amendments__in=drafted).values("pk"),
+    report_steps = [stages[s] for s, rule in SEPARATION_OF_DUTIES.items() if rule == ENTERED and s in stages]
+    return (
+        Q(
+            flow_task__in=report_steps,
+            process__artifact_content_type__model="actualreport",
+            process__artifact_object_id__in=ActualReport.objects.filter(entered_by_id__in=people).values("pk"),
+        )
+        | Q(
+            flow_task__in=amendment_steps,
+            process__artifact_content_type__model="amendment",
+            process__artifact_object_id__in=drafted,
+        )
+        | Q(
+            flow_task__in=revision_steps,
+            process__artifact_content_type__model="revision",
+            process__artifact_object_id__in=Revision.objects.filter(amendments__in=drafted).values("pk"),
+        )
     )
 
 

@@ -7,7 +7,7 @@ from core.jalali import jalali_year
 from people.models import Membership, User
 from people.roles import Role
 from people.selectors import delegators_of, explicit_permissions
-from plan.models import Amendment, Committee, Revision
+from plan.models import ActualReport, Amendment, Committee, Revision
 from rules.selectors import lunar_holidays_unconfirmed
 
 COUNCIL_PERMISSIONS = (
@@ -56,6 +56,33 @@ def revisions_visible_to(user: User):
         if "plan.integrate_amendment" in rights or any(p in rights for p in COUNCIL_PERMISSIONS):
             return Revision.objects.all()
     return Revision.objects.none()
+
+
+def _committees_of(user: User, perms: list[str]):
+    """The committees on which the person, or someone who delegated to them today, holds a seat's right."""
+    ids: set[int] = set()
+    for person in (user, *delegators_of(user)):
+        ids |= set(
+            get_objects_for_user(
+                person, perms, klass=Committee, any_perm=True, accept_global_perms=False, with_superuser=False
+            ).values_list("pk", flat=True)
+        )
+    return Committee.objects.filter(pk__in=ids)
+
+
+def reporting_committees(user: User):
+    """The committees whose figures the person may enter: those they sit on as a member or chair."""
+    return _committees_of(user, ["plan.draft_amendment"]).select_related("plan").order_by("plan", "position")
+
+
+def actual_reports_visible_to(user: User):
+    """The actuals reports a person may read: their committees', and every one for the integration
+    working group, the planning office and auditors (who read the year's performance as a whole)."""
+    rights = explicit_permissions(user)
+    if user.has_perm("plan.view_amendment") or rights & {"plan.integrate_amendment", "workflows.issue_revision"}:
+        return ActualReport.objects.all()
+    committees = _committees_of(user, ["plan.draft_amendment", "plan.sign_off_amendment"])
+    return ActualReport.objects.filter(committee__in=committees)
 
 
 def committee_amendments(user: User, *, limit: int = 20):

@@ -83,3 +83,30 @@ def amount(value):
     if jalali.localize_digits("1") != "1":  # the Persian interface
         return jalali.localize_digits(grouped.replace(",", "\u066c"))
     return grouped
+
+
+@register.filter
+def figure(value):
+    """A measured figure (a target, an achieved value, a percentage): whole numbers grouped as
+    `amount` does, fractions to two places with the Persian decimal separator; empty as a dash."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return jalali.localize_digits(value)
+    if number.is_integer():
+        return amount(int(number))
+    text = f"{number:,.2f}".rstrip("0").rstrip(".")
+    if jalali.localize_digits("1") != "1":
+        return jalali.localize_digits(text.replace(",", "\u066c").replace(".", "\u066b"))
+    return text
+
+
+@register.filter
+def percent(value):
+    """A percentage in the reader's digits and sign: ۸۵٪ in Persian, 85% in English; a dash if none."""
+    if value is None or value == "":
+        return "—"
+    shown = figure(value)
+    return f"{shown}\u066a" if jalali.localize_digits("1") != "1" else f"{shown}%"

@@ -8,8 +8,8 @@ from viewflow.workflow.status import PROCESS
 from approvals.models import CouncilVote, Decision
 from audit.models import AuditEvent
 from notifications.models import Notification
-from plan.models import Amendment, Revision
-from plan.selectors import version_in_force, version_state
+from plan.models import Amendment, PlanItem, Revision
+from plan.selectors import derived_cache, version_cache, version_in_force, version_state
 from tests.scenario import PARKS, VOTE, WASTE
 from workflows.selectors import amendment_process, open_task, revision_open_task, revision_process
 from workflows.services import DecisionRefused, decide, revision_decide, revision_start
@@ -334,13 +334,17 @@ def test_a_code_added_and_retired_since_the_base_blocks_the_package_by_name(plan
 
 
 def test_a_package_that_no_longer_applies_is_shown_and_can_leave(client, plan, people, accepted):
-    """The plan's operational years changed under a package (an administrator's edit): its pages
-    name the problem instead of failing, and the package can still be taken apart."""
+    """The plan's operational years changed under a package (a repair in the database, outside the
+    product): its pages name the problem instead of failing, and the package can still be taken apart."""
     waste, parks = accepted("C02", WASTE), accepted("C03", PARKS)
     revision = revision_start(
         plan=plan, year=1404, title="ب", amendments=[waste, parks], acting_user=people["integration"]
     )
-    type(plan).objects.filter(pk=plan.pk).update(operational_start_year=1406)  # 1405's targets are gone
+    horizon = PlanItem.objects.get(plan=plan, code="HORIZON", valid_to__isnull=True)
+    horizon.attributes = {**horizon.attributes, "operational_start": 1406}  # 1405's targets are gone
+    horizon.save()
+    version_cache.clear()
+    derived_cache.clear()
     client.force_login(people["integration"])
     task = revision_open_task(revision)
     for url in (f"/tasks/{task.pk}/", f"/tasks/revisions/{revision.pk}/"):

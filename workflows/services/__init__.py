@@ -7,6 +7,7 @@ The names other apps and the views use are importable from here."""
 from django.utils.translation import gettext_lazy
 
 from audit import chain
+from workflows.services.actuals import ACTUALS_OUTCOMES, actuals_decide, actuals_enter
 from workflows.services.amendments import STEP_OUTCOMES, amendment_draft_start, amendment_withdraw, decide
 from workflows.services.claims import reassign_candidates, task_claim, task_reassign, task_release
 from workflows.services.conformity import revision_confirm_by_silence
@@ -20,9 +21,16 @@ from workflows.services.revisions import (
     revision_decide,
     revision_start,
 )
+from workflows.services.rolling import roll_forward_cancel, roll_forward_figures, roll_forward_start
 from workflows.services.steps import BUSY, RETRYABLE, DecisionRefused
 
 __all__ = [
+    "ACTUALS_OUTCOMES",
+    "actuals_decide",
+    "actuals_enter",
+    "roll_forward_cancel",
+    "roll_forward_figures",
+    "roll_forward_start",
     "BACK_TO_ASSEMBLY",
     "BUSY",
     "LENIENT",
@@ -57,6 +65,10 @@ def register_audit_actions() -> None:
     chain.register_action("plan.revision.start", gettext_lazy("Revision assembled"))
     chain.register_action("plan.revision.decide", gettext_lazy("Revision step decided"))
     chain.register_action("plan.revision.confirm_by_silence", gettext_lazy("Confirmed by silence"))
+    chain.register_action("workflows.actuals.start", gettext_lazy("Actuals report sent to the chair"))
+    chain.register_action("workflows.horizon.roll_forward", gettext_lazy("Operational horizon rolled forward"))
+    chain.register_action("workflows.horizon.cancel", gettext_lazy("Roll-forward taken back"))
+    chain.register_action("workflows.amendment.prefill", gettext_lazy("New year's figures prefilled"))
     chain.register_action("workflows.task.claim", gettext_lazy("Task claimed"))
     chain.register_action("workflows.task.release", gettext_lazy("Task released"))
     chain.register_action("workflows.task.reassign", gettext_lazy("Task reassigned by an administrator"))

@@ -15,9 +15,9 @@ from plan import exchange
 from plan.changesets import ChangesetInvalid, PlanContext, apply_changeset
 from plan.conflicts import NO_LONGER_APPLIES, Conflict, Footprint, conflicts_between, find_conflicts
 from plan.diff import CHANGE_LABELS
-from plan.items import State, exchange_form, item_from_row
-from plan.models import Amendment, Committee, IssuedVersion, Plan, PlanItem
-from plan.schema import EXPORT_LISTS, FieldType, Kind, field_label, field_spec
+from plan.items import State, exchange_form, horizons, item_from_row, operational_years
+from plan.models import Amendment, Committee, HorizonRoll, IssuedVersion, Plan, PlanItem
+from plan.schema import EXPORT_LISTS, HORIZON_CODE, FieldType, Kind, field_label, field_spec
 
 _ROW = ("code", "kind", "parent_code", "name_fa", "name_en", "attributes")
 
@@ -91,12 +91,68 @@ def plan_context(plan: Plan, *, committee: Committee | None = None, as_of: Issue
         rows = PlanItem.objects.filter(plan=plan, valid_from__lte=number)
         used = frozenset(rows.values_list("code", flat=True).distinct())
         derived_cache.put(key, used)
+    years = operational_years(version_state(as_of), plan) if as_of is not None else plan.operational_years
+    moving = rolled_horizon(plan, (years[0], years[-1]))
+    if moving is not None:  # the new year's figures may be drafted for the horizon a roll-forward moves to
+        years = range(min(years[0], moving[0]), max(years[-1], moving[1]) + 1)
     return PlanContext(
-        years=plan.operational_years,
+        years=years,
         committees=set(plan.committees.values_list("code", flat=True)),
         used_codes=set(used),
         amending_committee=committee.code if committee else None,
     )
+
+
+def drafting_years(plan: Plan) -> range:
+    """The years a draft's figures may name now: the horizon in force, and the year a pending
+    roll-forward adds."""
+    return plan_context(plan).years
+
+
+def moves_horizons(amendment: Amendment) -> bool:
+    return amendment.operations.filter(code=HORIZON_CODE).exists()
+
+
+def version_horizons(version: IssuedVersion) -> dict[str, tuple[int, int]]:
+    """The strategic and operational horizons a version was issued with."""
+    return horizons(version_state(version), version.plan)
+
+
+def pending_roll(plan: Plan) -> "HorizonRoll | None":
+    """The roll-forward whose amendment is accepted and not issued yet (waiting in the pool or in an
+    open revision), or None: there is at most one."""
+    return (
+        HorizonRoll.objects.filter(plan=plan, amendment__status=Amendment.Status.ACCEPTED)
+        .select_related("amendment")
+        .order_by("-pk")
+        .first()
+    )
+
+
+def rolled_horizon(plan: Plan, operational: tuple[int, int]) -> tuple[int, int] | None:
+    """The operational horizon a roll-forward from `operational` moves the plan to, while that
+    roll-forward is accepted or issued (a taken-back roll-forward moves nothing), or None.
+
+    An amendment drafted on a version with `operational` may name the new year's figures: replayed
+    against its base, before or after the roll-forward was issued, it gives the same result."""
+    roll = (
+        HorizonRoll.objects.filter(
+            plan=plan,
+            from_start=operational[0],
+            from_end=operational[1],
+            amendment__status__in=(Amendment.Status.ACCEPTED, Amendment.Status.ISSUED),
+        )
+        .order_by("-pk")
+        .values_list("to_start", "to_end")
+        .first()
+    )
+    return tuple(roll) if roll else None
+
+
+def pending_horizon(plan: Plan) -> tuple[int, int] | None:
+    """The operational horizon a roll-forward not yet issued moves the plan to, or None."""
+    roll = pending_roll(plan)
+    return (roll.to_start, roll.to_end) if roll else None
 
 
 def versions_diff(old: IssuedVersion, new: IssuedVersion) -> list[dict]:
@@ -157,6 +213,8 @@ def amendment_preview(amendment: Amendment, *, operations: list[dict] | None = N
         base_version.pk,
         base_version.fingerprint,
         amendment.committee_id,
+        # the years a figure may name: a roll-forward from the base's horizon adds one
+        rolled_horizon(amendment.plan, version_horizons(base_version)["operational"]),
         _operations_key(ops),
     )
     preview = derived_cache.get(key)
@@ -223,6 +281,7 @@ def plan_export(version: IssuedVersion) -> dict:
     """The exchange document of a version: top-level lists, each item with its code."""
     plan = version.plan
     state = version_state(version)
+    horizon = horizons(state, plan)
     by_kind: dict[str, list] = {}
     for code in sorted(state, key=code_sort_key):
         item = state[code]
@@ -235,8 +294,8 @@ def plan_export(version: IssuedVersion) -> dict:
             "name_en": plan.name_en,
             "city_fa": plan.city_fa,
             "city_en": plan.city_en,
-            "strategic_horizon": [plan.strategic_start_year, plan.strategic_end_year],
-            "operational_horizon": [plan.operational_start_year, plan.operational_end_year],
+            "strategic_horizon": list(horizon["strategic"]),
+            "operational_horizon": list(horizon["operational"]),
         },
         "version": {
             "number": version.number,
@@ -349,8 +408,7 @@ def _figures_state(amendment: Amendment) -> State:
 def amendment_figures_workbook(amendment: Amendment) -> bytes:
     """The drafting committee's figures (indicators' baselines and targets, projects' budgets) as the
     draft stands, as a workbook to edit and upload back."""
-    plan = amendment.plan
-    years = range(plan.operational_start_year, plan.operational_end_year + 1)
+    years = plan_context(amendment.plan, as_of=amendment.base_version).years
     return exchange.committee_workbook(_figures_state(amendment), amendment.committee.code, years)
 
 

@@ -23,11 +23,13 @@ from plan.selectors import (
     amendment_operations,
     amendment_preview,
     amendment_staleness,
+    moves_horizons,
     plan_context,
     unusable,
     version_in_force,
     version_state,
 )
+from plan.services import actuals
 
 
 def register_audit_actions() -> None:
@@ -36,6 +38,7 @@ def register_audit_actions() -> None:
     chain.register_action("plan.amendment.create", gettext_lazy("Amendment created"))
     chain.register_action("plan.amendment.edit", gettext_lazy("Amendment operations saved"))
     chain.register_action("plan.amendment.rebase", gettext_lazy("Amendment rebased"))
+    actuals.register_audit_actions()
 
 
 class PlanConflict(BaznegarError):
@@ -253,6 +256,8 @@ def plan_version_issue(
         if amendment.base_version_id != in_force.pk:
             amendment_rebase(amendment=amendment, acting_user=issued_by)
             amendment.refresh_from_db()
+    # an amendment that moves the horizons goes first: the others' figures may name its new year
+    amendments = sorted(amendments, key=lambda a: (not moves_horizons(a), a.pk))
     previews = {amendment: amendment_preview(amendment) for amendment in amendments}
     conflicts = find_conflicts({amendment: preview.footprint for amendment, preview in previews.items()})
     if conflicts:

@@ -1,0 +1,180 @@
+"""The rolling year: the operational horizon is plan content, moved by a roll-forward in the year's
+revision; the committees draft the new year's figures from a prefilled start; the version issued
+reads back with the new horizon while the one before keeps its own."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from audit.models import AuditEvent
+from notifications.models import Notification
+from people.roles import Role
+from plan.changesets import ChangesetInvalid
+from plan.models import Amendment, HorizonRoll
+from plan.selectors import (
+    drafting_years,
+    pending_horizon,
+    plan_export,
+    version_horizons,
+    version_in_force,
+    version_state,
+    versions_diff,
+)
+from plan.services import amendment_operations_set
+from tests.factories import UserFactory
+from tests.workflows.test_exits import act, to_issuance
+from workflows.selectors import open_task
+from workflows.services import (
+    DecisionRefused,
+    amendment_draft_start,
+    decide,
+    revision_start,
+    roll_forward_cancel,
+    roll_forward_figures,
+    roll_forward_start,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def second_integrator(people):
+    return UserFactory(username="integration-2", roles=[Role.INTEGRATION])
+
+
+def roll(plan, people, **kwargs):
+    return roll_forward_start(
+        plan=plan,
+        acting_user=people["integration"],
+        indicator_rule=kwargs.get("indicator_rule", "carry"),
+        project_rule=kwargs.get("project_rule", "trend"),
+    )
+
+
+def test_a_roll_forward_moves_the_horizon_in_the_next_version_only(plan, people, second_integrator):
+    first = version_in_force(plan)
+    assert version_horizons(first)["operational"] == (1403, 1407)
+    rolled = roll(plan, people)
+    assert (rolled.from_start, rolled.from_end, rolled.to_start, rolled.to_end) == (1403, 1407, 1404, 1408)
+    assert rolled.amendment.status == Amendment.Status.ACCEPTED and rolled.amendment.committee is None
+    assert pending_horizon(plan) == (1404, 1408)
+    assert list(drafting_years(plan)) == [1403, 1404, 1405, 1406, 1407, 1408]
+    event = AuditEvent.objects.get(action="workflows.horizon.roll_forward")
+    assert event.data["to"] == [1404, 1408]
+    # every committee member is asked to draft the new year's figures
+    told = set(Notification.objects.filter(event="horizon.rolled").values_list("recipient__username", flat=True))
+    assert told == {"waste-member", "waste-chair", "parks-member", "parks-chair"}
+
+    # the waste committee drafts its 1408 figures from the prefilled start
+    member, chair = people["waste-member"], people["waste-chair"]
+    draft = amendment_draft_start(plan=plan, committee=plan.committees.get(code="C02"), drafted_by=member, title="۱۴۰۸")
+    base = version_state(first)
+    added = roll_forward_figures(amendment=draft, acting_user=member)
+    operations = list(draft.operations.order_by("position"))
+    assert added == len(operations) > 0
+    by_code = {op.code: op for op in operations}
+    indicator = by_code["IND3.1.1"]
+    # carry: the indicator's 1407 target; trend: a project's 1407 budget plus its 1406→1407 change
+    assert indicator.values == {"targets.1408": {"old": None, "new": base["IND3.1.1"]["targets.1407"]}}
+    project_code = next(c for c in by_code if base[c]["kind"] == "project")
+    project = base[project_code]
+    expected = max(0, project["budgets.1407"] + (project["budgets.1407"] - project["budgets.1406"]))
+    assert by_code[project_code].values == {"budgets.1408": {"old": None, "new": expected}}
+    assert roll_forward_figures(amendment=draft, acting_user=member) == 0  # nothing left to prefill
+    decide(task=open_task(draft), acting_user=member, outcome="submit")
+    decide(task=open_task(draft), acting_user=chair, outcome="approve")
+    decide(task=open_task(draft), acting_user=people["integration"], outcome="approve")
+
+    # the roll-forward's drafter may not assemble it (separation of duties): a colleague does
+    revision = revision_start(
+        plan=plan,
+        year=1404,
+        title="بازنگری ۱۴۰۴",
+        amendments=[draft, rolled.amendment],
+        acting_user=second_integrator,
+    )
+    to_issuance(revision, {**people, "integration": second_integrator})
+    act(revision, people["planning"], "issue", issuance_number="1404/R")
+    second = version_in_force(plan)
+    assert second.number == first.number + 1
+    assert version_horizons(second)["operational"] == (1404, 1408)
+    assert version_horizons(first)["operational"] == (1403, 1407)  # version N reads as it was issued
+    after = version_state(second)
+    assert after["IND3.1.1"]["targets.1408"] == base["IND3.1.1"]["targets.1407"]
+    assert "targets.1408" not in version_state(first)["IND3.1.1"]
+    assert after["IND3.1.1"]["targets.1403"] == base["IND3.1.1"]["targets.1403"]  # the closed year is the record
+    assert pending_horizon(plan) is None
+    # the diff and the export show the move
+    horizon_entry = next(e for e in versions_diff(first, second) if e["code"] == "HORIZON")
+    assert {f["field"] for f in horizon_entry["fields"]} == {"operational_start", "operational_end"}
+    assert plan_export(second)["plan"]["operational_horizon"] == [1404, 1408]
+    assert plan_export(first)["plan"]["operational_horizon"] == [1403, 1407]
+
+    # 1403 is closed: no draft may change its figures any more; 1408 is open
+    later = amendment_draft_start(plan=plan, committee=plan.committees.get(code="C02"), drafted_by=member, title="x")
+    closed = [{"action": "change", "code": "IND3.1.1", "justification": "j", "values": {"targets.1403": {"new": 1}}}]
+    with pytest.raises(ChangesetInvalid, match="1404–1408"):
+        amendment_operations_set(amendment=later, operations=closed, acting_user=member)
+    fresh = [{"action": "change", "code": "IND3.1.1", "justification": "j", "values": {"targets.1408": {"new": 1}}}]
+    amendment_operations_set(amendment=later, operations=fresh, acting_user=member)
+
+
+def test_a_second_roll_forward_while_one_waits_is_refused_and_nothing_written(plan, people, second_integrator):
+    rolled = roll(plan, people)
+    before = (Amendment.objects.count(), HorizonRoll.objects.count(), AuditEvent.objects.count())
+    with pytest.raises(DecisionRefused, match="already moves the horizon to 1404–1408"):
+        roll_forward_start(plan=plan, acting_user=second_integrator, indicator_rule="carry", project_rule="carry")
+    assert (Amendment.objects.count(), HorizonRoll.objects.count(), AuditEvent.objects.count()) == before
+    # taken back (its revision rejected, say), another may start
+    roll_forward_cancel(roll=rolled, acting_user=second_integrator, reason="سال دیگر")
+    assert pending_horizon(plan) is None
+    again = roll_forward_start(plan=plan, acting_user=second_integrator, indicator_rule="trend", project_rule="carry")
+    assert again.to_end == 1408
+
+
+def test_who_may_roll_and_what_a_committee_may_not_do_to_the_horizon(plan, people):
+    with pytest.raises(PermissionDenied, match="integration working group"):
+        roll_forward_start(plan=plan, acting_user=people["waste-chair"], indicator_rule="carry", project_rule="carry")
+    with pytest.raises(DecisionRefused, match="choose how"):
+        roll_forward_start(plan=plan, acting_user=people["integration"], indicator_rule="guess", project_rule="carry")
+    assert not HorizonRoll.objects.exists()
+    member = people["waste-member"]
+    draft = amendment_draft_start(plan=plan, committee=plan.committees.get(code="C02"), drafted_by=member, title="x")
+    moves = [
+        {"action": "change", "code": "HORIZON", "justification": "j", "values": {"operational_end": {"new": 1408}}}
+    ]
+    with pytest.raises(ChangesetInvalid, match="only the integration working group moves"):
+        amendment_operations_set(amendment=draft, operations=moves, acting_user=member)
+    retire = [{"action": "retire", "code": "HORIZON", "justification": "j"}]
+    with pytest.raises(ChangesetInvalid):
+        amendment_operations_set(amendment=draft, operations=retire, acting_user=member)
+    with pytest.raises(DecisionRefused, match="no roll-forward"):
+        roll_forward_figures(amendment=draft, acting_user=member)
+    assert not draft.operations.exists()
+
+
+def test_the_horizon_cannot_leave_the_strategic_horizon(plan, people, second_integrator):
+    """Rolled year after year, the operational horizon reaches the strategic horizon's end (1412)."""
+    from plan.changesets import PlanContext, apply_changeset
+
+    state = version_state(version_in_force(plan))
+    ctx = PlanContext(years=range(1403, 1408), committees=set())
+    beyond = [
+        {
+            "action": "change",
+            "code": "HORIZON",
+            "justification": "j",
+            "values": {"operational_start": {"new": 1409}, "operational_end": {"new": 1413}},
+        }
+    ]
+    with pytest.raises(ChangesetInvalid, match="inside the strategic horizon 1403–1412"):
+        apply_changeset(state, beyond, ctx)
+    backwards = [
+        {"action": "change", "code": "HORIZON", "justification": "j", "values": {"operational_end": {"new": 1402}}}
+    ]
+    with pytest.raises(ChangesetInvalid, match="ends before it starts"):
+        apply_changeset(state, backwards, ctx)
+    not_a_year = [
+        {"action": "change", "code": "HORIZON", "justification": "j", "values": {"operational_end": {"new": 14.5}}}
+    ]
+    with pytest.raises(ChangesetInvalid, match="solar year"):
+        apply_changeset(state, not_a_year, ctx)
