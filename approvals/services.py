@@ -14,6 +14,7 @@ from approvals.selectors import task_candidates
 from notifications.services import notification_rows, notifications_save, notify
 from people.models import User
 from people.roles import Role
+from plan.models import CallAnswer
 from rules.selectors import legal_rule, service_levels, working_calendar
 
 
@@ -23,6 +24,8 @@ def task_due_on(*, task, stage: str):
     if stage == "governorate":
         review = ConformityReview.objects.filter(revision_id=task.process.artifact_object_id).latest("id")
         return timezone.localdate(review.window_ends_at), True
+    if stage == "answer_call":  # the planning office set the date when it opened the call
+        return CallAnswer.objects.select_related("call").get(pk=task.process.artifact_object_id).call.deadline, False
     if stage == "reconsideration":
         rule = legal_rule("council-reconsideration")
         return working_calendar().statutory_deadline(today, rule.days), True

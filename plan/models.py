@@ -506,3 +506,70 @@ class Actual(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.year}"
+
+
+class AnnualCall(models.Model):
+    """The planning office's call that opens the year's revision: every committee is asked, by a
+    date, to propose amendments or to declare that it has none, with the past year's performance in
+    front of it."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="calls", verbose_name=_("plan"))
+    year = models.PositiveSmallIntegerField(_("year of the revision"))
+    deadline = models.DateField(_("answer by"))
+    note = models.TextField(_("note to the committees"), blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opened by")
+    )
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("annual call")
+        verbose_name_plural = _("annual calls")
+        ordering = ["plan", "-year"]
+        constraints = [models.UniqueConstraint(fields=["plan", "year"], name="one_call_per_plan_and_year")]
+
+    def __str__(self):
+        return f"{self.plan} · {self.year}"
+
+    def audit_scope(self) -> dict:
+        return {"plan": self.plan_id}
+
+
+class CallAnswer(models.Model):
+    """A committee's answer to the year's call: amendments proposed, or none."""
+
+    class Answer(models.TextChoices):
+        PENDING = "pending", _("Not answered yet")
+        PROPOSED = "proposed", _("Amendments proposed")
+        NONE = "none", _("No amendment this year")
+
+    call = models.ForeignKey(AnnualCall, on_delete=models.PROTECT, related_name="answers", verbose_name=_("call"))
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, related_name="call_answers", verbose_name=_("committee")
+    )
+    answer = models.CharField(_("answer"), max_length=10, choices=Answer.choices, default=Answer.PENDING)
+    amendments = models.ManyToManyField(
+        Amendment, blank=True, related_name="call_answers", verbose_name=_("amendments proposed")
+    )
+    note = models.TextField(_("note"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("committee's answer")
+        verbose_name_plural = _("committees' answers")
+        ordering = ["call", "committee__position"]
+        constraints = [models.UniqueConstraint(fields=["call", "committee"], name="one_answer_per_committee")]
+
+    def __str__(self):
+        return f"{self.committee} · {self.call.year}"
+
+    def audit_scope(self) -> dict:
+        return {"plan": self.call.plan_id, "committee": self.committee_id}

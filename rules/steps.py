@@ -20,6 +20,7 @@ class Step(models.TextChoices):
     DISPUTE = "dispute", _("Record the dispute's outcome")
     ISSUANCE = "issuance", _("Issuance")
     CONFIRM_ACTUALS = "confirm_actuals", _("Confirm the year's actuals")
+    ANSWER_CALL = "answer_call", _("Answer the year's call for amendments")
 
 
 class Outcome(models.TextChoices):

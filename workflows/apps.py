@@ -11,8 +11,8 @@ class WorkflowsConfig(AppConfig):
     def ready(self):
         # flows and services are importable only once the app registry is ready
         from approvals.steps import flows_register
-        from workflows.flows import ActualsFlow, AmendmentFlow, RevisionFlow
+        from workflows.flows import ActualsFlow, AmendmentFlow, CallFlow, RevisionFlow
         from workflows.services import register_audit_actions
 
         register_audit_actions()
-        flows_register(AmendmentFlow, RevisionFlow, ActualsFlow)
+        flows_register(AmendmentFlow, RevisionFlow, ActualsFlow, CallFlow)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from workflows import drafting_views
+from workflows import drafting_views, year_views
 
 app_name = "drafting"
 urlpatterns = [
@@ -21,5 +21,6 @@ urlpatterns = [
         name="amendment_figures_preview",
     ),
     path("amendments/<int:pk>/figures/save/", drafting_views.amendment_figures_save, name="amendment_figures_save"),
+    path("amendments/<int:pk>/prefill/", year_views.amendment_prefill, name="amendment_prefill"),
     path("amendments/<int:pk>/withdraw/", drafting_views.amendment_withdraw_view, name="amendment_withdraw"),
 ]

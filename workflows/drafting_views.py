@@ -20,6 +20,7 @@ from plan.selectors import (
     amendment_operations,
     amendment_preview,
     diff_display,
+    pending_roll,
 )
 from plan.services import amendment_operations_set
 from workflows.selectors import latest_decided_text, open_task
@@ -112,6 +113,8 @@ def amendment_edit(request, pk):
             "returned": next((d for d in reversed(decisions) if d.outcome == "return"), None)
             if amendment.status == Amendment.Status.RETURNED
             else None,
+            # the year rolls forward in this revision: the new year's figures can be prefilled
+            "roll": pending_roll(amendment.plan) if editable and amendment.committee_id else None,
         },
     )
 

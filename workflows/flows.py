@@ -12,7 +12,7 @@ from viewflow.workflow import flow, lock
 from approvals.models import ConformityReview
 from approvals.services import task_opened
 from rules.steps import Step
-from workflows.models import ActualsProcess, AmendmentProcess, RevisionProcess
+from workflows.models import ActualsProcess, AmendmentProcess, CallProcess, RevisionProcess
 
 
 def _committee(process):
@@ -219,5 +219,33 @@ class ActualsFlow(flow.Flow):
 
     def start_process(self, activation, report):
         activation.process.artifact = report
+        activation.process.data = {"outcome": ""}
+        return activation.process
+
+
+class CallFlow(flow.Flow):
+    """A committee's answer to the year's call: its members propose amendments, or declare none,
+    by the call's deadline."""
+
+    process_class = CallProcess
+    lock_impl = lock.SelectForUpdateLock(nowait=False, attempts=1)
+    process_title = _("Annual call")
+    process_description = _("A committee's answer to the year's call for amendments.")
+
+    start = flow.StartHandle(this.start_process).Next(this.answer_call)
+    answer_call = (
+        flow.View(None)
+        .onCreate(this.task_opened)
+        .Annotation(title=Step.ANSWER_CALL.label)
+        .Permission("plan.draft_amendment", obj=_committee)
+        .Next(this.answered)
+    )
+    answered = flow.End()
+
+    def task_opened(self, activation):
+        task_opened(task=activation.task, subject=activation.process.artifact)
+
+    def start_process(self, activation, answer):
+        activation.process.artifact = answer
         activation.process.data = {"outcome": ""}
         return activation.process

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import JalaliDateField, NumberField
 from core.jalali import normalize_persian, tidy_text
+from plan.models import HorizonRoll
 from rules.steps import outcome_action
 from workflows.services import REVISION_OUTCOMES, STEP_DETAILS, STEP_OUTCOMES
 
@@ -157,3 +158,39 @@ class ActualsDecisionForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class RollForwardForm(forms.Form):
+    indicator_rule = forms.ChoiceField(label=_("Indicators' targets for the new year"), choices=())
+    project_rule = forms.ChoiceField(label=_("Projects' budgets for the new year"), choices=())
+    justification = forms.CharField(
+        label=_("Justification"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator_rule"].choices = HorizonRoll.Rule.choices
+        self.fields["project_rule"].choices = HorizonRoll.Rule.choices
+        self.fields["project_rule"].initial = HorizonRoll.Rule.TREND
+        self.fields["indicator_rule"].initial = HorizonRoll.Rule.CARRY
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CallOpenForm(forms.Form):
+    year = NumberField(label=_("Year of the revision"), min_value=1300, max_value=1700)
+    deadline = JalaliDateField(label=_("Committees answer by"))
+    note = forms.CharField(
+        label=_("Note to the committees"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CallAnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("The committee's answer"),
+        widget=forms.RadioSelect,
+        choices=[("proposed", _("We proposed the amendments listed above")), ("none", _("No amendment this year"))],
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -62,3 +62,16 @@ class ActualsProcess(Process):
     @property
     def outcome(self) -> str:
         return (self.data or {}).get("outcome", "")
+
+
+class CallProcess(Process):
+    """The process of one committee's answer to the year's call."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("call process")
+        verbose_name_plural = _("call processes")
+
+    @property
+    def outcome(self) -> str:
+        return (self.data or {}).get("outcome", "")

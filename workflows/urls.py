@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows import views
+from workflows import views, year_views
 
 app_name = "workflows"
 urlpatterns = [
@@ -8,4 +8,6 @@ urlpatterns = [
     path("revisions/", views.revision_list, name="revisions"),
     path("revisions/new/", views.revision_new, name="revision_new"),
     path("revisions/<int:pk>/", views.revision_page, name="revision"),
+    path("year/", year_views.year_page, name="year"),
+    path("calls/<int:pk>/", year_views.call_answer_page, name="call_answer"),
 ]

@@ -16,7 +16,7 @@ from approvals.selectors import amendments_visible_to, may_act_on, revisions_vis
 from core.errors import REFUSALS, refuse
 from core.jalali import jalali_year
 from people.selectors import explicit_permissions
-from plan.models import ActualReport, Revision
+from plan.models import ActualReport, CallAnswer, Revision
 from plan.selectors import diff_display
 from rules.steps import step_title
 from workflows.forms import DecisionForm, RevisionForm
@@ -30,6 +30,7 @@ from workflows.selectors import (
     task_text,
 )
 from workflows.services import decide, revision_decide, revision_start, task_claim, task_release
+from workflows.year_selectors import call_for_revision
 
 
 @login_required
@@ -38,6 +39,8 @@ def task_page(request, pk):
     subject = task.process.artifact
     if isinstance(subject, ActualReport):  # a report's figures and its decision have their own page
         return redirect("actuals:report", subject.pk)
+    if isinstance(subject, CallAnswer):  # so has a committee's answer to the year's call
+        return redirect("workflows:call_answer", subject.pk)
     step = task.flow_task.name
     is_revision = isinstance(subject, Revision)
     visible = revisions_visible_to(request.user) if is_revision else amendments_visible_to(request.user)
@@ -115,6 +118,8 @@ def task_page(request, pk):
             if is_revision and step in ("governorate", "reconsideration", "dispute", "issuance")
             else None,
             "against": shown.against,
+            # at assembly, which committees answered the year's call
+            "call": call_for_revision(subject.plan, subject.year) if is_revision and step == "assemble" else None,
         },
     )
 
@@ -149,7 +154,11 @@ def revision_page(request, pk):
     """A revision: its amendments, conflicts and how they were resolved, votes, the window, the
     stage on the process diagram, and the timeline of decisions."""
     revision = get_object_or_404(revisions_visible_to(request.user).select_related("plan", "issued_version"), pk=pk)
-    return render(request, "workflows/revision.html", {"overview": revision_overview(revision)})
+    return render(
+        request,
+        "workflows/revision.html",
+        {"overview": revision_overview(revision), "call": call_for_revision(revision.plan, revision.year)},
+    )
 
 
 @login_required

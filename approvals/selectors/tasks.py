@@ -37,7 +37,7 @@ def _stages():
 def _rows(tasks, holders: dict[int, User | None]) -> list[TaskRow]:
     """Attach subjects with one query per kind of subject, whatever the number of tasks."""
     tasks = list(tasks)
-    ids: dict[str, set[int]] = {"amendment": set(), "revision": set(), "actualreport": set()}
+    ids: dict[str, set[int]] = {"amendment": set(), "revision": set(), "actualreport": set(), "callanswer": set()}
     for task in tasks:
         ids.setdefault(task.process.artifact_content_type.model, set()).add(task.process.artifact_object_id)
     subjects = {

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from audit import chain
 from workflows.services.actuals import ACTUALS_OUTCOMES, actuals_decide, actuals_enter
 from workflows.services.amendments import STEP_OUTCOMES, amendment_draft_start, amendment_withdraw, decide
+from workflows.services.calls import annual_call_open, call_answer, call_committee_amendments
 from workflows.services.claims import reassign_candidates, task_claim, task_reassign, task_release
 from workflows.services.conformity import revision_confirm_by_silence
 from workflows.services.revisions import (
@@ -28,6 +29,9 @@ __all__ = [
     "ACTUALS_OUTCOMES",
     "actuals_decide",
     "actuals_enter",
+    "annual_call_open",
+    "call_answer",
+    "call_committee_amendments",
     "roll_forward_cancel",
     "roll_forward_figures",
     "roll_forward_start",
@@ -67,6 +71,8 @@ def register_audit_actions() -> None:
     chain.register_action("plan.revision.confirm_by_silence", gettext_lazy("Confirmed by silence"))
     chain.register_action("workflows.actuals.start", gettext_lazy("Actuals report sent to the chair"))
     chain.register_action("workflows.horizon.roll_forward", gettext_lazy("Operational horizon rolled forward"))
+    chain.register_action("workflows.call.open", gettext_lazy("Year's call for amendments opened"))
+    chain.register_action("workflows.call.answer", gettext_lazy("Committee answered the year's call"))
     chain.register_action("workflows.horizon.cancel", gettext_lazy("Roll-forward taken back"))
     chain.register_action("workflows.amendment.prefill", gettext_lazy("New year's figures prefilled"))
     chain.register_action("workflows.task.claim", gettext_lazy("Task claimed"))
