@@ -42,8 +42,10 @@ from core.jalali import localize_digits, normalize_persian, parse_jalali_date
 from core.middleware import long_database_work
 from people.models import Delegation, User
 from people.roles import Role
+from people.selectors import explicit_permissions
 from people.services import delegation_create, delegation_revoke, user_preferences_set
 from plan.models import REVISION_CLOSED, Amendment, Committee, Plan, Revision
+from plan.selectors.actuals import committees_progress, progress_years
 
 
 def _filters(request):
@@ -99,8 +101,35 @@ def dashboard(request):
             "can_draft": get_objects_for_user(
                 request.user, "plan.draft_amendment", klass=Committee, accept_global_perms=False, with_superuser=False
             ).exists(),
+            "progress": _dashboard_progress(request.user),
         },
     )
+
+
+def _dashboard_progress(user):
+    """The standing of the person's committees (a member or chair), or of every committee (the
+    planning office, the integration working group, auditors), in the latest year begun; else None."""
+    plan = Plan.objects.order_by("pk").first()
+    if plan is None:
+        return None
+    rights = explicit_permissions(user)
+    if rights & {"plan.integrate_amendment", "workflows.issue_revision"} or user.has_perm("plan.view_amendment"):
+        codes = None
+    else:
+        codes = set(
+            get_objects_for_user(
+                user,
+                ["plan.draft_amendment", "plan.sign_off_amendment"],
+                klass=Committee,
+                any_perm=True,
+                accept_global_perms=False,
+                with_superuser=False,
+            ).values_list("code", flat=True)
+        )
+        if not codes:
+            return None
+    years = progress_years(plan)
+    return committees_progress(plan, years[-1], codes) if years else None
 
 
 TASKS_PER_LIST_PAGE = 50

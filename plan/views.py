@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from core.jalali import normalize_persian, tidy_text
 from plan import diff as plan_diff
 from plan.models import IssuedVersion, Plan
-from plan.selectors import diff_display, plan_tree, version_in_force, version_state, versions_diff
+from plan.selectors import diff_display, plan_tree, version_horizons, version_in_force, version_state, versions_diff
 from plan.selectors.actuals import (
     REPORTED_KINDS,
     item_chart,
@@ -61,6 +61,7 @@ def plan_browser(request):
             "query": query,
             "committee": committee,
             "in_force": version_in_force(plan),
+            "horizons": version_horizons(version),
         },
     )
 

@@ -22,8 +22,9 @@ from django.utils import translation
 
 from audit.selectors import latest_head
 from plan import diff as plan_diff
-from plan.items import owner_committee
+from plan.items import horizons, owner_committee
 from plan.models import IssuedVersion, LetterSettings, Revision
+from plan.schema import HORIZON_CODE
 from plan.selectors import diff_display, version_state, versions_diff
 from workflows.selectors import revision_legal_basis
 
@@ -57,7 +58,11 @@ def letter_context(revision: Revision, version: IssuedVersion) -> dict:
     names = {c.code: c.name_fa for c in plan.committees.all()}
     by_committee: dict[str, Counter] = defaultdict(Counter)
     budgets: Counter = Counter()
+    horizons_now = horizons(new_state, plan)
+    horizons_before = horizons(old_state, plan) if previous else horizons_now
     for entry in entries:
+        if entry["code"] == HORIZON_CODE:  # said in a sentence of its own, not counted for a committee
+            continue
         owner = owner_committee(new_state, entry["code"]) or owner_committee(old_state, entry["code"])
         by_committee[names.get(owner, "—")][entry["change"]] += 1
         for change in entry["fields"]:
@@ -83,6 +88,8 @@ def letter_context(revision: Revision, version: IssuedVersion) -> dict:
             for name, counts in sorted(by_committee.items())
         ],
         "budgets": sorted(budgets.items()),
+        "horizons": horizons_now,
+        "horizon_moved": horizons_before if horizons_before != horizons_now else None,
         "entries": diff_display(entries),
         "head": latest_head(),
         "verify_url": unquote(url),  # printed as people read it; the QR code holds the encoded form

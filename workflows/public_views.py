@@ -56,6 +56,7 @@ def home(request):
             "query": query,
             "versions": public_versions(plan),
             "revisions": public_revisions(plan),
+            "horizons": version_horizons(version) if version else None,
         },
     )
 
@@ -69,7 +70,9 @@ def version_page(request, number):
     # computed only when the template's cache of this version's changes misses
     entries = lambda: version_changes(version, previous)  # noqa: E731
     return render(
-        request, "workflows/public/version.html", {"version": version, "previous": previous, "entries": entries}
+        request,
+        "workflows/public/version.html",
+        {"version": version, "previous": previous, "entries": entries, "horizons": version_horizons(version)},
     )
 
 

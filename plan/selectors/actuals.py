@@ -285,3 +285,24 @@ def report_lines(report: ActualReport) -> list[dict]:
             }
         )
     return lines
+
+
+def committees_progress(plan: Plan, year: int, codes: set[str] | None = None) -> dict | None:
+    """Each committee's standing in a year (all, or those named), with its chart: the dashboards'."""
+    version = version_in_force(plan)
+    if version is None:
+        return None
+    result = plan_progress.rollup(version_state(version), year, confirmed_figures(plan, year), thresholds(plan))
+    rows = [
+        {
+            "code": committee.code,
+            "name": committee.name_fa,
+            "progress": result.committees.get(committee.code) or plan_progress.Progress(plan_progress.UNREPORTED),
+        }
+        for committee in plan.committees.order_by("position", "code")
+        if codes is None or committee.code in codes
+    ]
+    for row in rows:
+        row["status_label"] = plan_progress.STATUS_LABELS[row["progress"].status]
+        row["percent"] = None if row["progress"].score is None else round(row["progress"].score * 100)
+    return {"year": year, "rows": rows, "chart": status_chart(rows, [row["name"] for row in rows])}

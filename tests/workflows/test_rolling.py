@@ -22,6 +22,7 @@ from plan.selectors import (
 from plan.services import amendment_operations_set
 from tests.factories import UserFactory
 from tests.workflows.test_exits import act, to_issuance
+from tests.workflows.test_letter import _text
 from workflows.selectors import open_task
 from workflows.services import (
     DecisionRefused,
@@ -50,7 +51,7 @@ def roll(plan, people, **kwargs):
     )
 
 
-def test_a_roll_forward_moves_the_horizon_in_the_next_version_only(plan, people, second_integrator):
+def test_a_roll_forward_moves_the_horizon_in_the_next_version_only(plan, people, second_integrator, tmp_path):
     first = version_in_force(plan)
     assert version_horizons(first)["operational"] == (1403, 1407)
     rolled = roll(plan, people)
@@ -108,6 +109,8 @@ def test_a_roll_forward_moves_the_horizon_in_the_next_version_only(plan, people,
     assert {f["field"] for f in horizon_entry["fields"]} == {"operational_start", "operational_end"}
     assert plan_export(second)["plan"]["operational_horizon"] == [1404, 1408]
     assert plan_export(first)["plan"]["operational_horizon"] == [1403, 1407]
+    letter = " ".join(_text(bytes(second.letter.pdf), tmp_path).split())
+    assert "۱۴۰۳–۱۴۰۷" in letter and "۱۴۰۴–۱۴۰۸" in letter  # the letter says the move, in Persian digits
 
     # 1403 is closed: no draft may change its figures any more; 1408 is open
     later = amendment_draft_start(plan=plan, committee=plan.committees.get(code="C02"), drafted_by=member, title="x")
