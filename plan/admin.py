@@ -10,15 +10,22 @@ from core.admin import JalaliDatesAdmin, ReadOnlyAdmin
 from core.errors import REFUSALS, refuse
 from plan.exchange import MAX_WORKBOOK_BYTES
 from plan.models import (
+    Actual,
+    ActualReport,
     Amendment,
     AmendmentOperation,
+    AnnualCall,
+    CallAnswer,
     Committee,
+    HorizonRoll,
     IssuanceLetter,
     IssuedVersion,
     LetterSettings,
     Plan,
     PlanItem,
+    ProgressRules,
 )
+from plan.selectors import version_horizons, version_in_force
 from plan.services import plan_import_file
 
 
@@ -35,8 +42,19 @@ class PlanImportForm(forms.Form):
 
 @admin.register(Plan)
 class PlanAdmin(JalaliDatesAdmin):
-    list_display = ("code", "name_fa", "city_fa", "operational_start_year", "operational_end_year")
+    list_display = ("code", "name_fa", "city_fa", "horizons_in_force")
     search_fields = ("code", "name_fa", "name_en")
+    # the horizons are plan content, moved by a roll-forward in a revision; these are the first version's
+    readonly_fields = ("strategic_start_year", "strategic_end_year", "operational_start_year", "operational_end_year")
+
+    @admin.display(description=_("horizons in force"))
+    def horizons_in_force(self, obj):
+        version = version_in_force(obj)
+        if version is None:
+            return "—"
+        found = version_horizons(version)
+        return "%s–%s / %s–%s" % (*found["strategic"], *found["operational"])
+
     audited_by_services = frozenset({"import"})  # plan_import records it
 
     def get_urls(self):
@@ -143,3 +161,57 @@ class LetterSettingsAdmin(JalaliDatesAdmin):
     """How the planning office words its issuance letters; the next letter made reads them."""
 
     list_display = ("plan", "letterhead", "signatory_office")
+
+
+@admin.register(ProgressRules)
+class ProgressRulesAdmin(JalaliDatesAdmin):
+    """Where on track ends and at risk begins, per plan; the pages read them at once."""
+
+    list_display = ("plan", "on_track", "at_risk")
+
+
+@admin.register(HorizonRoll)
+class HorizonRollAdmin(ReadOnlyAdmin):
+    """Roll-forwards as the integration working group started them (on the year's page)."""
+
+    list_display = ("plan", "__str__", "indicator_rule", "project_rule", "amendment", "created_by", "created_at")
+
+
+class ActualInline(admin.TabularInline):
+    model = Actual
+    extra = 0
+    can_delete = False
+    fields = ("code", "year", "value", "progress", "spend", "source", "supersedes", "current")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ActualReport)
+class ActualReportAdmin(ReadOnlyAdmin):
+    """The year's figures as entered and decided; they are entered and confirmed on their pages,
+    and never edited (a correction is a new report)."""
+
+    list_display = ("id", "committee", "year", "status", "entered_by", "entered_at", "decided_by")
+    list_filter = ("plan", "year", "status", "committee")
+    inlines = [ActualInline]
+
+
+class CallAnswerInline(admin.TabularInline):
+    model = CallAnswer
+    extra = 0
+    can_delete = False
+    fields = ("committee", "answer", "answered_by", "answered_at", "note")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AnnualCall)
+class AnnualCallAdmin(ReadOnlyAdmin):
+    """The year's calls, opened by the planning office on the year's page; answered by committees."""
+
+    list_display = ("plan", "year", "deadline", "opened_by", "opened_at")
+    inlines = [CallAnswerInline]
