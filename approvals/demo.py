@@ -14,6 +14,8 @@ DEMO_USERS = [
     ("member", "مریم", "کاظمی", [Role.COMMITTEE_MEMBER], False),
     ("chair", "رضا", "موسوی", [Role.COMMITTEE_CHAIR], False),
     ("integration", "زهرا", "حسینی", [Role.INTEGRATION], False),
+    # a colleague in the group: who rolls the horizon forward does not also assemble it (separation of duties)
+    ("integration-2", "امیر", "قاسمی", [Role.INTEGRATION], False),
     ("planning", "علی", "رحیمی", [Role.PLANNING_OFFICE], False),
     ("policy", "حسن", "نوری", [Role.POLICY_COUNCIL], False),
     ("council", "فاطمه", "جعفری", [Role.CITY_COUNCIL], False),

@@ -52,8 +52,8 @@ class PlanAdmin(JalaliDatesAdmin):
         version = version_in_force(obj)
         if version is None:
             return "—"
-        found = version_horizons(version)
-        return "%s–%s / %s–%s" % (*found["strategic"], *found["operational"])
+        (s1, s2), (o1, o2) = version_horizons(version)["strategic"], version_horizons(version)["operational"]
+        return f"{s1}–{s2} / {o1}–{o2}"
 
     audited_by_services = frozenset({"import"})  # plan_import records it
 

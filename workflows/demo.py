@@ -6,17 +6,32 @@ services a person's decisions go through (so the audit trail tells the demo's st
 """
 
 import datetime as dt
+import hashlib
 
 from django.utils import timezone
 
 from approvals.models import Deadline
 from people.models import User
-from plan.models import Amendment
+from plan.models import Amendment, AnnualCall, ProgressRules
+from plan.progress import planned_progress
 from plan.selectors import version_in_force, version_state
+from plan.selectors.actuals import committee_items
 from plan.services import amendment_operations_set
 from workflows.selectors import open_task, revision_open_task
-from workflows.services import amendment_draft_start, decide, revision_decide, revision_start
+from workflows.services import (
+    actuals_decide,
+    actuals_enter,
+    amendment_draft_start,
+    annual_call_open,
+    call_answer,
+    decide,
+    revision_decide,
+    revision_start,
+    roll_forward_figures,
+    roll_forward_start,
+)
 from workflows.simulation import Simulation
+from workflows.year_selectors import answer_open_task
 
 
 def _operation(plan, committee_code: str, bump: int) -> list[dict]:
@@ -122,4 +137,120 @@ def demo_scenario_ensure(plan) -> bool:
         **vote,
     )
     revision_decide(task=revision_open_task(to_issue), acting_user=users["governorate"], outcome="confirm")
+    return True
+
+
+# The year's record: figures for the two years gone by, with a realistic mix of items achieved, on
+# track, at risk and off track (the same for every load: drawn from each code, not at random).
+SOURCE = "سامانه پایش عملکرد شهرداری"
+EVIDENCE = "گزارش پایان سال واحد مسئول"
+
+
+def _draw(code: str, year: int, salt: str = "") -> float:
+    digest = hashlib.sha256(f"{code}:{year}:{salt}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") / 2**32
+
+
+def _share(code: str, year: int) -> float:
+    """How far along an item is: a third achieved, some on track, fewer at risk, a few off track."""
+    draw = _draw(code, year)
+    if draw < 0.33:
+        return 1.05
+    if draw < 0.63:
+        return 0.92 + 0.05 * _draw(code, year, "fine")
+    if draw < 0.85:
+        return 0.72 + 0.15 * _draw(code, year, "fine")
+    return 0.35 + 0.3 * _draw(code, year, "fine")
+
+
+def _figure(item: dict, year: int) -> dict | None:
+    share = _share(item["code"], year)
+    if item["kind"] == "indicator":
+        target, baseline = item.get(f"targets.{year}"), item.get("baseline")
+        if target is None:
+            return None
+        if baseline is not None and baseline != target:
+            value = baseline + share * (target - baseline)
+        else:
+            value = target * share if item.get("direction") != "down" else target / share
+        return {"code": item["code"], "value": str(round(value, 1)), "source": SOURCE, "evidence": EVIDENCE}
+    planned = planned_progress(item, year)
+    budget = item.get(f"budgets.{year}")
+    if planned is None or budget is None:
+        return None
+    spend = int(budget * (0.85 + 0.25 * _draw(item["code"], year, "spend")))
+    line = {
+        "code": item["code"],
+        "progress": str(round(min(100.0, planned * share), 1)),
+        "spend": str(spend),
+        "source": SOURCE,
+    }
+    if spend > budget:
+        line["over_budget_reason"] = "افزایش قیمت مصالح و دستمزد در نیمه دوم سال"
+    return line
+
+
+def demo_rolling_year_ensure(plan) -> bool:
+    """The rolling year in the demo, once: confirmed figures for 1403 and 1404 from every committee
+    (and a correction waiting for the waste committee's chair), the call for 1405 with two answers,
+    and the year's revision at assembly, rolling the horizon to 1404–1408 with the waste committee's
+    figures for 1408."""
+    if AnnualCall.objects.filter(plan=plan).exists():
+        return False
+    ProgressRules.objects.get_or_create(plan=plan)
+    state = version_state(version_in_force(plan))
+    for committee in plan.committees.order_by("position"):
+        member, chair = _users(committee.code)
+        items = committee_items(state, committee)
+        for year in (1403, 1404):
+            entries = [line for line in (_figure(item, year) for item in items) if line]
+            if not entries:
+                continue
+            report = actuals_enter(committee=committee, year=year, entries=entries, acting_user=member)
+            actuals_decide(task=open_task(report), acting_user=chair, outcome="approve")
+    member, chair = _users("C02")
+    waste = plan.committees.get(code="C02")
+    first = committee_items(state, waste)[0]
+    corrected = {"code": first["code"], "source": SOURCE, "evidence": "گزارش حسابرسی، اصلاح رقم پیشین"}
+    figure = _figure(first, 1404) or {}
+    corrected.update({k: v for k, v in figure.items() if k in ("value", "progress", "spend")})
+    key = "value" if "value" in corrected else "progress"
+    corrected[key] = str(round(float(corrected[key]) * 0.97, 1))
+    actuals_enter(committee=waste, year=1404, entries=[corrected], acting_user=member, note="اصلاح پس از حسابرسی")
+
+    # the call for 1405, and the year's revision rolling the horizon on
+    today = timezone.localdate()
+    planning, integration = User.objects.get(username="planning"), User.objects.get(username="integration")
+    call = annual_call_open(
+        plan=plan,
+        year=1405,
+        deadline=today + dt.timedelta(days=21),
+        acting_user=planning,
+        note="با نگاه به عملکرد ۱۴۰۳ و ۱۴۰۴، اصلاحیه‌های خود را پیشنهاد کنید یا اعلام کنید که اصلاحیه‌ای ندارید.",
+    )
+    roll = roll_forward_start(
+        plan=plan,
+        acting_user=User.objects.get(username="integration-2"),
+        indicator_rule="carry",
+        project_rule="trend",
+    )
+    figures = amendment_draft_start(plan=plan, committee=waste, drafted_by=member, title="اهداف و اعتبارات ۱۴۰۸")
+    roll_forward_figures(amendment=figures, acting_user=member)
+    _advance(figures, to="accepted")
+    answers = {a.committee.code: a for a in call.answers.select_related("committee")}
+    call_answer(task=answer_open_task(answers["C02"]), acting_user=member, answer="proposed", note="اهداف ۱۴۰۸")
+    parks_member, _parks_chair = _users("C03")
+    call_answer(
+        task=answer_open_task(answers["C03"]),
+        acting_user=parks_member,
+        answer="none",
+        note="عملکرد کمیته در مسیر برنامه است و اصلاحی لازم نیست.",
+    )
+    revision_start(
+        plan=plan,
+        year=1405,
+        title="بازنگری سالانه ۱۴۰۵ و حرکت افق به ۱۴۰۴–۱۴۰۸",
+        amendments=[roll.amendment, figures],
+        acting_user=integration,
+    )
     return True

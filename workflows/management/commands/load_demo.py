@@ -10,7 +10,7 @@ from plan.demo import ahvaz_1407
 from plan.models import Plan
 from plan.services import plan_import
 from rules.services import holidays_add_fixed_solar, holidays_add_lunar
-from workflows.demo import demo_scenario_ensure
+from workflows.demo import demo_rolling_year_ensure, demo_scenario_ensure
 
 
 class Command(BaseCommand):
@@ -43,6 +43,10 @@ class Command(BaseCommand):
         password, rows = demo_users_ensure(plan=plan, reset_password=reset_passwords)
         if demo_scenario_ensure(plan):
             self.stdout.write("Demo scenario: amendments and revisions waiting at every step of the approval path.")
+        if demo_rolling_year_ensure(plan):
+            self.stdout.write(
+                "Demo year: figures for 1403 and 1404, the call for 1405, a revision rolling to 1404–1408."
+            )
         if password:
             self.stdout.write(self.style.WARNING(f"Demo users (password for all of them, shown this once): {password}"))
             for username, description in rows:
