@@ -14,7 +14,9 @@ cp node_modules/@majidh1/jalalidatepicker/dist/jalalidatepicker.min.js \
    node_modules/@majidh1/jalalidatepicker/dist/jalalidatepicker.min.css "$out/jalalidatepicker/"
 cp node_modules/@majidh1/jalalidatepicker/LICENSE* "$out/jalalidatepicker/" 2>/dev/null || true
 # the progress charts (a table beside each chart says the same for screen readers)
-cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md "$out/chartjs/"
+cp node_modules/chart.js/LICENSE.md "$out/chartjs/"
+# without its source-map comment: the map is not served, and collectstatic's manifest refuses a dangling reference
+sed '/^\/\/# sourceMappingURL=/d' node_modules/chart.js/dist/chart.umd.min.js > "$out/chartjs/chart.umd.min.js"
 # the accessibility checker the browser tests inject (never served by the app)
 tests="$here/../tests/browser/vendor/axe-core"
 rm -rf "$tests" && mkdir -p "$tests"

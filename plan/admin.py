@@ -45,7 +45,10 @@ class PlanAdmin(JalaliDatesAdmin):
     list_display = ("code", "name_fa", "city_fa", "horizons_in_force")
     search_fields = ("code", "name_fa", "name_en")
     # the horizons are plan content, moved by a roll-forward in a revision; these are the first version's
-    readonly_fields = ("strategic_start_year", "strategic_end_year", "operational_start_year", "operational_end_year")
+    FIRST_HORIZONS = ("strategic_start_year", "strategic_end_year", "operational_start_year", "operational_end_year")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.FIRST_HORIZONS if obj is not None else ()
 
     @admin.display(description=_("horizons in force"))
     def horizons_in_force(self, obj):

@@ -5,10 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from guardian.shortcuts import get_objects_for_user
 
 from core.jalali import normalize_persian, tidy_text
 from plan import diff as plan_diff
-from plan.models import IssuedVersion, Plan
+from plan.models import Committee, IssuedVersion, Plan
 from plan.selectors import diff_display, plan_tree, version_horizons, version_in_force, version_state, versions_diff
 from plan.selectors.actuals import (
     REPORTED_KINDS,
@@ -131,6 +132,15 @@ def progress_view(request):
             "committees": plan.committees.all(),
             "overview": overview,
             "chart": chart,
+            "can_enter": Committee.objects.filter(
+                pk__in=get_objects_for_user(
+                    request.user,
+                    "plan.draft_amendment",
+                    klass=Committee,
+                    accept_global_perms=False,
+                    with_superuser=False,
+                )
+            ).exists(),
         },
     )
 

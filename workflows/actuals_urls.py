@@ -8,4 +8,6 @@ app_name = "actuals"
 urlpatterns = [
     path("new/", actuals_views.actuals_new, name="new"),
     path("<int:pk>/", actuals_views.actuals_report, name="report"),
+    path("review.xlsx", actuals_views.year_review_download, {"fmt": "xlsx"}, name="review_xlsx"),
+    path("review.pdf", actuals_views.year_review_download, {"fmt": "pdf"}, name="review_pdf"),
 ]

@@ -3,16 +3,26 @@ Thin: parse, call the services, render what the selectors read."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from approvals.selectors import actual_reports_visible_to, may_act_on, reporting_committees
 from core.errors import REFUSALS, refuse
 from core.jalali import normalize_persian
+from plan.models import Plan
+from plan.review import review_workbook
 from plan.selectors import version_in_force, version_state
-from plan.selectors.actuals import committee_items, confirmed_figures, report_lines, reporting_years
+from plan.selectors.actuals import (
+    committee_items,
+    confirmed_figures,
+    progress_years,
+    report_lines,
+    reporting_years,
+    year_review,
+)
 from workflows.forms import ActualsDecisionForm, ActualsForm
+from workflows.letters import review_pdf
 from workflows.selectors import open_task
 from workflows.services import actuals_decide, actuals_enter
 
@@ -103,3 +113,31 @@ def actuals_report(request, pk):
         "workflows/actuals_report.html",
         {"report": report, "lines": report_lines(report), "form": form, "task": task},
     )
+
+
+@login_required
+def year_review_download(request, fmt: str):
+    """The year in review, for the whole plan or one committee, as XLSX or PDF."""
+    plan = Plan.objects.order_by("pk").first()
+    if plan is None:
+        raise Http404(_("There is no plan yet."))
+    years = progress_years(plan)
+    try:
+        year = int(normalize_persian(request.GET.get("year") or (str(years[-1]) if years else "")))
+    except ValueError:
+        raise Http404(_("No such year.")) from None
+    if year not in years:
+        raise Http404(_("No such year."))
+    code = request.GET.get("committee")
+    committee = get_object_or_404(plan.committees, code=code) if code else None
+    review = year_review(plan, year, committee=committee)
+    name = f"review-{year}{'-' + committee.code if committee else ''}"
+    if fmt == "xlsx":
+        response = HttpResponse(
+            review_workbook(review), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    response = HttpResponse(review_pdf(review), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return response

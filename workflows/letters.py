@@ -125,3 +125,8 @@ def diff_pdf(old: IssuedVersion, new: IssuedVersion) -> bytes:
             "entries": diff_display(entries),
         },
     )
+
+
+def review_pdf(review: dict) -> bytes:
+    """The year in review as a document to print or attach to the year's revision."""
+    return _pdf("workflows/letters/review.html", review)

@@ -5,6 +5,7 @@ from plan.items import horizons
 from plan.models import AnnualCall, CallAnswer, Plan
 from plan.rolling import leaving_horizon
 from plan.selectors import pending_roll, version_in_force, version_state
+from plan.selectors.actuals import progress_years
 from workflows.selectors import _open_tasks_of
 
 
@@ -39,8 +40,11 @@ def call_for_revision(plan: Plan, year: int) -> dict | None:
     if call is None:
         return None
     answers = call_answers(call)
+    begun = progress_years(plan)
     return {
         "call": call,
+        # the past year's performance, which the committees answered with in front of them
+        "review_year": max((y for y in begun if y < year), default=None),
         "answers": answers,
         "waiting": sum(1 for a in answers if a.answer == CallAnswer.Answer.PENDING),
     }

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from core.jalali import jalali_year
 from plan import progress as plan_progress
-from plan.items import State, horizons, item_from_row, operational_years
+from plan.items import State, horizons, item_from_row, operational_years, owner_committee
 from plan.models import Actual, ActualReport, Committee, IssuedVersion, Plan, PlanItem, ProgressRules
 from plan.schema import FIELDS, HORIZON_CODE, Kind, field_label
 from plan.selectors import _valid_at, code_sort_key, version_in_force, version_state
@@ -306,3 +306,56 @@ def committees_progress(plan: Plan, year: int, codes: set[str] | None = None) ->
         row["status_label"] = plan_progress.STATUS_LABELS[row["progress"].status]
         row["percent"] = None if row["progress"].score is None else round(row["progress"].score * 100)
     return {"year": year, "rows": rows, "chart": status_chart(rows, [row["name"] for row in rows])}
+
+
+def year_review(plan: Plan, year: int, *, committee: Committee | None = None) -> dict | None:
+    """The year in review: every indicator and project (of one committee, or all) with its target or
+    planned progress, what was confirmed, its standing; each committee's and the whole plan's."""
+    version = version_in_force(plan)
+    if version is None:
+        return None
+    state = version_state(version)
+    result = plan_progress.rollup(state, year, confirmed_figures(plan, year), thresholds(plan))
+    names = {c.code: c.name_fa for c in plan.committees.all()}
+    rows = []
+    for code in sorted(result.items, key=code_sort_key):
+        item = state[code]
+        owner = owner_committee(state, code)
+        if committee is not None and owner != committee.code:
+            continue
+        progress = result.items[code]
+        rows.append(
+            {
+                **_row(item, progress),
+                "committee": names.get(owner, ""),
+                "unit": item.get("unit", "") if item["kind"] == Kind.INDICATOR else "%",
+                "target": progress.target if item["kind"] == Kind.INDICATOR else progress.planned,
+                "actual": progress.actual,
+            }
+        )
+    committees = [
+        {
+            "code": code,
+            "name": names.get(code, code),
+            "progress": result.committees[code],
+            "status_label": plan_progress.STATUS_LABELS[result.committees[code].status],
+            "percent": None if result.committees[code].score is None else round(result.committees[code].score * 100),
+        }
+        for code in sorted(result.committees, key=lambda c: list(names).index(c) if c in names else 0)
+        if committee is None or code == committee.code
+    ]
+    whole = result.committees.get(committee.code) if committee is not None else result.plan
+    whole = whole or plan_progress.Progress(plan_progress.UNREPORTED)
+    return {
+        "plan": plan,
+        "version": version,
+        "year": year,
+        "committee": committee,
+        "rows": rows,
+        "committees": committees,
+        "whole": {
+            "progress": whole,
+            "status_label": plan_progress.STATUS_LABELS[whole.status],
+            "percent": None if whole.score is None else round(whole.score * 100),
+        },
+    }
