@@ -64,6 +64,9 @@ END_TITLES = {
     "rejected": _("Rejected"),
     "issued": _("Issued"),
     "withdrawn": _("Withdrawn"),
+    "confirmed": _("Confirmed"),
+    "returned": _("Returned"),
+    "answered": _("Answered"),
 }
 
 

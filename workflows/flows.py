@@ -208,9 +208,9 @@ class ActualsFlow(flow.Flow):
         .onCreate(this.task_opened)
         .Annotation(title=Step.CONFIRM_ACTUALS.label)
         .Permission("plan.sign_off_amendment", obj=_committee)
-        .Next(this.after_confirm)
+        .Next(this.after_confirm_actuals)
     )
-    after_confirm = flow.Switch().Case(this.confirmed, _outcome_is("approve")).Default(this.returned)
+    after_confirm_actuals = flow.Switch().Case(this.confirmed, _outcome_is("approve")).Default(this.returned)
     confirmed = flow.End()
     returned = flow.End()
 

@@ -19,7 +19,7 @@ from audit.models import AuditEvent
 from notifications.models import Notification, Outbox
 from people.models import Membership, User
 from people.services import membership_grant
-from plan.models import Amendment, Committee, LetterSettings, Plan, Revision
+from plan.models import Amendment, Committee, LetterSettings, Plan, ProgressRules, Revision
 from rules.models import CalendarSettings, CouncilRules, Holiday, LegalRule, ServiceLevel
 from tests.factories import UserFactory
 
@@ -183,6 +183,11 @@ WRITES = {
             "signatory_office": "شهردار",
         },
         "change": ("signatory_office", "سرپرست شهرداری"),
+    },
+    "plan.progressrules": {
+        "make": lambda: ProgressRules.objects.create(plan=_plan()),
+        "add": {"plan": lambda: _plan(code="rules-plan").pk, "on_track": "85", "at_risk": "60"},
+        "change": ("on_track", "80"),
     },
     "plan.amendment": {"make": _amendment},  # read here; drafted and decided through its workflow
     "plan.revision": {"make": _revision},

@@ -13,7 +13,7 @@ from approvals.models import Decision
 from approvals.selectors import inbox, queue
 from audit.models import AuditEvent
 from people.models import User
-from plan.models import Amendment, IssuedVersion, Revision
+from plan.models import ActualReport, Amendment, CallAnswer, IssuedVersion, Revision
 from tests.browser.test_walkthrough import browser  # noqa: F401 - the Chromium fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -85,10 +85,36 @@ def pages_of_every_kind() -> dict[str, list[str]]:
     amendment = Amendment.objects.filter(drafted_by__username="member").order_by("pk").first()
     event = AuditEvent.objects.filter(action="plan.revision.decide").order_by("pk").first()
     latest = IssuedVersion.objects.order_by("-number").first()
+    waiting = ActualReport.objects.filter(status=ActualReport.Status.PENDING).order_by("pk").first()
+    answer = CallAnswer.objects.filter(committee__code="C02").first()
+    rolling = Revision.objects.filter(year=1405).first()
     pages = {
-        "chair": ["/", "/inbox/", "/queue/", "/plan/", "/plan/diff/", "/profile/", "/notifications/"],
-        "member": ["/", f"/plan/amendments/{amendment.pk}/", "/plan/amendments/new/"],
-        "planning": ["/tasks/revisions/", f"/tasks/revisions/{revision.pk}/", f"/tasks/{decided.task_id}/"],
+        "chair": [
+            "/",
+            "/inbox/",
+            "/queue/",
+            "/plan/",
+            "/plan/diff/",
+            "/profile/",
+            "/notifications/",
+            "/plan/progress/?year=1404",
+            "/plan/items/IND3.1.1/",
+            f"/plan/actuals/{waiting.pk}/",
+        ],
+        "member": [
+            "/",
+            f"/plan/amendments/{amendment.pk}/",
+            "/plan/amendments/new/",
+            "/plan/actuals/new/?year=1404",
+            f"/tasks/calls/{answer.pk}/",
+        ],
+        "planning": [
+            "/tasks/revisions/",
+            f"/tasks/revisions/{revision.pk}/",
+            f"/tasks/{decided.task_id}/",
+            "/tasks/year/",
+            f"/tasks/revisions/{rolling.pk}/",
+        ],
         "auditor": [
             "/audit/",
             f"/audit/events/{event.pk}/",
@@ -124,3 +150,40 @@ def test_on_a_wide_screen_the_decision_form_stays_beside_the_diff(browser, live_
     page.set_viewport_size({"width": 360, "height": 740})  # on a phone it comes after, full width
     form = page.locator("aside.deciding").bounding_box()
     assert form["y"] > page.locator("#diff-title").bounding_box()["y"] and form["width"] > 300
+
+
+def test_the_progress_charts_are_drawn_right_to_left_with_their_tables(browser, live_server):  # noqa: F811
+    """The charts are Chart.js (vendored from npm, served by us): drawn on the progress page, the
+    dashboard and an item's page, each beside a table that says the same in Persian digits."""
+    password = demo_password()
+    page = signed_in(browser, live_server, "planning", password)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    for path, chart in (
+        ("/plan/progress/?year=1404", "committee-chart"),
+        ("/", "dashboard-chart"),
+        ("/plan/items/IND3.1.1/", "item-chart"),
+        ("/plan/items/PRJ-020/", "item-chart"),
+    ):
+        page.goto(f"{live_server.url}{path}")
+        canvas = page.locator(f'canvas[data-chart="{chart}"]')
+        canvas.wait_for()
+        page.wait_for_function(f"document.querySelector('canvas[data-chart=\\'{chart}\\']').dataset.drawn === '1'")
+        box = canvas.bounding_box()
+        assert box["width"] > 200 and box["height"] > 100, (path, box)
+        # something was painted: the canvas is not blank
+        painted = page.evaluate(
+            f"""() => {{
+                const c = document.querySelector('canvas[data-chart="{chart}"]');
+                const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) return true;
+                return false;
+            }}"""
+        )
+        assert painted, path
+        table = page.locator("table.chart-table").first
+        assert table.locator("tbody tr").count() > 0, path
+        assert re.search("[۰-۹]", table.inner_text()), path  # the table reads in Persian digits
+        assert page.evaluate("Chart.getChart(document.querySelector('canvas[data-chart]')).options.plugins.legend.rtl")
+    assert not errors, errors
+    page.context.close()
