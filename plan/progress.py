@@ -56,7 +56,7 @@ class Figure:
     spend: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Progress:
     """One item's (or one group's) standing for the year."""
 
@@ -71,9 +71,10 @@ class Progress:
 
 
 def _number(value) -> float | None:
-    if value is None or value == "":
-        return None
-    return float(value) if isinstance(value, Decimal | int | float) else None
+    kind = type(value)
+    if kind is int or kind is float:  # what a state holds: the fast path of a 10,000-item roll-up
+        return float(value)
+    return float(value) if isinstance(value, Decimal) else None
 
 
 def indicator_progress(item: dict, year: int, figure: Figure | None, thresholds: Thresholds) -> Progress:
@@ -98,15 +99,15 @@ def indicator_progress(item: dict, year: int, figure: Figure | None, thresholds:
 
 def planned_progress(item: dict, year: int) -> float | None:
     """A project's planned physical progress by the end of a year: the share of its budgets up to it."""
-    budgets = {}
+    total = done = 0.0
     for key, value in item.items():
-        base, dot, when = key.partition(".")
-        if base == "budgets" and dot and _number(value) is not None:
-            budgets[int(when)] = _number(value)
-    total = sum(budgets.values())
-    if not total:
-        return None
-    return 100 * sum(amount for when, amount in budgets.items() if when <= year) / total
+        if key.startswith("budgets."):
+            amount = _number(value)
+            if amount is not None:
+                total += amount
+                if int(key[8:]) <= year:
+                    done += amount
+    return 100 * done / total if total else None
 
 
 def project_progress(item: dict, year: int, figure: Figure | None, thresholds: Thresholds) -> Progress:
@@ -136,8 +137,8 @@ def item_progress(item: dict, year: int, figure: Figure | None, thresholds: Thre
 
 def _weight(item: dict) -> float:
     """An item's weight in its group; unset counts as 1, so with none set it is a plain average."""
-    weight = _number(item.get("weight"))
-    return 1.0 if weight is None else weight
+    weight = item.get("weight")
+    return 1.0 if weight is None else (_number(weight) if _number(weight) is not None else 1.0)
 
 
 def _group(members: list[tuple[float, Progress]], thresholds: Thresholds) -> Progress:
@@ -172,37 +173,41 @@ class Rollup:
 def rollup(state: State, year: int, figures: dict[str, Figure], thresholds: Thresholds) -> Rollup:
     """The year's progress of a version's items (`figures`: code → the confirmed figure for the year)
     rolled up: indicators and projects to their outputs (by their weights), outputs to their
-    objectives and committees, projects to their portfolios, objectives to the plan."""
+    objectives and committees, projects to their portfolios, objectives to the plan. One pass over
+    the state, then one over each level."""
+    indicator, project, output = Kind.INDICATOR.value, Kind.PROJECT.value, Kind.OUTPUT.value
+    objective, portfolio = Kind.OBJECTIVE.value, Kind.PORTFOLIO.value
     items: dict[str, Progress] = {}
     under_output: dict[str, list] = {}
     under_portfolio: dict[str, list] = {}
+    outputs_found, objectives_found, portfolios_found = [], [], []
     for code, item in state.items():
         kind = item["kind"]
-        if kind != Kind.INDICATOR and kind != Kind.PROJECT:
+        if kind == indicator:
+            progress = indicator_progress(item, year, figures.get(code), thresholds)
+        elif kind == project:
+            progress = project_progress(item, year, figures.get(code), thresholds)
+            if item.get("portfolio"):
+                under_portfolio.setdefault(item["portfolio"], []).append((1.0, progress))
+        else:
+            if kind == output:
+                outputs_found.append((code, item))
+            elif kind == objective:
+                objectives_found.append(code)
+            elif kind == portfolio:
+                portfolios_found.append(code)
             continue
-        progress = item_progress(item, year, figures.get(code), thresholds)
         items[code] = progress
         under_output.setdefault(item.get("parent", ""), []).append((_weight(item), progress))
-        if kind == Kind.PROJECT and item.get("portfolio"):
-            under_portfolio.setdefault(item["portfolio"], []).append((1.0, progress))
     outputs, under_objective, under_committee = {}, {}, {}
-    for code, item in state.items():
-        if item["kind"] != Kind.OUTPUT:
-            continue
-        progress = _group(under_output.get(code, []), thresholds)
+    for code, item in outputs_found:
+        progress = _group(under_output.get(code, ()), thresholds)
         outputs[code] = progress
-        under_objective.setdefault(item.get("parent", ""), []).append((_weight(item), progress))
-        under_committee.setdefault(item.get("committee", ""), []).append((_weight(item), progress))
-    objectives = {
-        code: _group(under_objective.get(code, []), thresholds)
-        for code, item in state.items()
-        if item["kind"] == Kind.OBJECTIVE
-    }
+        weight = _weight(item)
+        under_objective.setdefault(item.get("parent", ""), []).append((weight, progress))
+        under_committee.setdefault(item.get("committee", ""), []).append((weight, progress))
+    objectives = {code: _group(under_objective.get(code, ()), thresholds) for code in objectives_found}
     committees = {code: _group(members, thresholds) for code, members in under_committee.items()}
-    portfolios = {
-        code: _group(under_portfolio.get(code, []), thresholds)
-        for code, item in state.items()
-        if item["kind"] == Kind.PORTFOLIO
-    }
+    portfolios = {code: _group(under_portfolio.get(code, ()), thresholds) for code in portfolios_found}
     whole = _group([(1.0, progress) for progress in objectives.values()], thresholds)
     return Rollup(year, items, outputs, objectives, committees, portfolios, whole)

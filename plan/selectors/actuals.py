@@ -1,7 +1,7 @@
 """Reads of the actuals and of progress: a year's confirmed figures, the roll-up of a version
 against them, an item's record year by year, and what a committee may still report."""
 
-from django.db.models import Min
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -10,7 +10,7 @@ from plan import progress as plan_progress
 from plan.items import State, horizons, item_from_row, operational_years, owner_committee
 from plan.models import Actual, ActualReport, Committee, IssuedVersion, Plan, PlanItem, ProgressRules
 from plan.schema import FIELDS, HORIZON_CODE, Kind, field_label
-from plan.selectors import _valid_at, code_sort_key, version_in_force, version_state
+from plan.selectors import _valid_at, code_sort_key, derived_cache, version_in_force, version_state
 
 REPORTED_KINDS = (Kind.INDICATOR, Kind.PROJECT)
 
@@ -32,6 +32,22 @@ def confirmed_figures(plan: Plan, year: int) -> dict[str, plan_progress.Figure]:
     }
 
 
+def cached_rollup(plan: Plan, version: IssuedVersion, year: int) -> plan_progress.Rollup:
+    """A version's roll-up for a year, computed once while nothing it depends on changes: the version
+    (its fingerprint), the confirmed figures (each confirmation moves the marker read here, in one
+    small query) and the thresholds. Callers must not mutate it."""
+    rules = thresholds(plan)
+    marker = ActualReport.objects.filter(plan=plan, status=ActualReport.Status.CONFIRMED).aggregate(
+        n=Count("pk"), last=Max("decided_at")
+    )
+    key = ("rollup", plan.pk, version.pk, version.fingerprint, year, marker["n"], marker["last"], rules)
+    result = derived_cache.get(key)
+    if result is None:
+        result = plan_progress.rollup(version_state(version), year, confirmed_figures(plan, year), rules)
+        derived_cache.put(key, result)
+    return result
+
+
 def reporting_years(plan: Plan, *, today=None, version: IssuedVersion | None = None) -> list[int]:
     """The years a committee may report on now: those of the horizon in force that have begun."""
     version = version or version_in_force(plan)
@@ -46,7 +62,7 @@ def plan_rollup(plan: Plan, year: int, *, version: IssuedVersion | None = None) 
     version = version or version_in_force(plan)
     if version is None:
         return None
-    return plan_progress.rollup(version_state(version), year, confirmed_figures(plan, year), thresholds(plan))
+    return cached_rollup(plan, version, year)
 
 
 def progress_years(plan: Plan, version: IssuedVersion | None = None) -> list[int]:
@@ -151,7 +167,7 @@ def progress_overview(plan: Plan, year: int, *, committee: str | None = None) ->
     if version is None:
         return None
     state = version_state(version)
-    result = plan_progress.rollup(state, year, confirmed_figures(plan, year), thresholds(plan))
+    result = cached_rollup(plan, version, year)
     children: dict[str, list[str]] = {}
     for code, item in state.items():
         if item.get("parent"):
@@ -163,11 +179,16 @@ def progress_overview(plan: Plan, year: int, *, committee: str | None = None) ->
             item = state[output]
             if item["kind"] != Kind.OUTPUT or (committee and item.get("committee") != committee):
                 continue
-            below = [
-                _row(state[c], result.items[c])
-                for c in sorted(children.get(output, []), key=code_sort_key)
-                if c in result.items
-            ]
+            # one committee's page lists every item; the whole plan's, each output's standing and counts
+            below = (
+                [
+                    _row(state[c], result.items[c])
+                    for c in sorted(children.get(output, []), key=code_sort_key)
+                    if c in result.items
+                ]
+                if committee
+                else []
+            )
             outputs.append({**_row(item, result.outputs[output]), "committee": item.get("committee"), "items": below})
         if outputs:
             objectives.append({**_row(state[code], result.objectives[code]), "outputs": outputs})
@@ -292,7 +313,7 @@ def committees_progress(plan: Plan, year: int, codes: set[str] | None = None) ->
     version = version_in_force(plan)
     if version is None:
         return None
-    result = plan_progress.rollup(version_state(version), year, confirmed_figures(plan, year), thresholds(plan))
+    result = cached_rollup(plan, version, year)
     rows = [
         {
             "code": committee.code,
@@ -315,7 +336,7 @@ def year_review(plan: Plan, year: int, *, committee: Committee | None = None) ->
     if version is None:
         return None
     state = version_state(version)
-    result = plan_progress.rollup(state, year, confirmed_figures(plan, year), thresholds(plan))
+    result = cached_rollup(plan, version, year)
     names = {c.code: c.name_fa for c in plan.committees.all()}
     rows = []
     for code in sorted(result.items, key=code_sort_key):

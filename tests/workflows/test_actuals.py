@@ -149,7 +149,7 @@ def test_the_pages_enter_confirm_and_show_the_progress(client, plan, people, was
     refused = client.post(
         reverse("actuals:new") + "?committee=C02&year=1404", {"progress_PRJ-020": "150", "value_IND3.1.1": "۴۲"}
     )
-    assert refused.status_code == 200 and "PRJ-020: progress is a percentage" in refused.content.decode()
+    assert refused.status_code == 200 and "PRJ-020: پیشرفت درصدی میان" in refused.content.decode()
     assert not ActualReport.objects.exists()
     sent = client.post(
         reverse("actuals:new") + "?committee=C02&year=1404",

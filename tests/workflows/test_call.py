@@ -73,7 +73,7 @@ def test_every_committee_is_asked_by_the_deadline_and_answers(plan, people, acce
     client.force_login(people["integration"])
     page = client.get(reverse("workflows:task", args=[open_task(revision).pk])).content.decode()
     assert "call-answers-title" in page and "بدون تغییر" not in page  # the note stays on the answer's page
-    assert page.count("Not answered yet") == plan.committees.count() - 2
+    assert page.count("<td>هنوز پاسخ نداده</td>") == plan.committees.count() - 2
 
 
 @pytest.mark.parametrize(
@@ -112,7 +112,7 @@ def test_the_year_page_opens_a_call_and_rolls_the_horizon(client, plan, people):
     rolled = client.post(reverse("workflows:year"), {"roll": "1", "indicator_rule": "carry", "project_rule": "trend"})
     assert rolled.status_code == 302
     page = client.get(reverse("workflows:year")).content.decode()
-    assert "Take the roll-forward back" in page
+    assert "پس گرفتن حرکت افق" in page
     answer = CallAnswer.objects.get(committee__code="C02")
     client.force_login(people["waste-member"])
     answer_page = client.get(reverse("workflows:call_answer", args=[answer.pk]))
