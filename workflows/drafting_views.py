@@ -14,6 +14,7 @@ from core.errors import REFUSALS, BaznegarError, refuse
 from plan.changesets import ChangesetInvalid
 from plan.forms import ACTIONS, ADDABLE_KINDS, AmendmentForm, FiguresUploadForm, operation_form
 from plan.models import Amendment, Committee, Plan
+from plan.rolling import leaving_horizon
 from plan.selectors import (
     amendment_figures_changes,
     amendment_figures_workbook,
@@ -21,6 +22,7 @@ from plan.selectors import (
     amendment_preview,
     diff_display,
     pending_roll,
+    version_state,
 )
 from plan.services import amendment_operations_set
 from workflows.selectors import latest_decided_text, open_task
@@ -93,6 +95,11 @@ def amendment_edit(request, pk):
             entries = amendment_preview(amendment).entries if operations else []
         except ChangesetInvalid as invalid:
             entries, problems = [], problems or [str(p) for p in invalid.problems]
+    roll = pending_roll(amendment.plan) if editable and amendment.committee_id else None
+    # the committee's projects and actions that end before the new horizon: to close, extend or retire
+    leaving = (
+        leaving_horizon(version_state(amendment.base_version), amendment.committee.code, roll.to_start) if roll else []
+    )
     return render(
         request,
         "plan/amendment_edit.html",
@@ -114,7 +121,8 @@ def amendment_edit(request, pk):
             if amendment.status == Amendment.Status.RETURNED
             else None,
             # the year rolls forward in this revision: the new year's figures can be prefilled
-            "roll": pending_roll(amendment.plan) if editable and amendment.committee_id else None,
+            "roll": roll,
+            "leaving": leaving,
         },
     )
 

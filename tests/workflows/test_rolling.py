@@ -2,15 +2,19 @@
 revision; the committees draft the new year's figures from a prefilled start; the version issued
 reads back with the new horizon while the one before keeps its own."""
 
+import io
 import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from openpyxl import load_workbook
 
 from audit.models import AuditEvent
 from notifications.models import Notification
 from people.roles import Role
 from plan.changesets import ChangesetInvalid
+from plan.exchange import workbook
 from plan.models import Amendment, HorizonRoll
 from plan.selectors import (
     drafting_years,
@@ -21,7 +25,7 @@ from plan.selectors import (
     version_state,
     versions_diff,
 )
-from plan.services import amendment_operations_set
+from plan.services import amendment_operations_set, plan_import
 from tests.factories import UserFactory
 from tests.workflows.test_exits import act, to_issuance
 from tests.workflows.test_letter import _text
@@ -115,6 +119,14 @@ def test_a_roll_forward_moves_the_horizon_in_the_next_version_only(plan, people,
     # the letter says the move, in Persian digits (pdftotext gives a range of an RTL line either way round)
     assert re.search("۱۴۰۳–۱۴۰۷|۱۴۰۷–۱۴۰۳", letter) and re.search("۱۴۰۴–۱۴۰۸|۱۴۰۸–۱۴۰۴", letter)
     assert "افق عملیاتی" in letter
+    # exported after the roll, the plan reads back elsewhere with its horizons and the closed year's record
+    copy = plan_import(document=plan_export(second), code="copy")
+    copied = version_state(version_in_force(copy))
+    assert version_horizons(version_in_force(copy))["operational"] == (1404, 1408)
+    assert copied["IND3.1.1"]["targets.1403"] == base["IND3.1.1"]["targets.1403"]
+    assert copied["IND3.1.1"]["targets.1408"] == after["IND3.1.1"]["targets.1408"]
+    sheet = load_workbook(io.BytesIO(workbook(plan_export(second))))["indicators"]
+    assert "targets.1403" in [cell.value for cell in sheet[2]] and "targets.1408" in [cell.value for cell in sheet[2]]
 
     # 1403 is closed: no draft may change its figures any more; 1408 is open
     later = amendment_draft_start(plan=plan, committee=plan.committees.get(code="C02"), drafted_by=member, title="x")
@@ -185,3 +197,21 @@ def test_the_horizon_cannot_leave_the_strategic_horizon(plan, people, second_int
     ]
     with pytest.raises(ChangesetInvalid, match="solar year"):
         apply_changeset(state, not_a_year, ctx)
+
+
+def test_the_drafting_page_offers_and_adds_the_new_year_figures(client, plan, people):
+    member = people["waste-member"]
+    draft = amendment_draft_start(plan=plan, committee=plan.committees.get(code="C02"), drafted_by=member, title="x")
+    client.force_login(member)
+    page = reverse("drafting:amendment_edit", args=[draft.pk])
+    assert "prefill-title" not in client.get(page).content.decode()  # nothing rolls yet
+    roll(plan, people)
+    assert "prefill-title" in client.get(page).content.decode()
+    client.force_login(people["waste-chair"])  # not the drafter: refused, nothing added
+    client.post(reverse("drafting:amendment_prefill", args=[draft.pk]))
+    assert not draft.operations.exists()
+    client.force_login(member)
+    answer = client.post(reverse("drafting:amendment_prefill", args=[draft.pk]))
+    assert answer.status_code == 302 and answer["Location"] == page
+    assert draft.operations.count() > 0
+    assert all(".1408" in next(iter(op.values)) for op in draft.operations.all())
