@@ -16,6 +16,7 @@ from plan.selectors.actuals import (
     item_chart,
     item_fields,
     item_record,
+    item_standing,
     item_years_progress,
     progress_overview,
     progress_years,
@@ -50,6 +51,7 @@ def plan_browser(request):
     query = tidy_text(request.GET.get("q", ""))  # shown back as typed; the selector folds digits to match
     committee = request.GET.get("committee") or None
     tree = plan_tree(version, query=query, committee=committee)
+    years = progress_years(plan)
     return render(
         request,
         "plan/browser.html",
@@ -63,6 +65,9 @@ def plan_browser(request):
             "committee": committee,
             "in_force": version_in_force(plan),
             "horizons": version_horizons(version),
+            # the version in force shows how each indicator and project did in the latest year begun
+            "standing": item_standing(plan, years[-1]) if version == version_in_force(plan) and years else None,
+            "standing_year": years[-1] if years else None,
         },
     )
 

@@ -110,3 +110,9 @@ def percent(value):
         return "—"
     shown = figure(value)
     return f"{shown}\u066a" if jalali.localize_digits("1") != "1" else f"{shown}%"
+
+
+@register.filter
+def lookup(mapping, key):
+    """A dict's value in a template: {{ standing|lookup:item.code }}; None when absent."""
+    return mapping.get(key) if isinstance(mapping, dict) else None

@@ -78,6 +78,22 @@ def progress_years(plan: Plan, version: IssuedVersion | None = None) -> list[int
     return list(range(first, last + 1)) if first <= last else []
 
 
+def item_standing(plan: Plan, year: int) -> dict[str, dict]:
+    """Code → each indicator's and project's standing in a year (the plan browser's column)."""
+    version = version_in_force(plan)
+    if version is None:
+        return {}
+    result = cached_rollup(plan, version, year)
+    return {
+        code: {
+            "progress": progress,
+            "status_label": plan_progress.STATUS_LABELS[progress.status],
+            "percent": None if progress.score is None else round(progress.score * 100),
+        }
+        for code, progress in result.items.items()
+    }
+
+
 def item_record(plan: Plan, code: str) -> list[Actual]:
     """Every figure ever entered for an item, newest first, with its report (corrections keep the old)."""
     return list(
