@@ -100,12 +100,12 @@ def _claimable(user: User) -> Q:
     """Unassigned tasks whose permission the person holds, by role or on the task's committee."""
     model_perms = explicit_permissions(user)
     condition = Q(owner_permission__in=model_perms)
-    committees = get_objects_for_user(
-        user, "plan.sign_off_amendment", klass=Committee, accept_global_perms=False, with_superuser=False
-    ).values_list("pk", flat=True)
-    condition |= Q(
-        owner_permission="plan.sign_off_amendment", owner_permission_obj_pk__in=[str(pk) for pk in committees]
-    )
+    # a committee's steps: its chairs' sign-offs and confirmations, its members' answer to the year's call
+    for permission in ("plan.sign_off_amendment", "plan.draft_amendment"):
+        committees = get_objects_for_user(
+            user, permission, klass=Committee, accept_global_perms=False, with_superuser=False
+        ).values_list("pk", flat=True)
+        condition |= Q(owner_permission=permission, owner_permission_obj_pk__in=[str(pk) for pk in committees])
     return condition
 
 

@@ -96,7 +96,7 @@ def test_load_demo_creates_a_user_for_every_role_and_committee_and_prints_the_pa
     assert password not in second and "Demo users exist" in second
     assert User.objects.filter(username="member").count() == 1
     demo_users = User.objects.exclude(username="AnonymousUser")  # guardian's own row
-    assert AuditEvent.objects.filter(action="people.user.create").count() == demo_users.count() == 9 + 20
+    assert AuditEvent.objects.filter(action="people.user.create").count() == demo_users.count() == 10 + 20
 
 
 def test_the_icon_is_linked_and_answered_at_the_root(client):

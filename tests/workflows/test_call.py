@@ -117,5 +117,10 @@ def test_the_year_page_opens_a_call_and_rolls_the_horizon(client, plan, people):
     client.force_login(people["waste-member"])
     answer_page = client.get(reverse("workflows:call_answer", args=[answer.pk]))
     assert answer_page.status_code == 200 and "roll-title" in answer_page.content.decode()
+    assert 'id="decide-title"' in answer_page.content.decode()  # the task is in the member's queue: the form
+    refused = client.post(reverse("workflows:call_answer", args=[answer.pk]), {"answer": "none"})
+    assert refused.status_code == 200 and CallAnswer.objects.get(pk=answer.pk).answer == "pending"
+    sent = client.post(reverse("workflows:call_answer", args=[answer.pk]), {"answer": "none", "note": "بدون تغییر"})
+    assert sent.status_code == 302 and CallAnswer.objects.get(pk=answer.pk).answer == "none"
     client.force_login(people["parks-member"])
     assert client.get(reverse("workflows:call_answer", args=[answer.pk])).status_code == 404

@@ -12,13 +12,14 @@ def test_every_demo_approver_finds_work_waiting(capsys):
     call_command("load_demo")
     capsys.readouterr()
     waiting = {}
-    for username in ("member", "chair", "integration", "policy", "council", "governorate", "planning"):
+    for username in ("member", "chair", "integration", "policy", "council", "governorate", "planning", "member-c01"):
         user = User.objects.get(username=username)
         waiting[username] = sorted({row.stage for row in inbox(user) + queue(user)})
     assert waiting == {
-        "member": ["draft"],
-        "chair": ["sign_off"],
-        "integration": ["integration"],
+        "member": ["draft"],  # the waste committee has answered the year's call
+        "chair": ["confirm_actuals", "sign_off"],  # a correction of 1404's figures, and a sign-off
+        "integration": ["assemble", "integration"],  # the year's revision, rolling the horizon
+        "member-c01": ["answer_call"],
         "policy": ["policy_council"],
         "council": ["city_council"],
         "governorate": ["governorate"],
@@ -26,8 +27,10 @@ def test_every_demo_approver_finds_work_waiting(capsys):
     }
     auditor = User.objects.get(username="auditor")
     assert inbox(auditor) == queue(auditor) == []
-    assert amendments_visible_to(auditor).count() == Amendment.objects.count() == 12
+    # twelve of the approval path, the roll-forward and the waste committee's figures for 1408
+    assert amendments_visible_to(auditor).count() == Amendment.objects.count() == 14
     assert set(Revision.objects.values_list("status", flat=True)) == {
+        "assembling",
         "issued",
         "policy_council",
         "city_council",
@@ -35,7 +38,7 @@ def test_every_demo_approver_finds_work_waiting(capsys):
         "confirmed",
     }
     call_command("load_demo")  # a second run adds nothing
-    assert Amendment.objects.count() == 12
+    assert Amendment.objects.count() == 14
 
 
 def test_the_demo_opens_on_history(capsys):
