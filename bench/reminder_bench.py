@@ -44,7 +44,7 @@ def run(args):
     plan = plan_import(document=ahvaz_1407())
     user = User.objects.create(username="bench", email="bench@example.org", email_preference="off")
     amendment = amendment_create(plan=plan, committee=None, drafted_by=user, title="bench")
-    process = AmendmentFlow.start.run(amendment=amendment)
+    process = AmendmentFlow.start.run(subject=amendment)
     today = timezone.localdate()
     due = int(args.tasks * args.due_share)
     started = time.perf_counter()

@@ -96,7 +96,7 @@ def plan_diff_view(request):
     )
 
 
-def _year(request, years: list[int]) -> int:
+def requested_year(request, years: list[int]) -> int:
     """The year asked for (any digits), else the latest with figures to show; 404 outside the years."""
     raw = request.GET.get("year")
     if not years:
@@ -118,7 +118,7 @@ def progress_view(request):
     portfolio, as charts with their tables."""
     plan = _plan(request)
     years = progress_years(plan)
-    year = _year(request, years)
+    year = requested_year(request, years)
     committee = request.GET.get("committee") or None
     if committee and not plan.committees.filter(code=committee).exists():
         raise Http404(_("No such committee."))

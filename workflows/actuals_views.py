@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 
 from approvals.selectors import actual_reports_visible_to, may_act_on, reporting_committees
 from core.errors import REFUSALS, refuse
-from core.jalali import normalize_persian
 from plan.models import Plan
 from plan.review import review_workbook
 from plan.selectors import version_in_force, version_state
@@ -21,6 +20,7 @@ from plan.selectors.actuals import (
     reporting_years,
     year_review,
 )
+from plan.views import requested_year
 from workflows.forms import ActualsDecisionForm, ActualsForm
 from workflows.letters import review_pdf
 from workflows.selectors import open_task
@@ -35,14 +35,7 @@ def actuals_new(request):
         raise Http404
     committee = next((c for c in committees if c.code == request.GET.get("committee")), committees[0])
     years = reporting_years(committee.plan)
-    if not years:
-        raise Http404(_("No year of the plan has begun."))
-    try:
-        year = int(normalize_persian(request.GET.get("year") or str(years[-1])))
-    except ValueError:
-        raise Http404(_("No such year.")) from None
-    if year not in years:
-        raise Http404(_("No such year."))
+    year = requested_year(request, years)
     state = version_state(version_in_force(committee.plan))
     items = committee_items(state, committee)
     form = ActualsForm(request.POST or None, items=items)
@@ -121,13 +114,7 @@ def year_review_download(request, fmt: str):
     plan = Plan.objects.order_by("pk").first()
     if plan is None:
         raise Http404(_("There is no plan yet."))
-    years = progress_years(plan)
-    try:
-        year = int(normalize_persian(request.GET.get("year") or (str(years[-1]) if years else "")))
-    except ValueError:
-        raise Http404(_("No such year.")) from None
-    if year not in years:
-        raise Http404(_("No such year."))
+    year = requested_year(request, progress_years(plan))
     code = request.GET.get("committee")
     committee = get_object_or_404(plan.committees, code=code) if code else None
     review = year_review(plan, year, committee=committee)

@@ -19,7 +19,22 @@ def _committee(process):
     return process.artifact.committee
 
 
-class AmendmentFlow(flow.Flow):
+class _OfASubject:
+    """What every flow here shares: its process carries its subject (an amendment, a revision, a
+    committee's report of figures, a committee's answer to the year's call), started with
+    `Flow.start.run(subject=...)`; each human step, once open, gets its due date and tells who may
+    take it."""
+
+    def task_opened(self, activation):
+        task_opened(task=activation.task, subject=activation.process.artifact)
+
+    def start_process(self, activation, subject):
+        activation.process.artifact = subject
+        activation.process.data = {"outcome": ""}
+        return activation.process
+
+
+class AmendmentFlow(_OfASubject, flow.Flow):
     """Drafting → committee sign-off → integration working group: accepted, returned or rejected."""
 
     process_class = AmendmentProcess
@@ -67,20 +82,12 @@ class AmendmentFlow(flow.Flow):
     accepted = flow.End()
     rejected = flow.End()
 
-    def task_opened(self, activation):
-        task_opened(task=activation.task, subject=activation.process.artifact)
-
-    def start_process(self, activation, amendment):
-        activation.process.artifact = amendment
-        activation.process.data = {"outcome": ""}
-        return activation.process
-
 
 def _outcome_is(*outcomes):
     return lambda activation: activation.process.outcome in outcomes
 
 
-class RevisionFlow(flow.Flow):
+class RevisionFlow(_OfASubject, flow.Flow):
     """The year's revision: policy council → city council vote → governorate review (objection
     window, confirmed by silence when it closes) → issuance; with every return and objection loop."""
 
@@ -174,14 +181,6 @@ class RevisionFlow(flow.Flow):
     rejected = flow.End()
     withdrawn = flow.End()
 
-    def task_opened(self, activation):
-        task_opened(task=activation.task, subject=activation.process.artifact)
-
-    def start_process(self, activation, revision):
-        activation.process.artifact = revision
-        activation.process.data = {"outcome": ""}
-        return activation.process
-
     def objection_window_end(self, activation):
         review = ConformityReview.objects.filter(revision_id=activation.process.artifact_object_id).latest("id")
         return review.window_ends_at
@@ -193,7 +192,7 @@ class RevisionFlow(flow.Flow):
         revision_confirm_by_silence(process=activation.process)
 
 
-class ActualsFlow(flow.Flow):
+class ActualsFlow(_OfASubject, flow.Flow):
     """A committee's report of a year's actuals: entered by a member, confirmed or returned by a
     chair of the committee (not the person who entered it)."""
 
@@ -214,16 +213,8 @@ class ActualsFlow(flow.Flow):
     confirmed = flow.End()
     returned = flow.End()
 
-    def task_opened(self, activation):
-        task_opened(task=activation.task, subject=activation.process.artifact)
 
-    def start_process(self, activation, report):
-        activation.process.artifact = report
-        activation.process.data = {"outcome": ""}
-        return activation.process
-
-
-class CallFlow(flow.Flow):
+class CallFlow(_OfASubject, flow.Flow):
     """A committee's answer to the year's call: its members propose amendments, or declare none,
     by the call's deadline."""
 
@@ -241,11 +232,3 @@ class CallFlow(flow.Flow):
         .Next(this.answered)
     )
     answered = flow.End()
-
-    def task_opened(self, activation):
-        task_opened(task=activation.task, subject=activation.process.artifact)
-
-    def start_process(self, activation, answer):
-        activation.process.artifact = answer
-        activation.process.data = {"outcome": ""}
-        return activation.process

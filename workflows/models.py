@@ -1,10 +1,18 @@
-"""Process models of the viewflow flows: each process carries its amendment or revision as artifact."""
+"""Process models of the viewflow flows: each process carries its subject as artifact (an amendment, a
+revision, a committee's report of figures, a committee's answer to the year's call)."""
 
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
 
-class AmendmentProcess(Process):
+class _Outcome:
+    @property
+    def outcome(self) -> str:
+        """The outcome of the last decision, which the flow's gateways read."""
+        return (self.data or {}).get("outcome", "")
+
+
+class AmendmentProcess(_Outcome, Process):
     """The process of one amendment, from drafting to the integration working group's decision."""
 
     class Meta:
@@ -16,13 +24,8 @@ class AmendmentProcess(Process):
     def amendment(self):
         return self.artifact
 
-    @property
-    def outcome(self) -> str:
-        """The outcome of the last decision, which the flow's gateways read."""
-        return (self.data or {}).get("outcome", "")
 
-
-class RevisionProcess(Process):
+class RevisionProcess(_Outcome, Process):
     """The process of one revision, from assembly to issuance."""
 
     class Meta:
@@ -42,12 +45,8 @@ class RevisionProcess(Process):
     def revision(self):
         return self.artifact
 
-    @property
-    def outcome(self) -> str:
-        return (self.data or {}).get("outcome", "")
 
-
-class ActualsProcess(Process):
+class ActualsProcess(_Outcome, Process):
     """The process of one actuals report, from entry to its chair's confirmation."""
 
     class Meta:
@@ -59,19 +58,11 @@ class ActualsProcess(Process):
     def report(self):
         return self.artifact
 
-    @property
-    def outcome(self) -> str:
-        return (self.data or {}).get("outcome", "")
 
-
-class CallProcess(Process):
+class CallProcess(_Outcome, Process):
     """The process of one committee's answer to the year's call."""
 
     class Meta:
         proxy = True
         verbose_name = _("call process")
         verbose_name_plural = _("call processes")
-
-    @property
-    def outcome(self) -> str:
-        return (self.data or {}).get("outcome", "")

@@ -36,7 +36,7 @@ def actuals_enter(
     report = actual_report_create(
         plan=committee.plan, committee=committee, year=year, entries=entries, entered_by=acting_user, note=note
     )
-    process = ActualsFlow.start.run(report=report)
+    process = ActualsFlow.start.run(subject=report)
     audit_record(action="workflows.actuals.start", actor=acting_user, obj=report, data={"process": process.pk})
     return report
 

@@ -55,7 +55,7 @@ def amendment_draft_start(*, plan, committee, drafted_by: User, title: str, summ
     if not holds_object_right(drafted_by, "plan.draft_amendment", committee):
         raise NotAllowed(_("you are not a member of this committee"))
     amendment = amendment_create(plan=plan, committee=committee, drafted_by=drafted_by, title=title, summary=summary)
-    process = AmendmentFlow.start.run(amendment=amendment)
+    process = AmendmentFlow.start.run(subject=amendment)
     audit_record(action="workflows.amendment.start", actor=drafted_by, obj=amendment, data={"process": process.pk})
     return amendment
 

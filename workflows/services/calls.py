@@ -45,7 +45,7 @@ def annual_call_open(*, plan: Plan, year: int, deadline: dt.date, acting_user: U
     processes = []
     for committee in committees:
         answer = CallAnswer.objects.create(call=call, committee=committee)
-        processes.append(CallFlow.start.run(answer=answer).pk)
+        processes.append(CallFlow.start.run(subject=answer).pk)
     audit_record(
         action="workflows.call.open",
         actor=acting_user,

@@ -127,7 +127,7 @@ def revision_start(*, plan, year: int, title: str, amendments: list[Amendment], 
     revision.full_clean()
     revision.save()
     revision.amendments.set(amendments)
-    process = RevisionFlow.start.run(revision=revision)
+    process = RevisionFlow.start.run(subject=revision)
     audit_record(
         action="plan.revision.start",
         actor=acting_user,
@@ -266,7 +266,7 @@ def _take_out(*, revision, amendments, outcome, reason, user):
             amendment.status = Amendment.Status.RETURNED
             amendment.rounds += 1
             amendment.save(update_fields=["status", "rounds", "updated_at"])
-            process = AmendmentFlow.start.run(amendment=amendment)  # a new drafting round, the drafter's
+            process = AmendmentFlow.start.run(subject=amendment)  # a new drafting round, the drafter's
             data["process"] = process.pk
         audit_record(action="workflows.amendment.package", actor=user, obj=amendment, data=data)
         notify(
