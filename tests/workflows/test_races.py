@@ -165,3 +165,37 @@ def test_an_issuance_racing_a_new_draft_of_the_same_plan(plan, people, accepted)
     decide(task=open_task(new), acting_user=people["parks-member"], outcome="submit")
     new.refresh_from_db()
     assert new.status == "submitted"
+
+
+def test_two_chairs_confirming_one_report_at_once_confirm_it_once(plan, people):
+    """Two chairs of a committee confirm the same figures at the same moment (or one confirms while
+    the other returns): one decision counts, one is told, the figures are in force once."""
+    from audit.models import AuditEvent
+    from people.models import Membership
+    from plan.models import Actual, ActualReport
+    from workflows.services import actuals_decide, actuals_enter
+
+    waste = plan.committees.get(code="C02")
+    second = UserFactory(username="waste-chair-2")
+    membership_grant(committee=waste, user=second, seat=Membership.Seat.CHAIR)
+    for n, (first_outcome, second_outcome) in enumerate((("approve", "approve"), ("approve", "return"))):
+        report = actuals_enter(
+            committee=waste,
+            year=1404,
+            entries=[{"code": f"IND3.1.{n + 1}", "value": "7"}],
+            acting_user=people["waste-member"],
+        )
+        task = open_task(report)
+        results = race(
+            lambda t=task, o=first_outcome: actuals_decide(task=t, acting_user=people["waste-chair"], outcome=o),
+            lambda t=task, o=second_outcome: actuals_decide(task=t, acting_user=second, outcome=o, reason="منبع؟"),
+        )
+        kinds = sorted(r[0] for r in results)
+        assert kinds == ["DecisionRefused", "ok"], results
+        report.refresh_from_db()
+        decided = AuditEvent.objects.filter(
+            action__in=["plan.actuals.confirm", "plan.actuals.return"], object_id=str(report.pk)
+        )
+        assert decided.count() == 1
+        in_force = Actual.objects.filter(report=report, current=True).count()
+        assert in_force == (1 if report.status == ActualReport.Status.CONFIRMED else 0)
