@@ -124,3 +124,20 @@ def test_the_year_page_opens_a_call_and_rolls_the_horizon(client, plan, people):
     assert sent.status_code == 302 and CallAnswer.objects.get(pk=answer.pk).answer == "none"
     client.force_login(people["parks-member"])
     assert client.get(reverse("workflows:call_answer", args=[answer.pk])).status_code == 404
+
+
+def test_an_unanswered_call_is_reminded_and_escalated_to_the_planning_office(plan, people):
+    from approvals.services import reminders_sweep
+    from rules.selectors import working_calendar
+
+    call = open_call(plan, people)
+    calendar = working_calendar()
+    late = calendar.add_working_days(call.deadline, 3)  # three working days past the deadline
+    counts = reminders_sweep(today=late)
+    waste = CallAnswer.objects.get(call=call, committee__code="C02")
+    overdue = Notification.objects.filter(event="task.overdue", object_id=str(waste.pk))
+    assert {n.recipient.username for n in overdue} == {"waste-member"}
+    escalated = Notification.objects.filter(event="task.escalated", object_id=str(waste.pk))
+    assert {n.recipient.username for n in escalated} == {"planning"}
+    assert counts["overdue"] == counts["escalation"] == plan.committees.count()
+    assert reminders_sweep(today=late)["escalation"] == 0  # never twice
