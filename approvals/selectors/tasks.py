@@ -14,7 +14,7 @@ from approvals.models import Decision
 from approvals.steps import human_nodes
 from people.models import User
 from people.selectors import delegators_of, explicit_permissions
-from plan.models import ActualReport, Amendment, Committee, Revision
+from plan.models import ActualReport, Amendment, CallAnswer, Committee, Revision
 
 
 @dataclass
@@ -40,15 +40,13 @@ def _rows(tasks, holders: dict[int, User | None]) -> list[TaskRow]:
     ids: dict[str, set[int]] = {"amendment": set(), "revision": set(), "actualreport": set(), "callanswer": set()}
     for task in tasks:
         ids.setdefault(task.process.artifact_content_type.model, set()).add(task.process.artifact_object_id)
-    subjects = {
-        "amendment": Amendment.objects.select_related("committee").in_bulk(ids["amendment"])
-        if ids["amendment"]
-        else {},
-        "revision": Revision.objects.in_bulk(ids["revision"]) if ids["revision"] else {},
-        "actualreport": ActualReport.objects.select_related("committee").in_bulk(ids["actualreport"])
-        if ids["actualreport"]
-        else {},
+    kinds = {
+        "amendment": Amendment.objects.select_related("committee"),
+        "revision": Revision.objects.all(),
+        "actualreport": ActualReport.objects.select_related("committee"),
+        "callanswer": CallAnswer.objects.select_related("committee", "call"),
     }
+    subjects = {kind: (kinds[kind].in_bulk(ids[kind]) if ids[kind] else {}) for kind in kinds}
     rows = []
     for task in tasks:
         kind = task.process.artifact_content_type.model
@@ -73,10 +71,20 @@ def _filtered(queryset, *, committee=None, stage=None, due_before=None):
     if stage:
         node = _stages().get(stage)
         queryset = queryset.filter(flow_task=node) if node else queryset.none()
-    if committee:
+    if committee:  # a committee's amendments, its reports of figures and its answers to the year's call
         queryset = queryset.filter(
-            process__artifact_content_type__model="amendment",
-            process__artifact_object_id__in=Amendment.objects.filter(committee=committee).values("pk"),
+            Q(
+                process__artifact_content_type__model="amendment",
+                process__artifact_object_id__in=Amendment.objects.filter(committee=committee).values("pk"),
+            )
+            | Q(
+                process__artifact_content_type__model="actualreport",
+                process__artifact_object_id__in=ActualReport.objects.filter(committee=committee).values("pk"),
+            )
+            | Q(
+                process__artifact_content_type__model="callanswer",
+                process__artifact_object_id__in=CallAnswer.objects.filter(committee=committee).values("pk"),
+            )
         )
     return queryset
 

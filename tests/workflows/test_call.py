@@ -141,3 +141,19 @@ def test_an_unanswered_call_is_reminded_and_escalated_to_the_planning_office(pla
     assert {n.recipient.username for n in escalated} == {"planning"}
     assert counts["overdue"] == counts["escalation"] == plan.committees.count()
     assert reminders_sweep(today=late)["escalation"] == 0  # never twice
+
+
+def test_the_queue_filtered_by_committee_keeps_its_call_and_its_figures(plan, people, waste):
+    from approvals.selectors import queue
+    from workflows.services import actuals_enter
+
+    open_call(plan, people)
+    actuals_enter(
+        committee=waste, year=1404, entries=[{"code": "IND3.1.1", "value": "3"}], acting_user=people["waste-member"]
+    )
+    (answer,) = queue(people["waste-member"], committee=waste)
+    (confirm,) = queue(people["waste-chair"], committee=waste)
+    assert answer.stage == "answer_call" and isinstance(answer.subject, CallAnswer) and answer.committee == waste
+    assert confirm.stage == "confirm_actuals" and confirm.subject.committee == waste
+    parks = plan.committees.get(code="C03")
+    assert queue(people["waste-chair"], committee=parks) == []
