@@ -45,7 +45,7 @@ from people.roles import Role
 from people.selectors import explicit_permissions
 from people.services import delegation_create, delegation_revoke, user_preferences_set
 from plan.models import REVISION_CLOSED, Amendment, Committee, Plan, Revision
-from plan.selectors.actuals import committees_progress, progress_years
+from plan.selectors.actuals import committees_progress, progress_years, shown_year
 
 
 def _filters(request):
@@ -128,8 +128,8 @@ def _dashboard_progress(user):
         )
         if not codes:
             return None
-    years = progress_years(plan)
-    return committees_progress(plan, years[-1], codes) if years else None
+    year = shown_year(plan, progress_years(plan))
+    return committees_progress(plan, year, codes) if year else None
 
 
 TASKS_PER_LIST_PAGE = 50

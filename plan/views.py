@@ -20,6 +20,7 @@ from plan.selectors.actuals import (
     item_years_progress,
     progress_overview,
     progress_years,
+    shown_year,
     status_chart,
     yearly_rows,
 )
@@ -51,7 +52,7 @@ def plan_browser(request):
     query = tidy_text(request.GET.get("q", ""))  # shown back as typed; the selector folds digits to match
     committee = request.GET.get("committee") or None
     tree = plan_tree(version, query=query, committee=committee)
-    years = progress_years(plan)
+    year = shown_year(plan, progress_years(plan))
     return render(
         request,
         "plan/browser.html",
@@ -66,8 +67,8 @@ def plan_browser(request):
             "in_force": version_in_force(plan),
             "horizons": version_horizons(version),
             # the version in force shows how each indicator and project did in the latest year begun
-            "standing": item_standing(plan, years[-1]) if version == version_in_force(plan) and years else None,
-            "standing_year": years[-1] if years else None,
+            "standing": item_standing(plan, year) if version == version_in_force(plan) and year else None,
+            "standing_year": year,
         },
     )
 
@@ -96,13 +97,13 @@ def plan_diff_view(request):
     )
 
 
-def requested_year(request, years: list[int]) -> int:
-    """The year asked for (any digits), else the latest with figures to show; 404 outside the years."""
+def requested_year(request, years: list[int], default: int | None = None) -> int:
+    """The year asked for (any digits), else `default` or the latest; 404 outside the years."""
     raw = request.GET.get("year")
     if not years:
         raise Http404(_("No year of the plan has begun."))
     if raw in (None, ""):
-        return years[-1]
+        return default or years[-1]
     try:
         year = int(normalize_persian(str(raw)))
     except ValueError:
@@ -118,7 +119,7 @@ def progress_view(request):
     portfolio, as charts with their tables."""
     plan = _plan(request)
     years = progress_years(plan)
-    year = requested_year(request, years)
+    year = requested_year(request, years, shown_year(plan, years))
     committee = request.GET.get("committee") or None
     if committee and not plan.committees.filter(code=committee).exists():
         raise Http404(_("No such committee."))

@@ -17,7 +17,7 @@ from people.selectors import explicit_permissions, holds_object_right
 from plan.models import CallAnswer, Plan
 from plan.rolling import leaving_horizon
 from plan.selectors import pending_roll, version_in_force, version_state
-from plan.selectors.actuals import progress_overview, progress_years
+from plan.selectors.actuals import progress_overview, progress_years, shown_year
 from workflows.forms import CallAnswerForm, CallOpenForm, ReasonForm, RollForwardForm
 from workflows.services import (
     annual_call_open,
@@ -141,8 +141,8 @@ def call_answer_page(request, pk):
                 return redirect("workflows:call_answer", answer.pk)
     elif request.method == "POST":
         raise Http404
-    years = [y for y in progress_years(plan) if y < answer.call.year]
-    performance = progress_overview(plan, years[-1], committee=answer.committee.code) if years else None
+    year = shown_year(plan, [y for y in progress_years(plan) if y < answer.call.year])
+    performance = progress_overview(plan, year, committee=answer.committee.code) if year else None
     roll = pending_roll(plan)
     state = version_state(version_in_force(plan))
     return render(

@@ -94,6 +94,14 @@ def item_standing(plan: Plan, year: int) -> dict[str, dict]:
     }
 
 
+def shown_year(plan: Plan, years: list[int]) -> int | None:
+    """The year a page shows first: the latest of these with confirmed figures, else the latest."""
+    if not years:
+        return None
+    reported = Actual.objects.filter(plan=plan, current=True, year__in=years).aggregate(Max("year"))["year__max"]
+    return reported or years[-1]
+
+
 def item_record(plan: Plan, code: str) -> list[Actual]:
     """Every figure ever entered for an item, newest first, with its report (corrections keep the old)."""
     return list(

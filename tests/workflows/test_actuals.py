@@ -185,7 +185,9 @@ def test_the_pages_enter_confirm_and_show_the_progress(client, plan, people, was
     body = item.content.decode()
     assert item.status_code == 200 and 'data-chart="item-chart"' in body and "سامانه" in body
     assert client.get(reverse("plan:item", args=["NOPE"])).status_code == 404
-    # the plan browser shows each item's standing in the latest year begun (1405: nothing confirmed yet)
+    # the plan browser shows each item's standing in the latest year with confirmed figures (1404)
     browser = client.get(reverse("plan:browser")).content.decode()
     assert "status status-unreported" in browser and 'href="/plan/items/IND3.1.1/"' in browser
+    assert "status status-" in browser.split('href="/plan/items/IND3.1.1/"')[1].split("</tr>")[0]
+    assert "status-unreported" not in browser.split('href="/plan/items/IND3.1.1/"')[1].split("</tr>")[0]
     assert client.get(reverse("plan:progress"), {"year": "1390"}).status_code == 404
