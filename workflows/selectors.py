@@ -20,6 +20,7 @@ from plan.selectors import (
     amendment_preview,
     amendment_staleness,
     amendments_conflicts,
+    moves_horizons,
     plan_context,
     unusable,
     version_in_force,
@@ -67,12 +68,13 @@ def _issued_together(amendments: list) -> list:
     plan = amendments[0].plan
     in_force = version_in_force(plan)
     owners, operations = [], []
-    for amendment in sorted(amendments, key=lambda a: a.pk):
+    # in the order issuance applies them: a roll-forward first, and the base's own years (see plan_context)
+    for amendment in sorted(amendments, key=lambda a: (not moves_horizons(a), a.pk)):
         ops = amendment_operations(amendment)
         owners += [amendment] * len(ops)
         operations += ops
     try:
-        apply_changeset(version_state(in_force), operations, plan_context(plan, as_of=in_force))
+        apply_changeset(version_state(in_force), operations, plan_context(plan, as_of=in_force, issuing=True))
     except ChangesetInvalid as invalid:
         return [
             Conflict(

@@ -75,13 +75,20 @@ def version_in_force(plan: Plan) -> IssuedVersion | None:
     return plan.versions.order_by("-number").first()
 
 
-def plan_context(plan: Plan, *, committee: Committee | None = None, as_of: IssuedVersion | None = None) -> PlanContext:
+def plan_context(
+    plan: Plan, *, committee: Committee | None = None, as_of: IssuedVersion | None = None, issuing: bool = False
+) -> PlanContext:
     """What the changeset rules need beyond a state: the years, the committees, and the codes the
     plan had used up to `as_of` (by default the newest version).
 
     An amendment is checked against its own base: a code issued by a later version is not "taken"
     for it (that is a conflict with the later version, found when it is rebased), so replaying a
-    decided or issued amendment against its base gives the same result forever."""
+    decided or issued amendment against its base gives the same result forever.
+
+    The years: the base's operational horizon; while a roll-forward from it is accepted or issued,
+    the horizon it moves to (a draft may name the new year, and no longer the year it closes). When
+    `issuing` a set of amendments together, the base's own: the roll-forward, applied first, moves
+    them, so figures for the new year are issued only with the roll that opens it."""
     as_of = as_of or version_in_force(plan)
     number = as_of.number if as_of is not None else 0
     # item rows are written only when a version is issued, so the codes used up to a version never change
@@ -92,9 +99,9 @@ def plan_context(plan: Plan, *, committee: Committee | None = None, as_of: Issue
         used = frozenset(rows.values_list("code", flat=True).distinct())
         derived_cache.put(key, used)
     years = operational_years(version_state(as_of), plan) if as_of is not None else plan.operational_years
-    moving = rolled_horizon(plan, (years[0], years[-1]))
-    if moving is not None:  # the new year's figures may be drafted for the horizon a roll-forward moves to
-        years = range(min(years[0], moving[0]), max(years[-1], moving[1]) + 1)
+    moving = None if issuing else rolled_horizon(plan, (years[0], years[-1]))
+    if moving is not None:
+        years = range(moving[0], moving[1] + 1)
     return PlanContext(
         years=years,
         committees=set(plan.committees.values_list("code", flat=True)),
@@ -104,8 +111,8 @@ def plan_context(plan: Plan, *, committee: Committee | None = None, as_of: Issue
 
 
 def drafting_years(plan: Plan) -> range:
-    """The years a draft's figures may name now: the horizon in force, and the year a pending
-    roll-forward adds."""
+    """The years a draft's figures may name now: the horizon in force, or the one a pending
+    roll-forward moves it to."""
     return plan_context(plan).years
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from core.jalali import jalali_year
 from plan import progress as plan_progress
-from plan.items import State, horizons, item_from_row, operational_years, owner_committee
+from plan.items import State, horizons, item_from_row, owner_committee
 from plan.models import Actual, ActualReport, Committee, IssuedVersion, Plan, PlanItem, ProgressRules
 from plan.schema import FIELDS, HORIZON_CODE, Kind, field_label
 from plan.selectors import _valid_at, code_sort_key, derived_cache, version_in_force, version_state
@@ -48,13 +48,21 @@ def cached_rollup(plan: Plan, version: IssuedVersion, year: int) -> plan_progres
     return result
 
 
+def reportable_years(state: State, plan: Plan) -> range:
+    """The years figures may be entered for: the operational horizon in force, and the year the last
+    roll-forward closed (its figures are known only after it ends). Older years are the record."""
+    found = horizons(state, plan)
+    first, last = found["operational"]
+    return range(max(first - 1, found["strategic"][0]), last + 1)
+
+
 def reporting_years(plan: Plan, *, today=None, version: IssuedVersion | None = None) -> list[int]:
-    """The years a committee may report on now: those of the horizon in force that have begun."""
+    """The years a committee may report on now: the reportable years that have begun."""
     version = version or version_in_force(plan)
     if version is None:
         return []
     current = jalali_year(today or timezone.localdate())
-    return [year for year in operational_years(version_state(version), plan) if year <= current]
+    return [year for year in reportable_years(version_state(version), plan) if year <= current]
 
 
 def plan_rollup(plan: Plan, year: int, *, version: IssuedVersion | None = None) -> plan_progress.Rollup | None:

@@ -25,7 +25,9 @@ from plan.selectors import (
     amendment_staleness,
     moves_horizons,
     plan_context,
+    rolled_horizon,
     unusable,
+    version_horizons,
     version_in_force,
     version_state,
 )
@@ -267,11 +269,13 @@ def plan_version_issue(
             % {"codes": ", ".join(sorted({c.code for c in conflicts}))},
         )
     base = version_state(in_force)
-    if len(amendments) == 1:
+    rolling = rolled_horizon(plan, version_horizons(in_force)["operational"]) is not None
+    if len(amendments) == 1 and not rolling:
         state = previews[amendments[0]].state  # already applied to the version in force
     else:
+        # together, with the base's own years: the new year's figures pass only behind the roll that opens it
         operations = [op for amendment in amendments for op in amendment_operations(amendment)]
-        state, _applied = apply_changeset(base, operations, plan_context(plan))
+        state, _applied = apply_changeset(base, operations, plan_context(plan, issuing=True))
     version = _write_version(
         plan=plan,
         number=in_force.number + 1,

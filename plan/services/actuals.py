@@ -17,11 +17,11 @@ from audit.services import audit_record
 from core.errors import BaznegarError
 from core.jalali import jalali_year, tidy_text
 from people.models import User
-from plan.items import normalize_code, normalize_number, operational_years, owner_committee
+from plan.items import normalize_code, normalize_number, owner_committee
 from plan.models import Actual, ActualReport, Committee, Plan
 from plan.schema import Kind
 from plan.selectors import version_in_force, version_state
-from plan.selectors.actuals import REPORTED_KINDS, first_years
+from plan.selectors.actuals import REPORTED_KINDS, first_years, reportable_years
 
 FIELDS_OF = {Kind.INDICATOR: ("value",), Kind.PROJECT: ("progress", "spend")}
 TEXT_LIMIT = 300
@@ -123,11 +123,11 @@ def actual_report_create(
     state = version_state(version)
     problems: list[str] = []
     year = normalize_number(year)
-    horizon = operational_years(state, plan)
-    if not isinstance(year, int) or year not in horizon:
+    open_years = reportable_years(state, plan)
+    if not isinstance(year, int) or year not in open_years:
         raise ActualsInvalid(
-            _("actuals are entered for a year of the operational horizon in force, %(first)s–%(last)s")
-            % {"first": horizon[0], "last": horizon[-1]}
+            _("actuals are entered for a year from %(first)s to %(last)s (the horizon in force and the year it closed)")
+            % {"first": open_years[0], "last": open_years[-1]}
         )
     if year > jalali_year(timezone.localdate()):
         raise ActualsInvalid(_("the year %(year)s has not begun") % {"year": year})

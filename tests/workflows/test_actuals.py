@@ -96,7 +96,7 @@ def test_the_person_who_entered_does_not_confirm_and_a_return_needs_a_reason(pla
 @pytest.mark.parametrize(
     ("entries", "year", "message"),
     [
-        ([{"code": "IND3.1.1", "value": "5"}], 1402, "operational horizon in force, 1403–1407"),
+        ([{"code": "IND3.1.1", "value": "5"}], 1402, "from 1403 to 1407"),
         ([{"code": "IND3.1.1", "value": "5"}], 1407, "has not begun"),
         ([{"code": "IND3.1.1", "progress": "5"}], 1404, "achieved value, not progress"),
         ([{"code": "PRJ-020", "value": "5"}], 1404, "physical progress and spend, not a value"),

@@ -29,9 +29,10 @@ from plan.services import amendment_operations_set, plan_import
 from tests.factories import UserFactory
 from tests.workflows.test_exits import act, to_issuance
 from tests.workflows.test_letter import _text
-from workflows.selectors import open_task
+from workflows.selectors import open_task, package_conflicts
 from workflows.services import (
     DecisionRefused,
+    actuals_enter,
     amendment_draft_start,
     decide,
     revision_start,
@@ -64,7 +65,7 @@ def test_a_roll_forward_moves_the_horizon_in_the_next_version_only(plan, people,
     assert (rolled.from_start, rolled.from_end, rolled.to_start, rolled.to_end) == (1403, 1407, 1404, 1408)
     assert rolled.amendment.status == Amendment.Status.ACCEPTED and rolled.amendment.committee is None
     assert pending_horizon(plan) == (1404, 1408)
-    assert list(drafting_years(plan)) == [1403, 1404, 1405, 1406, 1407, 1408]
+    assert list(drafting_years(plan)) == [1404, 1405, 1406, 1407, 1408]  # 1403 closes with the roll
     event = AuditEvent.objects.get(action="workflows.horizon.roll_forward")
     assert event.data["to"] == [1404, 1408]
     # every committee member is asked to draft the new year's figures
@@ -135,6 +136,11 @@ def test_a_roll_forward_moves_the_horizon_in_the_next_version_only(plan, people,
         amendment_operations_set(amendment=later, operations=closed, acting_user=member)
     fresh = [{"action": "change", "code": "IND3.1.1", "justification": "j", "values": {"targets.1408": {"new": 1}}}]
     amendment_operations_set(amendment=later, operations=fresh, acting_user=member)
+    # 1403's figures, known only after it ended, are still entered against its targets (the record)
+    report = actuals_enter(
+        committee=later.committee, year=1403, entries=[{"code": "IND3.1.1", "value": "3"}], acting_user=member
+    )
+    assert report.entries.get().year == 1403
 
 
 def test_a_second_roll_forward_while_one_waits_is_refused_and_nothing_written(plan, people, second_integrator):
@@ -215,3 +221,26 @@ def test_the_drafting_page_offers_and_adds_the_new_year_figures(client, plan, pe
     assert answer.status_code == 302 and answer["Location"] == page
     assert draft.operations.count() > 0
     assert all(".1408" in next(iter(op.values)) for op in draft.operations.all())
+
+
+def test_the_new_year_is_issued_only_with_the_roll_that_opens_it(plan, people, second_integrator):
+    """Figures for 1408 in a package without the roll-forward (left out by the council, or never put
+    in) block it at assembly and at issuance; and while a roll waits, drafts no longer name 1403."""
+    rolled = roll(plan, people)
+    member, chair = people["waste-member"], people["waste-chair"]
+    waste = plan.committees.get(code="C02")
+    draft = amendment_draft_start(plan=plan, committee=waste, drafted_by=member, title="۱۴۰۸")
+    closing = [{"action": "change", "code": "IND3.1.1", "justification": "j", "values": {"targets.1403": {"new": 1}}}]
+    with pytest.raises(ChangesetInvalid, match="1404–1408"):
+        amendment_operations_set(amendment=draft, operations=closing, acting_user=member)
+    roll_forward_figures(amendment=draft, acting_user=member)
+    decide(task=open_task(draft), acting_user=member, outcome="submit")
+    decide(task=open_task(draft), acting_user=chair, outcome="approve")
+    decide(task=open_task(draft), acting_user=people["integration"], outcome="approve")
+    alone = revision_start(plan=plan, year=1404, title="بدون افق", amendments=[draft], acting_user=second_integrator)
+    with pytest.raises(DecisionRefused, match="IND3.1.1"):
+        act(alone, second_integrator, "submit")  # the package applied as issuance will: 1408 is not open
+    conflicts = package_conflicts(list(alone.amendments.all()))
+    assert any("1403–1407" in c.detail for c in conflicts)  # "the year must be inside … 1403–1407"
+    assert version_in_force(plan).number == 1
+    assert rolled.amendment.status == Amendment.Status.ACCEPTED
