@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from plan.schema import Kind
@@ -455,7 +456,7 @@ class ActualReport(models.Model):
         indexes = [models.Index(fields=["committee", "status"], name="actual_report_committee_idx")]
 
     def __str__(self):
-        return f"#{self.pk} {self.committee} {self.year}"
+        return gettext("%(committee)s: figures for %(year)s") % {"committee": self.committee, "year": self.year}
 
     def audit_scope(self) -> dict:
         return {"plan": self.plan_id, "committee": self.committee_id}

@@ -45,8 +45,8 @@ def prefill_operations(
     operations = []
     for item in sorted(_owned(state, committee, PER_YEAR), key=lambda i: i["code"]):
         name = f"{PER_YEAR[item['kind']]}.{year}"
-        if item.get(name) is not None:
-            continue
+        if item.get(name) is not None or _ends(item) is not None and _ends(item) < year:
+            continue  # a figure already, or a project that has ended: nothing to carry into the new year
         value = next_figure(item, year, rules[item["kind"]])
         if value is None:
             continue
@@ -61,6 +61,15 @@ def prefill_operations(
     return operations
 
 
+def _ends(item: dict) -> int | None:
+    """The year an item ends: a project's end date's, an action's due year; None if not set."""
+    if item["kind"] == Kind.PROJECT:
+        end = str(item.get("end") or "")
+        return int(end[:4]) if end[:4].isdigit() else None
+    due = item.get("due_year")
+    return due if isinstance(due, int) else None
+
+
 def leaving_horizon(state: State, committee: str | None, first_year: int) -> list[dict]:
     """A committee's (or every) project whose end and action whose due year fall before the new
     horizon's first year: to be closed, extended or retired by the committee."""
@@ -68,11 +77,7 @@ def leaving_horizon(state: State, committee: str | None, first_year: int) -> lis
     items = _owned(state, committee, kinds) if committee else [i for i in state.values() if i["kind"] in kinds]
     flagged = []
     for item in items:
-        if item["kind"] == Kind.PROJECT:
-            end = str(item.get("end") or "")
-            ends = int(end[:4]) if end[:4].isdigit() else None
-        else:
-            ends = item.get("due_year")
-        if isinstance(ends, int) and ends < first_year:
+        ends = _ends(item)
+        if ends is not None and ends < first_year:
             flagged.append({**item, "ends": ends})
     return sorted(flagged, key=lambda i: i["code"])

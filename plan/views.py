@@ -119,6 +119,8 @@ def progress_view(request):
     portfolio, as charts with their tables."""
     plan = _plan(request)
     years = progress_years(plan)
+    if not years:  # nothing has begun: a page that says so, not a 404 behind a menu link
+        return render(request, "plan/progress.html", {"plan": plan, "years": [], "overview": None})
     year = requested_year(request, years, shown_year(plan, years))
     committee = request.GET.get("committee") or None
     if committee and not plan.committees.filter(code=committee).exists():

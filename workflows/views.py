@@ -119,7 +119,9 @@ def task_page(request, pk):
             else None,
             "against": shown.against,
             # at assembly, which committees answered the year's call
-            "call": call_for_revision(subject.plan, subject.year) if is_revision and step == "assemble" else None,
+            "call": call_for_revision(subject.plan, subject.year, amendments_visible_to(request.user))
+            if is_revision and step == "assemble"
+            else None,
         },
     )
 
@@ -157,7 +159,10 @@ def revision_page(request, pk):
     return render(
         request,
         "workflows/revision.html",
-        {"overview": revision_overview(revision), "call": call_for_revision(revision.plan, revision.year)},
+        {
+            "overview": revision_overview(revision),
+            "call": call_for_revision(revision.plan, revision.year, amendments_visible_to(request.user)),
+        },
     )
 
 

@@ -22,12 +22,11 @@ from workflows.forms import CallAnswerForm, CallOpenForm, ReasonForm, RollForwar
 from workflows.services import (
     annual_call_open,
     call_answer,
-    call_committee_amendments,
     roll_forward_cancel,
     roll_forward_figures,
     roll_forward_start,
 )
-from workflows.year_selectors import answer_open_task, year_overview
+from workflows.year_selectors import answer_open_task, call_committee_amendments, year_overview
 
 YEAR_RIGHTS = {"plan.integrate_amendment", "workflows.issue_revision"}
 
@@ -106,7 +105,7 @@ def year_page(request):
         "workflows/year.html",
         {
             "plan": plan,
-            "overview": year_overview(plan),
+            "overview": year_overview(plan, amendments_visible_to(request.user)),
             "roll_form": roll_form,
             "cancel_form": cancel_form,
             "call_form": call_form,

@@ -71,8 +71,15 @@ def _committees_of(user: User, perms: list[str]):
 
 
 def reporting_committees(user: User):
-    """The committees whose figures the person may enter: those they sit on as a member or chair."""
-    return _committees_of(user, ["plan.draft_amendment"]).select_related("plan").order_by("plan", "position")
+    """The committees whose figures the person may enter: those they sit on as a member (their own
+    seat: entering is not a step a substitute takes)."""
+    return (
+        get_objects_for_user(
+            user, "plan.draft_amendment", klass=Committee, accept_global_perms=False, with_superuser=False
+        )
+        .select_related("plan")
+        .order_by("plan", "position")
+    )
 
 
 def actual_reports_visible_to(user: User):

@@ -32,6 +32,24 @@ def confirmed_figures(plan: Plan, year: int) -> dict[str, plan_progress.Figure]:
     }
 
 
+def version_for_year(plan: Plan, year: int) -> IssuedVersion | None:
+    """The version a year is judged against: the newest whose operational horizon holds it. A year a
+    roll-forward closed keeps the targets and budgets it had then (a budget added for a later year
+    does not rewrite how an earlier year went); an open year is judged against the version in force."""
+    in_force = version_in_force(plan)
+    if in_force is None:
+        return None
+    newest = None
+    rows = PlanItem.objects.filter(plan=plan, code=HORIZON_CODE).values_list("valid_to", "attributes")
+    for valid_to, attributes in rows:
+        if attributes.get("operational_start", 0) <= year <= attributes.get("operational_end", 0):
+            last = valid_to - 1 if valid_to is not None else in_force.number
+            newest = max(newest or 0, last)
+    if newest is None or newest == in_force.number:
+        return in_force
+    return IssuedVersion.objects.filter(plan=plan, number=newest).first() or in_force
+
+
 def cached_rollup(plan: Plan, version: IssuedVersion, year: int) -> plan_progress.Rollup:
     """A version's roll-up for a year, computed once while nothing it depends on changes: the version
     (its fingerprint), the confirmed figures (each confirmation moves the marker read here, in one
@@ -66,8 +84,8 @@ def reporting_years(plan: Plan, *, today=None, version: IssuedVersion | None = N
 
 
 def plan_rollup(plan: Plan, year: int, *, version: IssuedVersion | None = None) -> plan_progress.Rollup | None:
-    """The year's progress of the version in force (or another), rolled up; None without a version."""
-    version = version or version_in_force(plan)
+    """The year's progress against the version it is judged by (or another), rolled up; None without one."""
+    version = version or version_for_year(plan, year)
     if version is None:
         return None
     return cached_rollup(plan, version, year)
@@ -88,7 +106,7 @@ def progress_years(plan: Plan, version: IssuedVersion | None = None) -> list[int
 
 def item_standing(plan: Plan, year: int) -> dict[str, dict]:
     """Code → each indicator's and project's standing in a year (the plan browser's column)."""
-    version = version_in_force(plan)
+    version = version_for_year(plan, year)
     if version is None:
         return {}
     result = cached_rollup(plan, version, year)
@@ -111,9 +129,11 @@ def shown_year(plan: Plan, years: list[int]) -> int | None:
 
 
 def item_record(plan: Plan, code: str) -> list[Actual]:
-    """Every figure ever entered for an item, newest first, with its report (corrections keep the old)."""
+    """Every figure ever confirmed for an item, newest first, with its report (a correction keeps the
+    figure it replaced)."""
+    # confirmed figures only: what waits for a chair, or was returned, is its committee's to read
     return list(
-        Actual.objects.filter(plan=plan, code=code)
+        Actual.objects.filter(plan=plan, code=code, report__status=ActualReport.Status.CONFIRMED)
         .select_related("report", "report__entered_by", "report__decided_by", "supersedes")
         .order_by("-year", "-pk")
     )
@@ -195,7 +215,7 @@ def progress_overview(plan: Plan, year: int, *, committee: str | None = None) ->
     """The year's progress for the pages: the plan, each objective with its outputs (and their
     indicators and projects), each committee and portfolio; limited to one committee's outputs when
     asked. None when no version is issued."""
-    version = version_in_force(plan)
+    version = version_for_year(plan, year)
     if version is None:
         return None
     state = version_state(version)
@@ -342,7 +362,7 @@ def report_lines(report: ActualReport) -> list[dict]:
 
 def committees_progress(plan: Plan, year: int, codes: set[str] | None = None) -> dict | None:
     """Each committee's standing in a year (all, or those named), with its chart: the dashboards'."""
-    version = version_in_force(plan)
+    version = version_for_year(plan, year)
     if version is None:
         return None
     result = cached_rollup(plan, version, year)
@@ -364,7 +384,7 @@ def committees_progress(plan: Plan, year: int, codes: set[str] | None = None) ->
 def year_review(plan: Plan, year: int, *, committee: Committee | None = None) -> dict | None:
     """The year in review: every indicator and project (of one committee, or all) with its target or
     planned progress, what was confirmed, its standing; each committee's and the whole plan's."""
-    version = version_in_force(plan)
+    version = version_for_year(plan, year)
     if version is None:
         return None
     state = version_state(version)

@@ -19,7 +19,7 @@ from core.jalali import jalali_year, tidy_text
 from people.models import User
 from plan.items import normalize_code, normalize_number, owner_committee
 from plan.models import Actual, ActualReport, Committee, Plan
-from plan.schema import Kind
+from plan.schema import BUDGET_LIMIT, Kind
 from plan.selectors import version_in_force, version_state
 from plan.selectors.actuals import REPORTED_KINDS, first_years, reportable_years
 
@@ -85,6 +85,8 @@ def _clean_entry(raw: dict, item: dict | None, year: int, *, committee: Committe
             problem(_("progress is a percentage from 0 to 100"))
         elif name == "spend" and (not isinstance(number, int) or number < 0):
             problem(_("spend is a whole number of rials, not negative"))
+        elif name == "spend" and number > BUDGET_LIMIT:
+            problem(_("spend is at most %(limit)s rials") % {"limit": f"{BUDGET_LIMIT:,}"})
         elif name == "value" and abs(number) >= 10**20:
             problem(_("the value is too large"))
         else:
@@ -115,6 +117,8 @@ def actual_report_create(
 ) -> ActualReport:
     """Write a committee's report of a year, waiting for its chair; refused whole if any line is
     wrong. A line for a figure already confirmed is a correction of it."""
+    # one report of a committee at a time: two members sending the same figure both find the other's
+    committee = Committee.objects.select_for_update(no_key=True).get(pk=committee.pk)
     version = version_in_force(plan)
     if version is None:
         raise ActualsInvalid(_("the plan has no issued version"))

@@ -25,8 +25,10 @@ from plan.selectors import (
     version_state,
     versions_diff,
 )
+from plan.selectors.actuals import version_for_year
 from plan.services import amendment_operations_set, plan_import
 from tests.factories import UserFactory
+from tests.scenario import PARKS
 from tests.workflows.test_exits import act, to_issuance
 from tests.workflows.test_letter import _text
 from workflows.selectors import open_task, package_conflicts
@@ -83,10 +85,10 @@ def test_a_roll_forward_moves_the_horizon_in_the_next_version_only(plan, people,
     indicator = by_code["IND3.1.1"]
     # carry: the indicator's 1407 target; trend: a project's 1407 budget plus its 1406→1407 change
     assert indicator.values == {"targets.1408": {"old": None, "new": base["IND3.1.1"]["targets.1407"]}}
-    project_code = next(c for c in by_code if base[c]["kind"] == "project")
-    project = base[project_code]
-    expected = max(0, project["budgets.1407"] + (project["budgets.1407"] - project["budgets.1406"]))
-    assert by_code[project_code].values == {"budgets.1408": {"old": None, "new": expected}}
+    # the committee's projects all end by 1407: none is given a budget for 1408 (the rules: test_rolling_rules)
+    projects = [c for c, i in base.items() if i["kind"] == "project" and i["parent"].startswith("EO3.")]
+    assert projects and all(int(base[c]["end"][:4]) < 1408 for c in projects)
+    assert not any(base[c]["kind"] == "project" for c in by_code)
     assert roll_forward_figures(amendment=draft, acting_user=member) == 0  # nothing left to prefill
     decide(task=open_task(draft), acting_user=member, outcome="submit")
     decide(task=open_task(draft), acting_user=chair, outcome="approve")
@@ -111,6 +113,8 @@ def test_a_roll_forward_moves_the_horizon_in_the_next_version_only(plan, people,
     assert "targets.1408" not in version_state(first)["IND3.1.1"]
     assert after["IND3.1.1"]["targets.1403"] == base["IND3.1.1"]["targets.1403"]  # the closed year is the record
     assert pending_horizon(plan) is None
+    # a closed year is judged against the version that closed it; the open ones against the version in force
+    assert version_for_year(plan, 1403) == first and version_for_year(plan, 1404) == second
     # the diff and the export show the move
     horizon_entry = next(e for e in versions_diff(first, second) if e["code"] == "HORIZON")
     assert {f["field"] for f in horizon_entry["fields"]} == {"operational_start", "operational_end"}
@@ -244,3 +248,15 @@ def test_the_new_year_is_issued_only_with_the_roll_that_opens_it(plan, people, s
     assert any("1403–1407" in c.detail for c in conflicts)  # "the year must be inside … 1403–1407"
     assert version_in_force(plan).number == 1
     assert rolled.amendment.status == Amendment.Status.ACCEPTED
+
+
+def test_the_roll_is_taken_out_of_a_revision_never_returned(plan, people, second_integrator, accepted):
+    rolled = roll(plan, people)
+    other = accepted("C03", PARKS)
+    revision = revision_start(
+        plan=plan, year=1404, title="افق", amendments=[rolled.amendment, other], acting_user=second_integrator
+    )
+    with pytest.raises(DecisionRefused, match="not returned"):
+        act(revision, second_integrator, "return", reason="r", chosen=[rolled.amendment.pk])
+    rolled.amendment.refresh_from_db()
+    assert rolled.amendment.status == Amendment.Status.ACCEPTED and pending_horizon(plan) == (1404, 1408)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from audit import chain
 from workflows.services.actuals import ACTUALS_OUTCOMES, actuals_decide, actuals_enter
 from workflows.services.amendments import STEP_OUTCOMES, amendment_draft_start, amendment_withdraw, decide
-from workflows.services.calls import annual_call_open, call_answer, call_committee_amendments
+from workflows.services.calls import annual_call_open, call_answer
 from workflows.services.claims import reassign_candidates, task_claim, task_reassign, task_release
 from workflows.services.conformity import revision_confirm_by_silence
 from workflows.services.revisions import (
@@ -31,7 +31,6 @@ __all__ = [
     "actuals_enter",
     "annual_call_open",
     "call_answer",
-    "call_committee_amendments",
     "roll_forward_cancel",
     "roll_forward_figures",
     "roll_forward_start",

@@ -11,19 +11,12 @@ from audit.services import audit_record
 from core.errors import NotAllowed
 from core.jalali import tidy_text
 from people.models import User
-from people.selectors import explicit_permissions, holds_object_right
-from plan.models import Amendment, AnnualCall, CallAnswer, Plan
+from people.selectors import explicit_permissions
+from plan.models import AnnualCall, CallAnswer, Plan
 from workflows.flows import CallFlow
 from workflows.selectors import OPEN
-from workflows.services.steps import DecisionRefused, _advance, _guarded, _lock_step
-
-# an amendment counts as proposed once it left its drafter
-PROPOSED = (
-    Amendment.Status.SUBMITTED,
-    Amendment.Status.SIGNED_OFF,
-    Amendment.Status.ACCEPTED,
-    Amendment.Status.ISSUED,
-)
+from workflows.services.steps import DecisionRefused, _acting_for, _advance, _guarded, _lock_step
+from workflows.year_selectors import call_committee_amendments
 
 
 @transaction.atomic
@@ -55,13 +48,6 @@ def annual_call_open(*, plan: Plan, year: int, deadline: dt.date, acting_user: U
     return call
 
 
-def call_committee_amendments(answer: CallAnswer):
-    """The committee's amendments proposed since the call opened: what an answer may name."""
-    return Amendment.objects.filter(
-        committee=answer.committee, created_at__gte=answer.call.opened_at, status__in=PROPOSED
-    ).order_by("pk")
-
-
 def call_answer(*, task, acting_user: User, answer: str, note: str = "") -> CallAnswer:
     """A member answers for the committee: the amendments it proposed since the call opened (at
     least one must have left its drafter), or none this year, with a note."""
@@ -75,8 +61,7 @@ def _call_answer(*, task_pk, user, answer, note) -> CallAnswer:
     task, subject = step.task, step.subject
     if task.status not in OPEN or subject.answer != CallAnswer.Answer.PENDING:
         raise DecisionRefused(_("this step was already decided"))
-    if not holds_object_right(user, "plan.draft_amendment", subject.committee):
-        raise NotAllowed(_("you are not a member of this committee"))
+    holder, on_behalf_of = _acting_for(task, user, None)  # a member, or someone standing in for one today
     if answer not in (CallAnswer.Answer.PROPOSED, CallAnswer.Answer.NONE):
         raise DecisionRefused(_("“%(outcome)s” is not a decision of this step") % {"outcome": answer})
     proposed = list(call_committee_amendments(subject))
@@ -90,10 +75,11 @@ def _call_answer(*, task_pk, user, answer, note) -> CallAnswer:
     subject.save(update_fields=["answer", "note", "answered_by", "answered_at"])
     if answer == CallAnswer.Answer.PROPOSED:
         subject.amendments.set(proposed)
-    _advance(step, answer, user)
+    _advance(step, answer, holder)
     audit_record(
         action="workflows.call.answer",
         actor=user,
+        on_behalf_of=on_behalf_of,
         obj=subject,
         data={"answer": answer, "amendments": [a.pk for a in proposed] if answer == "proposed" else [], "note": note},
     )

@@ -319,6 +319,11 @@ def _assemble(*, revision, outcome, reason, user, details, acting_for=None):
         return
     if outcome in ("remove", "return"):
         amendments = _chosen_amendments(revision, details)
+        if outcome == "return" and any(a.committee_id is None for a in amendments):
+            # the group's own amendment (a roll-forward) has no committee to sign it off again
+            raise DecisionRefused(
+                _("an amendment of the integration working group is not returned: take it out of the revision")
+            )
         _take_out(revision=revision, amendments=amendments, outcome=outcome, reason=reason, user=user)
         return
     if outcome == "withdraw":

@@ -125,6 +125,8 @@ def roll_forward_start(
 def roll_forward_figures(*, amendment: Amendment, acting_user: User) -> int:
     """Add to a committee's draft the new year's targets and budgets its items do not have yet, by
     the roll-forward's rules; returns how many were added (none: nothing left to prefill)."""
+    # the draft's operations are read under its lock, so an edit made meanwhile is never lost
+    amendment = Amendment.objects.select_for_update(no_key=True).get(pk=amendment.pk)
     if amendment.drafted_by_id != acting_user.pk:
         raise NotAllowed(_("only the drafter edits a draft"))
     if amendment.committee_id is None:
