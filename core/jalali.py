@@ -48,6 +48,33 @@ def search_key(text) -> str:
     return normalize_persian(str(text or "")).lower()
 
 
+# What a search treats as the same letter: the Arabic and Persian forms of ی, ک and ه, and alef
+# with or without its hamza or madda; harakat, tatweel and the hamza above a final ه are dropped.
+_SEARCH_LETTERS = str.maketrans(
+    {"ي": "ی", "ى": "ی", "ئ": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ؤ": "و"}
+)
+_SEARCH_DROPPED = re.compile("[\u064b-\u065f\u0670\u0640]")
+# inside a word people type a zero-width non-joiner, a space, or nothing ("جمع‌آوری", "جمع آوری",
+# "جمعآوری"): a search compares words with none of them
+_SEARCH_SEPARATORS = re.compile("[\\s\u200c\u200d\u200e\u200f\u00a0]+")
+
+
+def search_fold(text) -> str:
+    """Text as a search compares it: any digits as ASCII, one form of each letter, no diacritics,
+    lower case, and no spaces or zero-width joiners at all (see `search_terms`)."""
+    folded = _SEARCH_DROPPED.sub("", ascii_digits(str(text or "")).translate(_SEARCH_LETTERS)).lower()
+    return _SEARCH_SEPARATORS.sub("", folded)
+
+
+def search_terms(query) -> list[str]:
+    """The words of a query, folded: an item matches when its folded text holds every one, so
+    "جمع آوری پسماند", "جمع‌آوری پسماند" and "جمعآوری" find the same items. At most ten words of
+    at most 100 characters; punctuation alone is no word."""
+    words = _SEARCH_SEPARATORS.split(ascii_digits(str(query or ""))[:100])
+    terms = [search_fold(word) for word in words]
+    return [term for term in terms if any(ch.isalnum() for ch in term)][:10]
+
+
 def localize_digits(text, language: str | None = None) -> str:
     """Persian digits when the language is Persian, else unchanged; a word with Latin letters (a code
     such as EO3.6 or ACT-S1403, a fingerprint, a username) keeps its digits, as it is copied."""

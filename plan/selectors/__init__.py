@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from core.jalali import format_jalali, search_key
+from core.jalali import format_jalali, search_fold, search_terms
 from plan import diff as plan_diff
 from plan import exchange
 from plan.changesets import ChangesetInvalid, PlanContext, apply_changeset
@@ -344,10 +344,14 @@ def plan_tree(version: IssuedVersion, *, query: str = "", committee: str | None 
     """Objectives → outputs → indicators, projects and actions of a version, filtered by a search in
     codes and names (an output that matches shows all it holds) and by owning committee."""
     state = version_state(version)
-    needle = search_key(query)
+    terms = search_terms(query)
+    needle = bool((query or "").strip())  # searching; a query of punctuation alone finds nothing
 
-    def matches(item) -> bool:  # digits typed either way find digits stored either way
-        return any(needle in search_key(item.get(key, "")) for key in ("code", "name_fa", "name_en"))
+    def matches(item) -> bool:  # every word, in the code or a name, however letters, digits and joiners were typed
+        if not terms:
+            return False
+        text = "\x00".join(search_fold(item.get(key, "")) for key in ("code", "name_fa", "name_en"))
+        return all(term in text for term in terms)
 
     children: dict[str, list[dict]] = {}
     for item in state.values():
