@@ -214,3 +214,66 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.deadline} {self.kind} {self.on_date}"
+
+
+class Comment(models.Model):
+    """A word in the discussion of an amendment, before and while it is decided: on the amendment as
+    a whole or on one of its operations; a reply hangs under the comment that opened its thread. It
+    can be edited for a short while (each earlier text kept as a `CommentEdit`), then it is fixed."""
+
+    amendment = models.ForeignKey(
+        "plan.Amendment", on_delete=models.PROTECT, related_name="comments", verbose_name=_("amendment")
+    )
+    operation = models.PositiveIntegerField(
+        _("operation"), null=True, blank=True, help_text=_("The operation's number, when the comment is on one.")
+    )
+    thread = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replies", verbose_name=_("thread")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    body = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["amendment", "created_at", "pk"]
+        indexes = [models.Index(fields=["amendment", "thread"], name="comment_amendment_thread_idx")]
+
+    def __str__(self):
+        return f"{self.author} · {format_jalali(self.created_at)}"
+
+    def audit_scope(self) -> dict:
+        return {
+            "plan": self.amendment.plan_id,
+            "amendment": self.amendment_id,
+            "committee": self.amendment.committee_id,
+        }
+
+
+class CommentEdit(models.Model):
+    """A comment's text before an edit: every edit is kept."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="edits", verbose_name=_("comment"))
+    body = models.TextField(_("earlier text"))
+    replaced_at = models.DateTimeField(_("replaced at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("comment's earlier text")
+        verbose_name_plural = _("comments' earlier texts")
+        ordering = ["comment", "replaced_at"]
+
+    def __str__(self):
+        return format_jalali(self.replaced_at)

@@ -36,6 +36,7 @@ EVENTS = {
     "horizon.rolled": _(
         "“%(subject)s”: draft your committee's targets and budgets for %(year)s (start from the prefilled figures)."
     ),
+    "comment.mentioned": _("%(who)s mentioned you in the discussion of “%(subject)s”."),
     "actuals.confirmed": _("Your figures for %(year)s (“%(subject)s”) were confirmed and are now the record."),
     "actuals.returned": _("Your figures for %(year)s (“%(subject)s”) were returned: %(reason)s"),
     "audit.chain_broken": _("The audit log is broken: %(reason)s"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from workflows import drafting_views, year_views
+from workflows import discussion_views, drafting_views, year_views
 
 app_name = "drafting"
 urlpatterns = [
@@ -22,5 +22,8 @@ urlpatterns = [
     ),
     path("amendments/<int:pk>/figures/save/", drafting_views.amendment_figures_save, name="amendment_figures_save"),
     path("amendments/<int:pk>/prefill/", year_views.amendment_prefill, name="amendment_prefill"),
+    path("amendments/<int:pk>/comments/", discussion_views.comment_new, name="comment_new"),
+    path("comments/<int:pk>/edit/", discussion_views.comment_change, name="comment_edit"),
+    path("comments/<int:pk>/resolve/", discussion_views.comment_resolve, name="comment_resolve"),
     path("amendments/<int:pk>/withdraw/", drafting_views.amendment_withdraw_view, name="amendment_withdraw"),
 ]

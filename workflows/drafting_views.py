@@ -25,7 +25,7 @@ from plan.selectors import (
     version_state,
 )
 from plan.services import amendment_operations_set
-from workflows.selectors import latest_decided_text, open_task
+from workflows.selectors import discussion_context, latest_decided_text, open_task
 from workflows.services import amendment_draft_start, amendment_withdraw, decide
 
 
@@ -123,6 +123,7 @@ def amendment_edit(request, pk):
             # the year rolls forward in this revision: the new year's figures can be prefilled
             "roll": roll,
             "leaving": leaving,
+            **discussion_context(amendment, request.user),
         },
     )
 

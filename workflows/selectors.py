@@ -9,8 +9,10 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from approvals.models import ConformityReview, CouncilVote, Decision
+from approvals.selectors import amendment_discussion
 from audit.models import AuditEvent
 from audit.selectors import seals_of
+from people.selectors import holds_object_right
 from plan import diff as plan_diff
 from plan.changesets import ChangesetInvalid, apply_changeset
 from plan.conflicts import NO_LONGER_APPLIES, Conflict
@@ -325,3 +327,17 @@ def revision_process(revision: Revision) -> RevisionProcess:
 
 def revision_open_task(revision: Revision) -> Task | None:
     return _open_tasks_of(revision).filter(flow_task_type="HUMAN").first()
+
+
+def discussion_context(amendment, user) -> dict:
+    """What a page of an amendment shows of its discussion: the threads, how many are unresolved,
+    its operations to comment on, whether the reader may resolve a thread, and the time now."""
+    threads = amendment_discussion(amendment)
+    return {
+        "discussion": threads,
+        "unresolved": sum(1 for t in threads if not t.resolved),
+        "operations": list(amendment.operations.all()),
+        "may_resolve": amendment.committee_id is not None
+        and holds_object_right(user, "plan.sign_off_amendment", amendment.committee),
+        "now": timezone.now(),
+    }

@@ -22,6 +22,7 @@ from rules.steps import step_title
 from workflows.forms import DecisionForm, RevisionForm
 from workflows.selectors import (
     amendment_pool,
+    discussion_context,
     live_text,
     package_conflicts,
     revision_legal_basis,
@@ -118,6 +119,7 @@ def task_page(request, pk):
             if is_revision and step in ("governorate", "reconsideration", "dispute", "issuance")
             else None,
             "against": shown.against,
+            **(discussion_context(subject, request.user) if not is_revision else {}),
             # at assembly, which committees answered the year's call
             "call": call_for_revision(subject.plan, subject.year, amendments_visible_to(request.user))
             if is_revision and step == "assemble"

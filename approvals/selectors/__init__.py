@@ -15,6 +15,7 @@ from approvals.selectors.audit_trail import (
     revision_timeline,
     signed_text_drift,
 )
+from approvals.selectors.discussion import Thread, amendment_discussion, unresolved_threads
 from approvals.selectors.tasks import (
     TaskPage,
     TaskRow,
@@ -46,10 +47,12 @@ __all__ = [
     "AuditQuery",
     "TaskPage",
     "TaskRow",
+    "Thread",
     "TimelineEntry",
     "Workload",
     "actual_reports_visible_to",
     "reporting_committees",
+    "amendment_discussion",
     "amendment_timeline",
     "amendments_visible_to",
     "archive",
@@ -68,5 +71,6 @@ __all__ = [
     "revisions_visible_to",
     "signed_text_drift",
     "task_candidates",
+    "unresolved_threads",
     "workload",
 ]

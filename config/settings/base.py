@@ -254,6 +254,9 @@ HEALTHZ_TIMEOUT = 2
 # Reminders the sweep records per transaction (with their notifications and emails): larger is
 # faster; a worker killed mid-sweep loses the batch it was writing, which the next sweep redoes.
 REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=250)
+# the discussion of an amendment: how long a comment can be edited, and how long it may be
+COMMENT_EDIT_MINUTES = env.int("COMMENT_EDIT_MINUTES", default=15)
+COMMENT_MAX_LENGTH = 4000
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,7 @@ from workflows.services.amendments import STEP_OUTCOMES, amendment_draft_start, 
 from workflows.services.calls import annual_call_open, call_answer
 from workflows.services.claims import reassign_candidates, task_claim, task_reassign, task_release
 from workflows.services.conformity import revision_confirm_by_silence
+from workflows.services.discussion import CommentRefused, comment_edit, comment_post, thread_resolve
 from workflows.services.revisions import (
     BACK_TO_ASSEMBLY,
     LENIENT,
@@ -26,6 +27,10 @@ from workflows.services.rolling import roll_forward_cancel, roll_forward_figures
 from workflows.services.steps import BUSY, RETRYABLE, DecisionRefused
 
 __all__ = [
+    "CommentRefused",
+    "comment_edit",
+    "comment_post",
+    "thread_resolve",
     "ACTUALS_OUTCOMES",
     "actuals_decide",
     "actuals_enter",
@@ -70,6 +75,9 @@ def register_audit_actions() -> None:
     chain.register_action("plan.revision.confirm_by_silence", gettext_lazy("Confirmed by silence"))
     chain.register_action("workflows.actuals.start", gettext_lazy("Actuals report sent to the chair"))
     chain.register_action("workflows.horizon.roll_forward", gettext_lazy("Operational horizon rolled forward"))
+    chain.register_action("workflows.comment.post", gettext_lazy("Comment written"))
+    chain.register_action("workflows.comment.edit", gettext_lazy("Comment edited"))
+    chain.register_action("workflows.comment.resolve", gettext_lazy("Discussion thread resolved"))
     chain.register_action("workflows.call.open", gettext_lazy("Year's call for amendments opened"))
     chain.register_action("workflows.call.answer", gettext_lazy("Committee answered the year's call"))
     chain.register_action("workflows.horizon.cancel", gettext_lazy("Roll-forward taken back"))
