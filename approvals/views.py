@@ -23,6 +23,7 @@ from approvals.selectors import (
     archive,
     audit_events_page,
     committee_amendments,
+    committees_in_view,
     inbox_page,
     item_audit_history,
     lunar_year_to_confirm,
@@ -42,7 +43,6 @@ from core.jalali import localize_digits, normalize_persian, parse_jalali_date
 from core.middleware import long_database_work
 from people.models import Delegation, User
 from people.roles import Role
-from people.selectors import explicit_permissions
 from people.services import delegation_create, delegation_revoke, user_preferences_set
 from plan.models import REVISION_CLOSED, Amendment, Committee, Plan, Revision
 from plan.selectors.actuals import committees_progress, progress_years, shown_year
@@ -107,27 +107,12 @@ def dashboard(request):
 
 
 def _dashboard_progress(user):
-    """The standing of the person's committees (a member or chair), or of every committee (the
-    planning office, the integration working group, auditors), in the latest year begun; else None."""
+    """The standing, in the latest year with figures, of the committees whose work the person reads
+    as a whole (`committees_in_view`); None when they read none, or there is no plan."""
     plan = Plan.objects.order_by("pk").first()
-    if plan is None:
+    codes = committees_in_view(user)
+    if plan is None or codes == set():
         return None
-    rights = explicit_permissions(user)
-    if rights & {"plan.integrate_amendment", "workflows.issue_revision"} or user.has_perm("plan.view_amendment"):
-        codes = None
-    else:
-        codes = set(
-            get_objects_for_user(
-                user,
-                ["plan.draft_amendment", "plan.sign_off_amendment"],
-                klass=Committee,
-                any_perm=True,
-                accept_global_perms=False,
-                with_superuser=False,
-            ).values_list("code", flat=True)
-        )
-        if not codes:
-            return None
     year = shown_year(plan, progress_years(plan))
     return committees_progress(plan, year, codes) if year else None
 

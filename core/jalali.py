@@ -43,11 +43,6 @@ def normalize_persian(text: str) -> str:
     return tidy_text(ascii_digits(text))
 
 
-def search_key(text) -> str:
-    """Text folded for matching a search: `normalize_persian`, lower case."""
-    return normalize_persian(str(text or "")).lower()
-
-
 # What a search treats as the same letter: the Arabic and Persian forms of ی, ک and ه, and alef
 # with or without its hamza or madda; harakat, tatweel and the hamza above a final ه are dropped.
 _SEARCH_LETTERS = str.maketrans(

@@ -26,7 +26,8 @@ from plan.selectors.actuals import (
 )
 
 
-def _plan(request) -> Plan:
+def requested_plan(request) -> Plan:
+    """The plan a page is about: `?plan=<code>`, else the first one; 404 when there is none."""
     code = request.GET.get("plan")
     plans = Plan.objects.filter(code=code) if code else Plan.objects.order_by("pk")
     plan = plans.first()
@@ -47,7 +48,7 @@ def _version(plan, raw) -> IssuedVersion:
 
 @login_required
 def plan_browser(request):
-    plan = _plan(request)
+    plan = requested_plan(request)
     version = _version(plan, request.GET.get("version"))
     query = tidy_text(request.GET.get("q", ""))  # shown back as typed; the selector folds digits to match
     committee = request.GET.get("committee") or None
@@ -75,7 +76,7 @@ def plan_browser(request):
 
 @login_required
 def plan_diff_view(request):
-    plan = _plan(request)
+    plan = requested_plan(request)
     in_force = version_in_force(plan)
     old = _version(plan, request.GET.get("from") or max(in_force.number - 1, 1))
     new = _version(plan, request.GET.get("to") or in_force.number)
@@ -117,7 +118,7 @@ def requested_year(request, years: list[int], default: int | None = None) -> int
 def progress_view(request):
     """How the plan is doing in a year: the whole, each objective and output, each committee and
     portfolio, as charts with their tables."""
-    plan = _plan(request)
+    plan = requested_plan(request)
     years = progress_years(plan)
     if not years:  # nothing has begun: a page that says so, not a 404 behind a menu link
         return render(request, "plan/progress.html", {"plan": plan, "years": [], "overview": None})
@@ -157,7 +158,7 @@ def progress_view(request):
 def item_view(request, code: str):
     """One item of the version in force: its fields, its progress year by year (a chart and its
     table) and every figure ever entered for it, corrections kept."""
-    plan = _plan(request)
+    plan = requested_plan(request)
     version = version_in_force(plan)
     if version is None:
         raise Http404(_("There is no plan yet."))

@@ -23,8 +23,9 @@ from approvals.models import Decision
 from audit.models import AuditEvent
 from people.models import User
 from plan import diff as plan_diff
-from plan.models import Amendment, IssuanceLetter, IssuedVersion, Revision
+from plan.models import ActualReport, Amendment, CallAnswer, IssuanceLetter, IssuedVersion, Plan, Revision
 from plan.selectors import versions_diff
+from plan.selectors.actuals import progress_years
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.slow]
 
@@ -52,6 +53,15 @@ def object_urls() -> list[str]:
     urls += [f"/audit/items/?code={code}" for code in sorted(changed)]
     urls += [f"/audit/events/{pk}/" for pk in AuditEvent.objects.values_list("pk", flat=True)[::7]]
     urls += ["/public/indicators/", "/audit/export.csv", "/audit/export.xlsx", "/no-such-page/", "/tasks/999999/"]
+    # the rolling year: every report of figures and answer to a call, each changed item's page, each
+    # year's progress (and one committee's), the year in review of the latest year, the year's page
+    urls += [f"/plan/actuals/{pk}/" for pk in ActualReport.objects.values_list("pk", flat=True)]
+    urls += [f"/tasks/calls/{pk}/" for pk in CallAnswer.objects.values_list("pk", flat=True)]
+    urls += [f"/plan/items/{code}/" for code in sorted(changed | {"HORIZON", "NO-SUCH-ITEM"})]
+    years = progress_years(Plan.objects.order_by("pk").first())
+    urls += [f"/plan/progress/?year={year}" for year in years] + ["/plan/progress/?year=1300"]
+    urls += [f"/plan/progress/?year={years[-1]}&committee=C02", "/plan/actuals/new/", "/tasks/year/"]
+    urls += [f"/plan/actuals/review.xlsx?year={years[-1]}", f"/plan/actuals/review.pdf?year={years[-1]}&committee=C02"]
     return urls
 
 

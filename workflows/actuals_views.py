@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 
 from approvals.selectors import actual_reports_visible_to, may_act_on, reporting_committees
 from core.errors import REFUSALS, refuse
-from plan.models import Plan
 from plan.review import review_workbook
 from plan.selectors import version_in_force, version_state
 from plan.selectors.actuals import (
@@ -18,9 +17,10 @@ from plan.selectors.actuals import (
     progress_years,
     report_lines,
     reporting_years,
+    shown_year,
     year_review,
 )
-from plan.views import requested_year
+from plan.views import requested_plan, requested_year
 from workflows.forms import ActualsDecisionForm, ActualsForm
 from workflows.letters import review_pdf
 from workflows.selectors import open_task
@@ -111,10 +111,8 @@ def actuals_report(request, pk):
 @login_required
 def year_review_download(request, fmt: str):
     """The year in review, for the whole plan or one committee, as XLSX or PDF."""
-    plan = Plan.objects.order_by("pk").first()
-    if plan is None:
-        raise Http404(_("There is no plan yet."))
-    year = requested_year(request, progress_years(plan))
+    plan = requested_plan(request)
+    year = requested_year(request, progress_years(plan), shown_year(plan, progress_years(plan)))
     code = request.GET.get("committee")
     committee = get_object_or_404(plan.committees, code=code) if code else None
     review = year_review(plan, year, committee=committee)

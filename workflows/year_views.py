@@ -14,10 +14,11 @@ from approvals.selectors import amendments_visible_to, may_act_on
 from core.errors import REFUSALS, refuse
 from core.jalali import jalali_year
 from people.selectors import explicit_permissions, holds_object_right
-from plan.models import CallAnswer, Plan
+from plan.models import CallAnswer
 from plan.rolling import leaving_horizon
 from plan.selectors import pending_roll, version_in_force, version_state
 from plan.selectors.actuals import progress_overview, progress_years, shown_year
+from plan.views import requested_plan
 from workflows.forms import CallAnswerForm, CallOpenForm, ReasonForm, RollForwardForm
 from workflows.services import (
     annual_call_open,
@@ -31,13 +32,6 @@ from workflows.year_selectors import answer_open_task, call_committee_amendments
 YEAR_RIGHTS = {"plan.integrate_amendment", "workflows.issue_revision"}
 
 
-def _plan() -> Plan:
-    plan = Plan.objects.order_by("pk").first()
-    if plan is None:
-        raise Http404(_("There is no plan yet."))
-    return plan
-
-
 @login_required
 def year_page(request):
     """The year: the horizon in force, a roll-forward (the integration working group), the year's
@@ -45,7 +39,7 @@ def year_page(request):
     rights = explicit_permissions(request.user)
     if not rights & YEAR_RIGHTS:
         raise Http404
-    plan = _plan()
+    plan = requested_plan(request)
     may_roll = "plan.integrate_amendment" in rights
     may_call = "workflows.issue_revision" in rights
     roll_form = RollForwardForm(request.POST if "roll" in request.POST else None) if may_roll else None

@@ -82,11 +82,27 @@ def reporting_committees(user: User):
     )
 
 
-def actual_reports_visible_to(user: User):
-    """The actuals reports a person may read: their committees', and every one for the integration
-    working group, the planning office and auditors (who read the year's performance as a whole)."""
+def _reads_every_committee(user: User) -> bool:
+    """The integration working group, the planning office and auditors read the year's work as a whole."""
     rights = explicit_permissions(user)
-    if user.has_perm("plan.view_amendment") or rights & {"plan.integrate_amendment", "workflows.issue_revision"}:
+    return user.has_perm("plan.view_amendment") or bool(
+        rights & {"plan.integrate_amendment", "workflows.issue_revision"}
+    )
+
+
+def committees_in_view(user: User) -> set[str] | None:
+    """The codes of the committees whose figures and progress a person follows: None for every
+    committee (see `_reads_every_committee`), else those they sit on, or act for today."""
+    if _reads_every_committee(user):
+        return None
+    committees = _committees_of(user, ["plan.draft_amendment", "plan.sign_off_amendment"])
+    return set(committees.values_list("code", flat=True))
+
+
+def actual_reports_visible_to(user: User):
+    """The actuals reports a person may read: their committees', and every one for those who read
+    the year's work as a whole."""
+    if _reads_every_committee(user):
         return ActualReport.objects.all()
     committees = _committees_of(user, ["plan.draft_amendment", "plan.sign_off_amendment"])
     return ActualReport.objects.filter(committee__in=committees)

@@ -156,12 +156,6 @@ def rolled_horizon(plan: Plan, operational: tuple[int, int]) -> tuple[int, int] 
     return tuple(roll) if roll else None
 
 
-def pending_horizon(plan: Plan) -> tuple[int, int] | None:
-    """The operational horizon a roll-forward not yet issued moves the plan to, or None."""
-    roll = pending_roll(plan)
-    return (roll.to_start, roll.to_end) if roll else None
-
-
 def versions_diff(old: IssuedVersion, new: IssuedVersion) -> list[dict]:
     """The diff between two issued versions, reading only the rows that changed between them."""
     if old.plan_id != new.plan_id:

@@ -18,7 +18,7 @@ from plan.exchange import workbook
 from plan.models import Amendment, HorizonRoll
 from plan.selectors import (
     drafting_years,
-    pending_horizon,
+    pending_roll,
     plan_export,
     version_horizons,
     version_in_force,
@@ -66,7 +66,7 @@ def test_a_roll_forward_moves_the_horizon_in_the_next_version_only(plan, people,
     rolled = roll(plan, people)
     assert (rolled.from_start, rolled.from_end, rolled.to_start, rolled.to_end) == (1403, 1407, 1404, 1408)
     assert rolled.amendment.status == Amendment.Status.ACCEPTED and rolled.amendment.committee is None
-    assert pending_horizon(plan) == (1404, 1408)
+    assert (pending_roll(plan).to_start, pending_roll(plan).to_end) == (1404, 1408)
     assert list(drafting_years(plan)) == [1404, 1405, 1406, 1407, 1408]  # 1403 closes with the roll
     event = AuditEvent.objects.get(action="workflows.horizon.roll_forward")
     assert event.data["to"] == [1404, 1408]
@@ -112,7 +112,7 @@ def test_a_roll_forward_moves_the_horizon_in_the_next_version_only(plan, people,
     assert after["IND3.1.1"]["targets.1408"] == base["IND3.1.1"]["targets.1407"]
     assert "targets.1408" not in version_state(first)["IND3.1.1"]
     assert after["IND3.1.1"]["targets.1403"] == base["IND3.1.1"]["targets.1403"]  # the closed year is the record
-    assert pending_horizon(plan) is None
+    assert pending_roll(plan) is None
     # a closed year is judged against the version that closed it; the open ones against the version in force
     assert version_for_year(plan, 1403) == first and version_for_year(plan, 1404) == second
     # the diff and the export show the move
@@ -155,7 +155,7 @@ def test_a_second_roll_forward_while_one_waits_is_refused_and_nothing_written(pl
     assert (Amendment.objects.count(), HorizonRoll.objects.count(), AuditEvent.objects.count()) == before
     # taken back (its revision rejected, say), another may start
     roll_forward_cancel(roll=rolled, acting_user=second_integrator, reason="سال دیگر")
-    assert pending_horizon(plan) is None
+    assert pending_roll(plan) is None
     again = roll_forward_start(plan=plan, acting_user=second_integrator, indicator_rule="trend", project_rule="carry")
     assert again.to_end == 1408
 
@@ -259,4 +259,7 @@ def test_the_roll_is_taken_out_of_a_revision_never_returned(plan, people, second
     with pytest.raises(DecisionRefused, match="not returned"):
         act(revision, second_integrator, "return", reason="r", chosen=[rolled.amendment.pk])
     rolled.amendment.refresh_from_db()
-    assert rolled.amendment.status == Amendment.Status.ACCEPTED and pending_horizon(plan) == (1404, 1408)
+    assert rolled.amendment.status == Amendment.Status.ACCEPTED and (
+        pending_roll(plan).to_start,
+        pending_roll(plan).to_end,
+    ) == (1404, 1408)
