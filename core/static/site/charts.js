@@ -29,7 +29,6 @@ document.addEventListener("DOMContentLoaded", function () {
         spanGaps: false, tension: 0.2
       };
     });
-    var numberTicks = { callback: function (value) { return digits(this.getLabelForValue ? value : value); } };
     new Chart(canvas, {
       type: stacked ? "bar" : "line",
       data: { labels: data.labels.map(digits), datasets: datasets },
@@ -45,7 +44,7 @@ document.addEventListener("DOMContentLoaded", function () {
         },
         scales: stacked
           ? { x: { stacked: true, reverse: rtl, ticks: { precision: 0 } }, y: { stacked: true, position: rtl ? "right" : "left" } }
-          : { x: { reverse: rtl }, y: { position: rtl ? "right" : "left", ticks: numberTicks.callback ? {} : {} } }
+          : { x: { reverse: rtl }, y: { position: rtl ? "right" : "left" } }  // numbers: Persian by the locale
       }
     });
     canvas.setAttribute("data-drawn", "1");
