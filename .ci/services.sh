@@ -14,6 +14,8 @@ services_install() {
   # back with poppler's pdftotext and pdftoppm
   command -v pdftotext >/dev/null || need+=(poppler-utils)
   ldconfig -p | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b)
+  # attachments: their type is read from their content by libmagic (python-magic)
+  ldconfig -p | grep -q libmagic.so.1 || need+=(libmagic1)
   if [ ${#need[@]} -gt 0 ]; then
     echo "ci: installing ${need[*]}"
     apt-get update -qq

@@ -68,6 +68,8 @@ class Decision(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now, db_index=True)
     diff_fingerprint = models.CharField(_("fingerprint of the diff decided on"), max_length=64, blank=True)
+    # the attachments shown with the text (id, name, sha256, size): the fingerprint covers them too
+    files = models.JSONField(_("files shown with the text"), default=list, blank=True)
     # The diff itself as the person saw it (language-neutral entries), so an auditor can read years
     # later exactly what was signed and check it against the fingerprint in the audit chain.
     diff = models.JSONField(_("diff decided on"), default=list, blank=True)

@@ -15,6 +15,7 @@ from plan.models import (
     Amendment,
     AmendmentOperation,
     AnnualCall,
+    Attachment,
     CallAnswer,
     Committee,
     HorizonRoll,
@@ -218,3 +219,15 @@ class AnnualCallAdmin(ReadOnlyAdmin):
 
     list_display = ("plan", "year", "deadline", "opened_by", "opened_at")
     inlines = [CallAnswerInline]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    """Supporting documents as attached on the amendment's and the revision's pages, with the
+    SHA-256 their decisions and audit events name. Read here; downloaded from those pages, by the
+    people who may see them; never edited or deleted (a removal keeps the file for the record)."""
+
+    list_display = ("name", "amendment", "revision", "content_type", "size", "sha256", "uploaded_by", "uploaded_at")
+    list_filter = ("content_type",)
+    search_fields = ("name", "sha256")
+    exclude = ("file",)  # the stored path is internal; the file is served only through the pages

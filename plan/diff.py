@@ -115,9 +115,15 @@ def diff_states(old: State, new: State, codes=None) -> list[dict]:
     return entries
 
 
-def fingerprint(entries: list[dict]) -> str:
-    """SHA-256 of the diff's canonical JSON: the same diff always has the same fingerprint."""
-    text = json.dumps(entries, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+def fingerprint(entries: list[dict], files=()) -> str:
+    """SHA-256 of the diff's canonical JSON: the same diff always has the same fingerprint. With the
+    files shown beside it (each a dict with its `name` and `sha256`), it covers them too: a decision
+    is on the text and the documents in front of the person. Without files it is the diff's alone,
+    as it was before attachments existed."""
+    document = entries
+    if files:
+        document = {"diff": entries, "files": sorted([f["sha256"], f["name"]] for f in files)}
+    text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -6,6 +6,8 @@ adds their new states, so every earlier version reads back exactly as it was iss
 between two versions reads only the rows that changed between them.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -574,3 +576,78 @@ class CallAnswer(models.Model):
 
     def audit_scope(self) -> dict:
         return {"plan": self.call.plan_id, "committee": self.committee_id}
+
+
+def _attachment_path(instance, filename: str) -> str:
+    """Where a file is stored: a random name under the month it came, never the name a person gave
+    (which is kept, for display, in `name`)."""
+    ending = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ending}"
+
+
+class Attachment(models.Model):
+    """A supporting document of an amendment (a study, the committee's minutes, a map) or of a
+    revision: its bytes in the storage, its SHA-256 recorded here and in the audit event, and its
+    type read from its content. Removing one keeps the row and the bytes: a decision taken while it
+    was shown still names it, and auditors can still read it."""
+
+    amendment = models.ForeignKey(
+        Amendment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+        verbose_name=_("amendment"),
+    )
+    revision = models.ForeignKey(
+        Revision,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+        verbose_name=_("revision"),
+    )
+    name = models.CharField(_("file name"), max_length=200)
+    file = models.FileField(_("file"), upload_to=_attachment_path, max_length=200)
+    content_type = models.CharField(_("type"), max_length=120)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("removed by"),
+    )
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amendment__isnull=False, revision__isnull=True)
+                | Q(amendment__isnull=True, revision__isnull=False),
+                name="attachment_of_one_subject",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def subject(self):
+        return self.amendment if self.amendment_id else self.revision
+
+    def audit_scope(self) -> dict:
+        return self.subject.audit_scope()
+
+    def shown(self) -> dict:
+        """How a decision records the file it was taken with."""
+        return {"id": self.pk, "name": self.name, "sha256": self.sha256, "size": self.size}

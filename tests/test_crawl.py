@@ -23,7 +23,7 @@ from approvals.models import Decision
 from audit.models import AuditEvent
 from people.models import User
 from plan import diff as plan_diff
-from plan.models import ActualReport, Amendment, CallAnswer, IssuanceLetter, IssuedVersion, Plan, Revision
+from plan.models import ActualReport, Amendment, Attachment, CallAnswer, IssuanceLetter, IssuedVersion, Plan, Revision
 from plan.selectors import versions_diff
 from plan.selectors.actuals import progress_years
 
@@ -57,6 +57,8 @@ def object_urls() -> list[str]:
     # year's progress (and one committee's), the year in review of the latest year, the year's page
     urls += [f"/plan/actuals/{pk}/" for pk in ActualReport.objects.values_list("pk", flat=True)]
     urls += [f"/tasks/calls/{pk}/" for pk in CallAnswer.objects.values_list("pk", flat=True)]
+    # every supporting document, downloaded (or refused) by every role
+    urls += [f"/plan/attachments/{pk}/" for pk in Attachment.objects.values_list("pk", flat=True)]
     urls += [f"/plan/items/{code}/" for code in sorted(changed | {"HORIZON", "NO-SUCH-ITEM"})]
     years = progress_years(Plan.objects.order_by("pk").first())
     urls += [f"/plan/progress/?year={year}" for year in years] + ["/plan/progress/?year=1300"]
@@ -115,7 +117,10 @@ class Crawl:
         else:
             pk = int(re.fullmatch(r"/plan/amendments/(\d+)/", url).group(1))
             decision = Decision.objects.filter(amendment_id=pk, task__isnull=False).latest("decided_at", "pk")
-        if shown != [decision.diff_fingerprint] or plan_diff.fingerprint(decision.diff) != decision.diff_fingerprint:
+        if (
+            shown != [decision.diff_fingerprint]
+            or plan_diff.fingerprint(decision.diff, decision.files) != decision.diff_fingerprint
+        ):
             self.errors.append(f"{url}: shows {shown}, decision {decision.pk} signed {decision.diff_fingerprint}")
         # and what is shown is that diff: every item of it is on the page
         shown_codes = set(re.findall(r'<span class="code">([^<]+)</span>', page.split('id="diff-title"', 1)[-1]))

@@ -8,6 +8,7 @@ services a person's decisions go through (so the audit trail tells the demo's st
 import datetime as dt
 import hashlib
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from approvals.models import Deadline
@@ -17,6 +18,7 @@ from plan.progress import planned_progress
 from plan.selectors import version_in_force, version_state
 from plan.selectors.actuals import committee_items
 from plan.services import amendment_operations_set
+from plan.services.attachments import attachment_add
 from workflows.selectors import open_task, revision_open_task
 from workflows.services import (
     actuals_decide,
@@ -81,6 +83,33 @@ def _advance(amendment, *, to: str):
     return amendment
 
 
+def demo_pdf(title: str) -> bytes:
+    """A small, valid one-page PDF naming what it stands for: the demo's supporting documents."""
+    text = f"BT /F1 18 Tf 72 720 Td ({title}) Tj ET".encode("latin-1")
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>",
+        b"<</Length %d>>stream\n%s\nendstream" % (len(text), text),
+        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _attach(subject, name: str, content: bytes) -> None:
+    """A supporting document, attached by whoever may: the drafter of an amendment, the group for a revision."""
+    person = subject.drafted_by if isinstance(subject, Amendment) else User.objects.get(username="integration")
+    attachment_add(subject=subject, upload=ContentFile(content, name=name), acting_user=person)
+
+
 def demo_scenario_ensure(plan) -> bool:
     """Create the scenario once; returns whether it was created now."""
     if Amendment.objects.filter(plan=plan).exists():
@@ -104,7 +133,11 @@ def demo_scenario_ensure(plan) -> bool:
     overdue = _drafted(plan, "C02", "افزایش هدف جمع‌آوری بهنگام پسماند")  # the member's own draft
     # ... and it is overdue, so the reminder sweep (Celery beat) tells the member without anyone acting
     Deadline.objects.filter(task=open_task(overdue)).update(due_on=today - dt.timedelta(days=3))
-    _advance(_drafted(plan, "C02", "بازتنظیم هدف تفکیک از مبدأ", 2), to="sign_off")  # the chair's queue
+    # the chair's queue: an amendment with the study behind it, and the committee's figures
+    separation = _drafted(plan, "C02", "بازتنظیم هدف تفکیک از مبدأ", 2)
+    _attach(separation, "مطالعه تفکیک از مبدأ ۱۴۰۳.pdf", demo_pdf("Source separation study 1403"))
+    _attach(separation, "ارقام تفکیک.csv", "منطقه,سهم تفکیک\n۱,۱۲\n۲,۹\n".encode())
+    _advance(separation, to="sign_off")
     _advance(_drafted(plan, "C04", "هدف تازه برای هویت بصری محورها"), to="integration")  # integration's queue
 
     def revision(codes, title):
@@ -112,6 +145,7 @@ def demo_scenario_ensure(plan) -> bool:
         made = revision_start(
             plan=plan, year=1404, title=title, amendments=amendments, acting_user=users["integration"]
         )
+        _attach(made, f"صورتجلسه کارگروه تلفیق - {title}.pdf", demo_pdf("Integration working group minutes"))
         revision_decide(task=revision_open_task(made), acting_user=users["integration"], outcome="submit")
         return made
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from workflows import discussion_views, drafting_views, year_views
+from workflows import attachment_views, discussion_views, drafting_views, year_views
 
 app_name = "drafting"
 urlpatterns = [
@@ -24,6 +24,20 @@ urlpatterns = [
     path("amendments/<int:pk>/prefill/", year_views.amendment_prefill, name="amendment_prefill"),
     path("amendments/<int:pk>/comments/", discussion_views.comment_new, name="comment_new"),
     path("comments/<int:pk>/edit/", discussion_views.comment_change, name="comment_edit"),
+    path(
+        "amendments/<int:pk>/attachments/",
+        attachment_views.attachment_new,
+        {"kind": "amendment"},
+        name="amendment_attach",
+    ),
+    path(
+        "revisions/<int:pk>/attachments/",
+        attachment_views.attachment_new,
+        {"kind": "revision"},
+        name="revision_attach",
+    ),
+    path("attachments/<int:pk>/", attachment_views.attachment_download, name="attachment"),
+    path("attachments/<int:pk>/remove/", attachment_views.attachment_take_off, name="attachment_remove"),
     path("comments/<int:pk>/resolve/", discussion_views.comment_resolve, name="comment_resolve"),
     path("amendments/<int:pk>/withdraw/", drafting_views.amendment_withdraw_view, name="amendment_withdraw"),
 ]

@@ -25,7 +25,7 @@ from plan.selectors import (
     version_state,
 )
 from plan.services import amendment_operations_set
-from workflows.selectors import discussion_context, latest_decided_text, open_task
+from workflows.selectors import attachments_context, discussion_context, latest_decided_text, open_task
 from workflows.services import amendment_draft_start, amendment_withdraw, decide
 
 
@@ -124,6 +124,7 @@ def amendment_edit(request, pk):
             "roll": roll,
             "leaving": leaving,
             **discussion_context(amendment, request.user),
+            **attachments_context(amendment, request.user),
         },
     )
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from viewflow.workflow import chart
@@ -28,6 +29,7 @@ from plan.selectors import (
     version_in_force,
     version_state,
 )
+from plan.selectors.attachments import attachments_of, files_shown, may_attach
 from rules.steps import Step, step_title
 from workflows.flows import RevisionFlow
 from workflows.models import AmendmentProcess, RevisionProcess
@@ -101,6 +103,7 @@ class ShownText:
     against: object | None  # the issued version it was read against
     decision: Decision | None = None  # set when the text is the one stored with a decision
     problems: list = field(default_factory=list)  # why a live preview could not be made, in full
+    files: list = field(default_factory=list)  # the documents shown beside it (name, sha256, size, id)
 
 
 def task_text(task, subject) -> ShownText:
@@ -119,6 +122,7 @@ def _as_decided(decision: Decision) -> ShownText:
         fingerprint=decision.diff_fingerprint,
         against=decision.against_version,
         decision=decision,
+        files=decision.files or [],
     )
 
 
@@ -133,7 +137,14 @@ def live_text(subject) -> ShownText:
         except ChangesetInvalid as invalid:
             problems.extend(f"{amendment.title}: {message}" for message in invalid.messages)
     against = subject.base_version if isinstance(subject, Amendment) else version_in_force(subject.plan)
-    return ShownText(entries=entries, fingerprint=plan_diff.fingerprint(entries), against=against, problems=problems)
+    files = files_shown(subject)
+    return ShownText(
+        entries=entries,
+        fingerprint=plan_diff.fingerprint(entries, files),
+        against=against,
+        problems=problems,
+        files=files,
+    )
 
 
 def latest_decided_text(amendment: Amendment) -> ShownText | None:
@@ -340,4 +351,16 @@ def discussion_context(amendment, user) -> dict:
         "may_resolve": amendment.committee_id is not None
         and holds_object_right(user, "plan.sign_off_amendment", amendment.committee),
         "now": timezone.now(),
+    }
+
+
+def attachments_context(subject, user) -> dict:
+    """What a page of an amendment or a revision shows of its documents: all of them, those taken
+    off marked, and whether the reader may add or remove one now."""
+    return {
+        "attachments": list(attachments_of(subject, removed=True)),
+        "may_attach": may_attach(user, subject),
+        "attach_subject": subject,
+        "attach_limit": settings.ATTACHMENT_MAX_BYTES,
+        "attach_accept": ",".join(sorted({e for endings in settings.ATTACHMENT_TYPES.values() for e in endings})),
     }

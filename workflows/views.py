@@ -22,6 +22,7 @@ from rules.steps import step_title
 from workflows.forms import DecisionForm, RevisionForm
 from workflows.selectors import (
     amendment_pool,
+    attachments_context,
     discussion_context,
     live_text,
     package_conflicts,
@@ -77,6 +78,7 @@ def task_page(request, pk):
                         acting_user=request.user,
                         outcome=form.cleaned_data["outcome"],
                         reason=form.cleaned_data.get("reason", ""),
+                        fingerprint=form.cleaned_data.get("fingerprint") or None,
                         **details,
                     )
                 else:
@@ -119,6 +121,7 @@ def task_page(request, pk):
             if is_revision and step in ("governorate", "reconsideration", "dispute", "issuance")
             else None,
             "against": shown.against,
+            "files": shown.files,
             **(discussion_context(subject, request.user) if not is_revision else {}),
             # at assembly, which committees answered the year's call
             "call": call_for_revision(subject.plan, subject.year, amendments_visible_to(request.user))
@@ -164,6 +167,7 @@ def revision_page(request, pk):
         {
             "overview": revision_overview(revision),
             "call": call_for_revision(revision.plan, revision.year, amendments_visible_to(request.user)),
+            **attachments_context(revision, request.user),
         },
     )
 

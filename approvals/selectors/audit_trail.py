@@ -13,7 +13,8 @@ from people.models import User
 from plan import diff as plan_diff
 from plan.changesets import ChangesetInvalid
 from plan.models import Amendment, IssuedVersion
-from plan.selectors import amendment_preview, diff_display, item_history
+from plan.selectors import diff_display, item_history
+from plan.selectors.attachments import amendment_fingerprint
 
 AUDIT_PAGE_SIZE = 50
 
@@ -32,7 +33,14 @@ SIGNING_OUTCOMES = {
     "issue",
 }
 
-EDIT_ACTIONS = {"plan.amendment.edit"}
+# what changes the text a signature covers: the operations, and the documents shown beside them
+EDIT_ACTIONS = {
+    "plan.amendment.edit",
+    "plan.amendment.attach",
+    "plan.amendment.detach",
+    "plan.revision.attach",
+    "plan.revision.detach",
+}
 
 
 @dataclass(frozen=True)
@@ -166,7 +174,7 @@ def _timeline(events) -> list[TimelineEntry]:
         if decision is not None:
             entry.decision = decision
             entry.diff = diff_display(decision.diff or [])
-            stored = plan_diff.fingerprint(decision.diff or [])
+            stored = plan_diff.fingerprint(decision.diff or [], decision.files or [])
             entry.diff_verified = stored == decision.diff_fingerprint == entry.fingerprint
             entry.is_signature = decision.outcome in SIGNING_OUTCOMES
         previous = signed.get(key)
@@ -208,7 +216,7 @@ def signed_text_drift(amendment, timeline: list[TimelineEntry]) -> bool:
     if last is None or last.superseded_by is not None:
         return False
     try:
-        return amendment_preview(amendment).fingerprint != last.fingerprint
+        return amendment_fingerprint(amendment) != last.fingerprint
     except ChangesetInvalid:
         return True
 

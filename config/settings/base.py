@@ -257,6 +257,23 @@ REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=250)
 # the discussion of an amendment: how long a comment can be edited, and how long it may be
 COMMENT_EDIT_MINUTES = env.int("COMMENT_EDIT_MINUTES", default=15)
 COMMENT_MAX_LENGTH = 4000
+# supporting documents of amendments and revisions: stored through the default storage (the
+# filesystem under MEDIA_ROOT; an S3-compatible store in production, docs/attachments.md), their type
+# read from their content, never from their name. Each type lists the names' endings it may carry.
+ATTACHMENT_MAX_BYTES = settings_env.integer("ATTACHMENT_MAX_MB", 20) * 1024 * 1024
+ATTACHMENT_MAX_PER_SUBJECT = settings_env.integer("ATTACHMENT_MAX_PER_SUBJECT", 30)
+ATTACHMENT_TYPES = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": (".pptx",),
+    "application/vnd.oasis.opendocument.text": (".odt",),
+    "application/vnd.oasis.opendocument.spreadsheet": (".ods",),
+    "text/plain": (".txt", ".csv"),
+    "text/csv": (".csv",),
+}
 
 LOGGING = {
     "version": 1,

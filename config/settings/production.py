@@ -38,6 +38,24 @@ try:
 except (OSError, ValueError) as _error:
     raise settings_env.SettingError("AUDIT_SIGNING_KEY", f"cannot be read: {_error}") from None
 
+# Attachments in an S3-compatible store (MinIO, Ceph, a cloud's) when a bucket is named: needs
+# `pip install "django-storages[s3]"` in the image. The bucket stays private: files are read back
+# by the application and served only to people who may see them (docs/attachments.md).
+if settings_env.env.str("ATTACHMENT_S3_BUCKET", default=""):
+    STORAGES["default"] = {  # noqa: F405
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": settings_env.env.str("ATTACHMENT_S3_BUCKET"),
+            "endpoint_url": settings_env.env.str("ATTACHMENT_S3_ENDPOINT_URL", default="") or None,
+            "region_name": settings_env.env.str("ATTACHMENT_S3_REGION", default="") or None,
+            "access_key": settings_env.required("ATTACHMENT_S3_ACCESS_KEY"),
+            "secret_key": settings_env.required("ATTACHMENT_S3_SECRET_KEY"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
 # TLS is terminated by the reverse proxy in front of gunicorn.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = settings_env.boolean("SECURE_SSL_REDIRECT", True)

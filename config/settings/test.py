@@ -27,3 +27,4 @@ AUDIT_SEQUENCE_AFTER_COMMIT = env.bool("AUDIT_SEQUENCE_AFTER_COMMIT", default=Fa
 AXES_ENABLED = True
 for _folder in ("broker/queue", "broker/processed", "broker/control", "static"):
     (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
+MEDIA_ROOT = VAR_DIR / "test-media"  # supporting documents the tests attach

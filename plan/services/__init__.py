@@ -31,7 +31,8 @@ from plan.selectors import (
     version_in_force,
     version_state,
 )
-from plan.services import actuals
+from plan.selectors.attachments import files_shown
+from plan.services import actuals, attachments
 
 
 def register_audit_actions() -> None:
@@ -41,6 +42,7 @@ def register_audit_actions() -> None:
     chain.register_action("plan.amendment.edit", gettext_lazy("Amendment operations saved"))
     chain.register_action("plan.amendment.rebase", gettext_lazy("Amendment rebased"))
     actuals.register_audit_actions()
+    attachments.register_audit_actions()
 
 
 class PlanConflict(BaznegarError):
@@ -196,7 +198,10 @@ def amendment_operations_set(*, amendment: Amendment, operations: list[dict], ac
         action="plan.amendment.edit",
         actor=acting_user,
         obj=amendment,
-        data={"operations": len(preview.applied), "fingerprint": preview.fingerprint},
+        data={
+            "operations": len(preview.applied),
+            "fingerprint": plan_diff.fingerprint(preview.entries, files_shown(amendment)),
+        },
     )
     return amendment
 

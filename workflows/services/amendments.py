@@ -14,8 +14,10 @@ from core.errors import NotAllowed
 from notifications.services import notify
 from people.models import User
 from people.selectors import holds_object_right
+from plan import diff as plan_diff
 from plan.models import Amendment
 from plan.selectors import amendment_preview
+from plan.selectors.attachments import files_shown
 from plan.services import amendment_create
 from rules.steps import Step
 from workflows.flows import AmendmentFlow
@@ -99,7 +101,9 @@ def _decide(*, task_pk, user, outcome, reason, fingerprint, on_behalf_of) -> Dec
     if outcome != Decision.Outcome.APPROVE and outcome != Decision.Outcome.SUBMIT and not reason:
         raise DecisionRefused(_("a decision other than approval needs a written reason"))
     preview = amendment_preview(amendment)  # the exact diff decided on; invalid drafts are refused here
-    if fingerprint is not None and fingerprint != preview.fingerprint:
+    files = files_shown(amendment)  # and the documents beside it: the fingerprint covers both
+    shown = plan_diff.fingerprint(preview.entries, files)
+    if fingerprint is not None and fingerprint != shown:
         raise DecisionRefused(
             _("the amendment changed while you were reading it; review the new version before deciding")
         )
@@ -112,8 +116,9 @@ def _decide(*, task_pk, user, outcome, reason, fingerprint, on_behalf_of) -> Dec
         round=amendment.rounds,
         decided_by=user,
         on_behalf_of=on_behalf_of,
-        diff_fingerprint=preview.fingerprint,
+        diff_fingerprint=shown,
         diff=preview.entries,
+        files=files,
         against_version=amendment.base_version,
     )
     amendment.status = choices[outcome]
@@ -137,7 +142,8 @@ def _decide(*, task_pk, user, outcome, reason, fingerprint, on_behalf_of) -> Dec
             "round": decision.round,
             "task": task.pk,
             "decision": decision.pk,
-            "fingerprint": preview.fingerprint,
+            "fingerprint": shown,
+            **({"files": [{"name": f["name"], "sha256": f["sha256"]} for f in files]} if files else {}),
         },
     )
     return decision

@@ -15,6 +15,7 @@ from people.models import User
 from plan import diff as plan_diff
 from plan.models import Revision
 from plan.selectors import version_in_force
+from plan.selectors.attachments import files_shown
 from rules.selectors import legal_rule, working_calendar
 from workflows.services.steps import DecisionRefused, _set_status
 from workflows.services.text import _revision_entries
@@ -80,8 +81,9 @@ def revision_confirm_by_silence(*, process) -> None:
         round=revision.rounds,
         against_version=version_in_force(revision.plan),
         decided_by=None,
-        diff_fingerprint=plan_diff.fingerprint(entries),
+        diff_fingerprint=plan_diff.fingerprint(entries, files := files_shown(revision)),
         diff=entries,
+        files=files,
     )
     process.data = {**(process.data or {}), "outcome": "confirm"}
     process.save(update_fields=["data"])

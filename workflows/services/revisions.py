@@ -16,6 +16,7 @@ from people.selectors import explicit_permissions
 from plan import diff as plan_diff
 from plan.changesets import ChangesetInvalid
 from plan.models import REVISION_CLOSED, Amendment, Revision
+from plan.selectors.attachments import files_shown
 from plan.services import PlanConflict, amendment_rebase, plan_version_issue
 from rules.steps import Step
 from workflows.flows import AmendmentFlow, RevisionFlow
@@ -138,9 +139,17 @@ def revision_start(*, plan, year: int, title: str, amendments: list[Amendment], 
 
 
 def revision_decide(
-    *, task: Task, acting_user: User, outcome: str, reason: str = "", on_behalf_of: User | None = None, **details
+    *,
+    task: Task,
+    acting_user: User,
+    outcome: str,
+    reason: str = "",
+    on_behalf_of: User | None = None,
+    fingerprint: str | None = None,
+    **details,
 ) -> Decision:
-    """Take a decision on a revision's step; the step's details (vote, dates, ground) come as keywords."""
+    """Take a decision on a revision's step; the step's details (vote, dates, ground) come as keywords.
+    With `fingerprint` (what the page showed), a package that changed meanwhile is refused."""
     return _guarded(
         _revision_decide,
         task_pk=task.pk,
@@ -148,11 +157,12 @@ def revision_decide(
         outcome=outcome,
         reason=(reason or "").strip(),
         on_behalf_of=on_behalf_of,
+        fingerprint=fingerprint,
         details=details,
     )
 
 
-def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, details) -> Decision:
+def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, fingerprint, details) -> Decision:
     step = _lock_step(task_pk=task_pk, flow_class=RevisionFlow, subjects=Revision.objects.select_related("plan"))
     task, revision, name = step.task, step.subject, step.name
     if task.status not in OPEN:
@@ -165,6 +175,11 @@ def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, details) -
         raise DecisionRefused(_("a decision other than approval needs a written reason"))
     details = {k: v for k, v in details.items() if k in STEP_DETAILS.get(name, ())}
     entries = _revision_entries(revision, lenient=outcome in LENIENT)
+    files = files_shown(revision)
+    if fingerprint is not None and fingerprint != plan_diff.fingerprint(entries, files):
+        raise DecisionRefused(
+            _("the revision changed while you were reading it; review the new version before deciding")
+        )
     round_ = revision.rounds
     against = _read_against(revision)
     _REVISION_STEPS[name](
@@ -174,6 +189,7 @@ def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, details) -
         # the package changed (amendments left out or added, or rebased at issuance): the decision
         # is on the text after the step
         entries = _revision_entries(revision)
+        files = files_shown(revision)
         against = _read_against(revision)
     if (name, outcome) in BACK_TO_ASSEMBLY:
         revision.rounds += 1
@@ -181,7 +197,7 @@ def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, details) -
         revision.save(update_fields=["rounds", "status"])
     if (name, outcome) in BACK_TO_ASSEMBLY or outcome in ("reject", "overturned"):
         _tell_drafters(revision, name, outcome, reason)
-    fingerprint = plan_diff.fingerprint(entries)
+    fingerprint = plan_diff.fingerprint(entries, files)
     decision = Decision.objects.create(
         task=task,
         revision=revision,
@@ -193,6 +209,7 @@ def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, details) -
         on_behalf_of=on_behalf_of,
         diff_fingerprint=fingerprint,
         diff=entries,
+        files=files,
         against_version=against,
     )
     task = _advance(step, outcome, acting_for)
