@@ -12,7 +12,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
   trap services_stop EXIT
 fi
 PY=.venv/bin/python
-for script in plan_bench reminder_bench decisions_bench log_bench inbox_bench concurrency_bench audit_bench public_bench progress_bench; do
+for script in plan_bench reminder_bench decisions_bench log_bench inbox_bench concurrency_bench audit_bench public_bench progress_bench search_bench; do
   echo "== bench/$script.py"
   "$PY" "bench/$script.py"
 done

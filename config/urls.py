@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from approvals import views as approval_views
 from config import health, views
+from workflows import search_views
 from workflows import views as workflow_views
 
 handler500 = "config.views.server_error"
@@ -16,6 +17,7 @@ urlpatterns = [
     path("tasks/<int:pk>/release/", workflow_views.task_release_view, name="task_release"),
     path("tasks/", include("workflows.urls")),
     path("profile/", approval_views.profile, name="profile"),
+    path("search/", search_views.search_page, name="search"),
     path("profile/delegations/<int:pk>/revoke/", approval_views.delegation_revoke_view, name="delegation_revoke"),
     path("healthz", health.healthz, name="healthz"),
     # browsers ask for /favicon.ico whatever the page links; the icon is the static one

@@ -16,6 +16,8 @@ class CoreConfig(AppConfig):
         # the admin's header and titles name the product, in the reader's language
         from django.contrib import admin  # the admin site exists once the registry is ready
 
+        from core import search  # noqa: F401 - registers the folding function on SQLite connections
+
         admin.site.site_header = _("Baznegar administration")
         admin.site.site_title = _("Baznegar administration")
         admin.site.index_title = _("What administrators keep")

@@ -36,7 +36,7 @@ def requested_plan(request) -> Plan:
     return plan
 
 
-def _version(plan, raw) -> IssuedVersion:
+def requested_version(plan, raw) -> IssuedVersion:
     if raw in (None, ""):
         return version_in_force(plan)
     try:
@@ -49,7 +49,7 @@ def _version(plan, raw) -> IssuedVersion:
 @login_required
 def plan_browser(request):
     plan = requested_plan(request)
-    version = _version(plan, request.GET.get("version"))
+    version = requested_version(plan, request.GET.get("version"))
     query = tidy_text(request.GET.get("q", ""))  # shown back as typed; the selector folds digits to match
     committee = request.GET.get("committee") or None
     tree = plan_tree(version, query=query, committee=committee)
@@ -78,8 +78,8 @@ def plan_browser(request):
 def plan_diff_view(request):
     plan = requested_plan(request)
     in_force = version_in_force(plan)
-    old = _version(plan, request.GET.get("from") or max(in_force.number - 1, 1))
-    new = _version(plan, request.GET.get("to") or in_force.number)
+    old = requested_version(plan, request.GET.get("from") or max(in_force.number - 1, 1))
+    new = requested_version(plan, request.GET.get("to") or in_force.number)
     entries = versions_diff(old, new)
     fingerprint = plan_diff.fingerprint(entries)  # of the data itself, before anything is added for display
     shown = diff_display(entries)

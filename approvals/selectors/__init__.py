@@ -33,6 +33,7 @@ from approvals.selectors.tasks import (
 from approvals.selectors.visibility import (
     COUNCIL_PERMISSIONS,
     actual_reports_visible_to,
+    amendment_visibility,
     amendments_visible_to,
     committee_amendments,
     committees_in_view,
@@ -55,6 +56,7 @@ __all__ = [
     "committees_in_view",
     "reporting_committees",
     "amendment_discussion",
+    "amendment_visibility",
     "amendment_timeline",
     "amendments_visible_to",
     "archive",

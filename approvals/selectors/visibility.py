@@ -1,8 +1,9 @@
 """What a person may know exists: amendments, revisions, their committees' work in progress."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from guardian.shortcuts import get_objects_for_user
 
+from approvals.models import Decision
 from core.jalali import jalali_year
 from people.models import Membership, User
 from people.roles import Role
@@ -18,14 +19,16 @@ COUNCIL_PERMISSIONS = (
 )
 
 
-def amendments_visible_to(user: User):
-    """The amendments a person may know exist: their committees' (drafts included), what reached
-    the integration working group for its members, what is in a revision for the councils, and
-    everything for auditors. Anything else is a 404 in the interface."""
+def amendment_visibility(user: User, *, through: str = "") -> Q | None:
+    """The condition on an amendment (reached through `through`, e.g. "amendment__" from a comment)
+    that holds for the amendments a person may know exist, or None when they may know them all:
+    their committees' (drafts included), what reached the integration working group for its
+    members, what is in a revision for the councils, and everything for auditors. Written with
+    EXISTS, never a join that repeats rows, so it filters a large table without a DISTINCT."""
     if user.has_perm("plan.view_amendment"):
-        return Amendment.objects.all()
+        return None
     people = [user, *delegators_of(user)]
-    condition = Q(pk__in=[])
+    condition = Q(**{f"{through}pk__in": []})
     for person in people:
         committees = get_objects_for_user(
             person,
@@ -35,14 +38,22 @@ def amendments_visible_to(user: User):
             accept_global_perms=False,
             with_superuser=False,  # a superuser delegator's blanket rights are not passed on
         )
-        condition |= Q(committee__in=committees)
+        condition |= Q(**{f"{through}committee__in": committees})
         rights = explicit_permissions(person)  # roles only: a delegator's blanket read is not passed on
         if "plan.integrate_amendment" in rights:
             # once submitted: a draft withdrawn before it ever left its committee stays the committee's
-            condition |= Q(decisions__outcome="submit")
+            condition |= Q(Exists(Decision.objects.filter(amendment=OuterRef(f"{through}pk"), outcome="submit")))
         if any(perm in rights for perm in COUNCIL_PERMISSIONS):
-            condition |= Q(revisions__isnull=False)
-    return Amendment.objects.filter(condition).distinct()
+            carried = Revision.amendments.through.objects.filter(amendment=OuterRef(f"{through}pk"))
+            condition |= Q(Exists(carried))
+    return condition
+
+
+def amendments_visible_to(user: User):
+    """The amendments a person may know exist (see `amendment_visibility`). Anything else is a 404
+    in the interface."""
+    condition = amendment_visibility(user)
+    return Amendment.objects.all() if condition is None else Amendment.objects.filter(condition)
 
 
 def revisions_visible_to(user: User):

@@ -13,8 +13,9 @@ from approvals.models import Decision
 from approvals.selectors import inbox, queue
 from audit.models import AuditEvent
 from people.models import User
-from plan.models import ActualReport, Amendment, CallAnswer, IssuedVersion, Revision
+from plan.models import ActualReport, Amendment, Attachment, CallAnswer, IssuedVersion, Revision
 from tests.browser.test_walkthrough import browser  # noqa: F401 - the Chromium fixture
+from workflows.selectors import open_task
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -88,6 +89,8 @@ def pages_of_every_kind() -> dict[str, list[str]]:
     waiting = ActualReport.objects.filter(status=ActualReport.Status.PENDING).order_by("pk").first()
     answer = CallAnswer.objects.filter(committee__code="C02").first()
     rolling = Revision.objects.filter(year=1405).first()
+    # the amendment the chair signs off with its study and figures attached
+    documented = Attachment.objects.filter(amendment__isnull=False).order_by("pk").first().amendment
     pages = {
         "chair": [
             "/",
@@ -100,6 +103,8 @@ def pages_of_every_kind() -> dict[str, list[str]]:
             "/plan/progress/?year=1404",
             "/plan/items/IND3.1.1/",
             f"/plan/actuals/{waiting.pk}/",
+            f"/tasks/{open_task(documented).pk}/",
+            "/search/?q=جمع آوری",
         ],
         "member": [
             "/",
@@ -107,6 +112,7 @@ def pages_of_every_kind() -> dict[str, list[str]]:
             "/plan/amendments/new/",
             "/plan/actuals/new/?year=1404",
             f"/tasks/calls/{answer.pk}/",
+            "/search/?q=پسماند&versions=all",
         ],
         "planning": [
             "/tasks/revisions/",
@@ -130,6 +136,7 @@ def pages_of_every_kind() -> dict[str, list[str]]:
             "/public/indicators/",
             f"/public/verify/{latest.issuance_number}/",
             "/public/verify/?number=no-such-letter",
+            f"/tasks/revisions/{rolling.pk}/",  # at assembly: its documents can be added
         ],
     }
     return pages

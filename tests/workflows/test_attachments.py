@@ -15,6 +15,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from approvals.models import Decision
 from approvals.selectors import amendment_timeline, revision_timeline
@@ -279,6 +280,7 @@ def test_a_revision_has_documents_of_its_own_and_its_decisions_cover_them(plan, 
     shown = client.get(reverse("workflows:task", args=[task.pk])).content.decode()
     assert "جلسه.pdf" in shown
     stale = plan_diff.fingerprint([], [])
+    translation.activate("en")  # the pages above spoke Persian to their Persian readers
     with pytest.raises(BaznegarError, match="changed while you were reading"):
         revision_decide(task=task, acting_user=integration, outcome="submit", fingerprint=stale)
     decision = revision_decide(task=task, acting_user=integration, outcome="submit")
