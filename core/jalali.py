@@ -33,8 +33,9 @@ def persian_digits(text) -> str:
 
 def tidy_text(text: str) -> str:
     """Free text as it is stored and shown: as typed (its digits kept, Persian or Latin), with the
-    Arabic keyboard's ي and ك as the Persian ی and ک and no stray zero-width joiners at the ends."""
-    return text.translate(_TO_PERSIAN_LETTERS).strip("\u200c \t\r\n")
+    Arabic keyboard's ي and ك as the Persian ی and ک, no stray zero-width joiners at the ends, and
+    no NUL characters (PostgreSQL cannot store them; a request can carry them)."""
+    return text.translate(_TO_PERSIAN_LETTERS).replace("\x00", "").strip("\u200c \t\r\n")
 
 
 def normalize_persian(text: str) -> str:

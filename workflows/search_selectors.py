@@ -158,8 +158,23 @@ def _ranked(model, text, terms, scope: Q, *, title: str, body: str, whole: str, 
     return rows[:limit], len(rows) > limit
 
 
-def _scope(condition: Q | None, **plan) -> Q:
-    return Q(**plan) if condition is None else Q(**plan) & condition
+@dataclass
+class _Reader:
+    """Who searches, worked out once: which amendments they may see, in which plan."""
+
+    plan: Plan
+    visibility: Q | None  # amendment_visibility: None when every amendment
+    single_plan: bool  # the installation holds one plan: "of this plan" needs no condition
+
+    def amendments(self) -> Q:
+        of_plan = Q() if self.single_plan else Q(plan=self.plan)
+        return of_plan if self.visibility is None else of_plan & self.visibility
+
+    def hanging_on_amendments(self) -> Q:
+        """For a comment or a document: its amendment is one of those (a semi-join, not a join)."""
+        if self.visibility is None:
+            return Q(amendment__isnull=False) if self.single_plan else Q(amendment__plan=self.plan)
+        return Q(amendment__in=Amendment.objects.filter(self.amendments()).values("pk"))
 
 
 def _items(plan: Plan, terms, whole, version: IssuedVersion | None, limit: int) -> Group:
@@ -236,13 +251,13 @@ def _amendment_links(amendments, user: User) -> dict[int, str]:
     return links
 
 
-def _amendments(plan, terms, whole, user, limit, visibility) -> Group:
+def _amendments(reader, terms, whole, user, limit) -> Group:
     table = Amendment._meta.db_table
     found, more = _ranked(
         Amendment,
         FoldedText("title", "summary"),
         terms,
-        _scope(visibility, plan=plan),
+        reader.amendments(),
         title=f'"{table}"."title"',
         body=f'"{table}"."summary"',
         whole=whole,
@@ -263,13 +278,13 @@ def _amendments(plan, terms, whole, user, limit, visibility) -> Group:
     return Group("amendments", hits, more)
 
 
-def _comments(plan, terms, whole, user, limit, visibility) -> Group:
+def _comments(reader, terms, whole, user, limit) -> Group:
     table = Comment._meta.db_table
     found, more = _ranked(
         Comment,
         FoldedText("body"),
         terms,
-        _scope(visibility, amendment__plan=plan),
+        reader.hanging_on_amendments(),
         title=f'"{table}"."body"',
         body="''",
         whole=whole,
@@ -290,10 +305,10 @@ def _comments(plan, terms, whole, user, limit, visibility) -> Group:
     return Group("comments", hits, more)
 
 
-def _documents(plan, user, terms, whole, limit, visibility) -> Group:
-    scope = _scope(visibility, amendment__plan=plan)
+def _documents(reader, user, terms, whole, limit) -> Group:
+    scope = reader.hanging_on_amendments()
     if revisions_visible_to(user).exists():  # all or none (see revisions_visible_to)
-        scope |= Q(revision__plan=plan)
+        scope |= Q(revision__isnull=False) if reader.single_plan else Q(revision__plan=reader.plan)
     table = Attachment._meta.db_table
     found, more = _ranked(
         Attachment,
@@ -355,18 +370,16 @@ def _search(
     whole = search_fold(" ".join(query.split()))[:100]
     limit = PER_KIND_ALONE if kind else PER_KIND
     kinds = [kind] if kind in KINDS else list(KINDS)
-    # what the person may see, worked out once: of amendments, and of what hangs on one
-    visibility = amendment_visibility(user) if "amendments" in kinds else None
-    through = amendment_visibility(user, through="amendment__") if {"comments", "documents"} & set(kinds) else None
+    reader = _Reader(plan, amendment_visibility(user), Plan.objects.count() == 1)
     for name in kinds:
         if name == "items":
             group = _items(plan, terms, whole, version, limit)
         elif name == "amendments":
-            group = _amendments(plan, terms, whole, user, limit, visibility)
+            group = _amendments(reader, terms, whole, user, limit)
         elif name == "comments":
-            group = _comments(plan, terms, whole, user, limit, through)
+            group = _comments(reader, terms, whole, user, limit)
         else:
-            group = _documents(plan, user, terms, whole, limit, through)
+            group = _documents(reader, user, terms, whole, limit)
         if group.hits:
             results.groups.append(group)
     return results

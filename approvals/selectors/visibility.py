@@ -37,8 +37,9 @@ def amendment_visibility(user: User, *, through: str = "") -> Q | None:
             any_perm=True,
             accept_global_perms=False,
             with_superuser=False,  # a superuser delegator's blanket rights are not passed on
-        )
-        condition |= Q(**{f"{through}committee__in": committees})
+        ).values_list("pk", flat=True)
+        # a handful of seats, read once: the condition carries them, not a query on every row
+        condition |= Q(**{f"{through}committee_id__in": list(committees)})
         rights = explicit_permissions(person)  # roles only: a delegator's blanket read is not passed on
         if "plan.integrate_amendment" in rights:
             # once submitted: a draft withdrawn before it ever left its committee stays the committee's

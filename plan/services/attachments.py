@@ -119,8 +119,8 @@ def _record(subject, acting_user, name, found, stored) -> Attachment:
 @transaction.atomic
 def attachment_remove(*, attachment: Attachment, acting_user: User) -> Attachment:
     """Take a document off its subject. The row and the bytes stay, for the decisions that showed it."""
+    subject = _lock(attachment.subject)  # the subject first, as every service does (docs/workflows.md)
     attachment = Attachment.objects.select_for_update(no_key=True).get(pk=attachment.pk)
-    subject = _lock(attachment.subject)
     if not may_attach(acting_user, subject):
         raise NotAllowed(_("you may not remove documents from this %(kind)s now") % {"kind": _kind_label(subject)})
     if attachment.removed_at is not None:

@@ -109,3 +109,10 @@ def test_the_pages_post_reply_and_show_the_unresolved_threads_before_a_sign_off(
         client.post(reverse("drafting:comment_resolve", args=[thread.pk]), {"next": page})
     assert 'href="#discussion"' not in client.get(page).content.decode()
     assert AuditEvent.objects.filter(action="workflows.comment.resolve").count() == 2
+
+
+def test_a_nul_character_is_dropped_not_a_server_error(submitted, people, client):
+    client.force_login(people["waste-chair"])
+    answer = client.post(reverse("drafting:comment_new", args=[submitted.pk]), {"body": "سلام\x00 دنیا"})
+    assert answer.status_code == 302
+    assert Comment.objects.get().body == "سلام دنیا"

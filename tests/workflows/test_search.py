@@ -209,3 +209,24 @@ def test_postgresql_finds_the_folded_words_through_the_trigram_indexes(plan, peo
             assert "plan_planitem_search_trgm" in "\n".join(row[0] for row in cursor.fetchall())
         finally:
             cursor.execute("SET enable_seqscan = on")
+
+
+def test_another_plan_is_not_searched(plan, people):
+    from people.models import Membership
+    from people.services import membership_grant
+    from plan.demo import ahvaz_1407
+    from plan.services import plan_import
+
+    other = plan_import(document=ahvaz_1407(), code="ANOTHER-CITY")
+    member = people["waste-member"]
+    membership_grant(committee=other.committees.get(code="C02"), user=member, seat=Membership.Seat.MEMBER)
+    there = amendment_draft_start(
+        plan=other, committee=other.committees.get(code="C02"), drafted_by=member, title="بازچینی ایستگاه‌های دیگر"
+    )
+    comment_post(amendment=there, author=member, body="ایستگاه‌های دیگر")
+    here = search(member, "ایستگاه دیگر", plan=plan)
+    assert not {"amendments", "comments"} & {g.kind for g in here.groups}
+    found = search(member, "ایستگاه دیگر", plan=other)
+    assert {"amendments", "comments"} <= {g.kind for g in found.groups}
+    items = search(member, "جمع آوری", plan=other, kind="items").groups[0].hits
+    assert items and all(h.obj.plan_id == other.pk for h in items)
