@@ -183,12 +183,12 @@ def _profile(data, plan):
 
     from workflows.search_selectors import KINDS, search
 
-    for who, query in (("member", "پسماند"), ("auditor", "جمع آوری پسماند")):
-        print(f"  as the {who}:")
+    for who, query, every in (("member", "ايستگاه", True), ("member", "جمع‌آوری", False)):
+        print(f"  as the {who}{', every version' if every else ''}:")
         for kind in KINDS:
             began = time.perf_counter()
             with CaptureQueriesContext(connection) as captured:
-                search(data[who], query, plan=plan, kind=kind)
+                search(data[who], query, plan=plan, kind=kind, every_version=every)
             took = (time.perf_counter() - began) * 1000
             print(f"  «{query}» {kind:<11} {took:6.1f} ms in {len(captured)} queries")
             for q in captured.captured_queries:

@@ -38,7 +38,6 @@ MAX_QUERY = 200  # characters read of a query; the rest is ignored (search_terms
 # a third of 100,000 amendments), the newest that many are ranked: the cost of a search stays
 # bounded whatever the query.
 CANDIDATES_PER_HIT = 20
-PROBE = 1000  # rows first read, in any order, to tell a common query from a rare one
 WINDOW = 20_000  # the newest rows a common query's candidates are read from
 
 
@@ -127,25 +126,20 @@ def _matching(queryset, text: FoldedText, terms: list[str]):
 
 
 def _candidates(model, text: FoldedText, terms: list[str], scope: Q, limit: int) -> list[int]:
-    """Up to `limit` × CANDIDATES_PER_HIT rows of `model` holding every term within `scope` (the plan, and what the
-    person may see), newest first where it costs little. A first read of PROBE rows of the table
-    alone, in whatever order PostgreSQL finds fastest (the trigram index), tells: fewer than that,
-    and they are every match, and the scope is applied to them. More, and the words are common:
-    the matches among the newest WINDOW rows are taken (a bounded read whatever PostgreSQL
-    estimates, and it cannot estimate a phrase, whose words it takes as independent), topped up
-    from the first read when the window holds too few."""
+    """Up to `limit` × CANDIDATES_PER_HIT rows of `model` holding every term within `scope` (the
+    plan, and what the person may see), newest first. Read in two bounded steps: the matches among
+    the newest WINDOW rows (walking the primary key back, it stops once it has enough, however
+    common the words); only when those are too few, the older rows (a rare query: the trigram
+    index finds its few matches). PostgreSQL is not left to guess which: it takes a phrase's
+    words as independent, and a phrase's words are not."""
     candidates, enough = limit * CANDIDATES_PER_HIT, limit * 2 + 1
-    matching = _matching(model.objects.all(), text, terms)
-    in_scope = matching.filter(scope).order_by("-pk").values_list("pk", flat=True)
+    in_scope = _matching(model.objects.all(), text, terms).filter(scope).order_by("-pk").values_list("pk", flat=True)
     if connection.vendor != "postgresql":
         return list(in_scope[:candidates])
-    probe = list(matching.order_by().values_list("pk", flat=True)[:PROBE])
-    if len(probe) < PROBE:
-        return list(in_scope.filter(pk__in=probe)[:candidates])
     newest = model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     found = list(in_scope.filter(pk__gt=newest - WINDOW)[:candidates])
     if len(found) < enough:
-        found += list(in_scope.filter(pk__in=probe, pk__lte=newest - WINDOW)[: candidates - len(found)])
+        found += list(in_scope.filter(pk__lte=newest - WINDOW)[: candidates - len(found)])
     return found
 
 
@@ -165,6 +159,7 @@ class _Reader:
     plan: Plan
     visibility: Q | None  # amendment_visibility: None when every amendment
     single_plan: bool  # the installation holds one plan: "of this plan" needs no condition
+    sees_revisions: bool  # revisions_visible_to is all or none
 
     def amendments(self) -> Q:
         of_plan = Q() if self.single_plan else Q(plan=self.plan)
@@ -307,7 +302,7 @@ def _comments(reader, terms, whole, user, limit) -> Group:
 
 def _documents(reader, user, terms, whole, limit) -> Group:
     scope = reader.hanging_on_amendments()
-    if revisions_visible_to(user).exists():  # all or none (see revisions_visible_to)
+    if reader.sees_revisions:
         scope |= Q(revision__isnull=False) if reader.single_plan else Q(revision__plan=reader.plan)
     table = Attachment._meta.db_table
     found, more = _ranked(
@@ -370,7 +365,12 @@ def _search(
     whole = search_fold(" ".join(query.split()))[:100]
     limit = PER_KIND_ALONE if kind else PER_KIND
     kinds = [kind] if kind in KINDS else list(KINDS)
-    reader = _Reader(plan, amendment_visibility(user), Plan.objects.count() == 1)
+    reader = _Reader(
+        plan,
+        amendment_visibility(user),
+        single_plan=Plan.objects.count() == 1,
+        sees_revisions="documents" in kinds and revisions_visible_to(user).exists(),
+    )
     for name in kinds:
         if name == "items":
             group = _items(plan, terms, whole, version, limit)
