@@ -51,15 +51,23 @@ _SEARCH_LETTERS = str.maketrans(
 )
 _SEARCH_DROPPED = re.compile("[\u064b-\u065f\u0670\u0640]")
 # inside a word people type a zero-width non-joiner, a space, or nothing ("جمع‌آوری", "جمع آوری",
-# "جمعآوری"): a search compares words with none of them
-_SEARCH_SEPARATORS = re.compile("[\\s\u200c\u200d\u200e\u200f\u00a0]+")
+# "جمعآوری"): a search compares words with none of them. Every space and joiner is named, not
+# `\s`: the database's folding (core.search) must read them alike whatever its locale.
+SEARCH_SPACES = (
+    "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+SEARCH_JOINERS = "\u200c\u200d\u200e\u200f"
+_SEARCH_SEPARATORS = re.compile("[" + re.escape(SEARCH_SPACES + SEARCH_JOINERS) + "]+")
+# lower case for Latin letters only, as the database does it in any locale (codes, English names)
+_SEARCH_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def search_fold(text) -> str:
     """Text as a search compares it: any digits as ASCII, one form of each letter, no diacritics,
-    lower case, and no spaces or zero-width joiners at all (see `search_terms`)."""
-    folded = _SEARCH_DROPPED.sub("", ascii_digits(str(text or "")).translate(_SEARCH_LETTERS)).lower()
-    return _SEARCH_SEPARATORS.sub("", folded)
+    Latin lower case, and no spaces or zero-width joiners at all (see `search_terms`)."""
+    folded = _SEARCH_DROPPED.sub("", ascii_digits(str(text or "")).translate(_SEARCH_LETTERS))
+    return _SEARCH_SEPARATORS.sub("", folded.translate(_SEARCH_LOWER))
 
 
 def search_terms(query) -> list[str]:

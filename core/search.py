@@ -22,13 +22,13 @@ from django.db.models import Func, TextField
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from core.jalali import _SEARCH_DROPPED, _SEARCH_LETTERS, _SEARCH_SEPARATORS, _TO_ASCII, search_fold
+from core.jalali import _SEARCH_DROPPED, _SEARCH_LETTERS, _TO_ASCII, SEARCH_JOINERS, SEARCH_SPACES, search_fold
 
 _MAP = {**_TO_ASCII, **_SEARCH_LETTERS}  # code point -> code point or text, as str.maketrans makes them
 _FROM = "".join(chr(code) for code in sorted(_MAP))
 _TO = "".join(chr(_MAP[code]) if isinstance(_MAP[code], int) else _MAP[code] for code in sorted(_MAP))
 _DROPPED = _SEARCH_DROPPED.pattern  # a bracket expression PostgreSQL's regular expressions read alike
-_SEPARATORS = _SEARCH_SEPARATORS.pattern
+_UPPER, _LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"  # as search_fold: Latin only
 
 
 def _literal(text: str) -> str:
@@ -37,37 +37,27 @@ def _literal(text: str) -> str:
 
 def _folded_letters_sql(argument: str) -> str:
     return (
-        f"lower(regexp_replace(translate({argument}, {_literal(_FROM)}, {_literal(_TO)}), "
-        f"{_literal(_DROPPED)}, '', 'g'))"
+        f"translate(regexp_replace(translate({argument}, {_literal(_FROM)}, {_literal(_TO)}), "
+        f"{_literal(_DROPPED)}, '', 'g'), {_literal(_UPPER)}, {_literal(_LOWER)})"
     )
 
 
-# the PostgreSQL functions; a migration creates them (CREATE OR REPLACE: run again when they change)
+# the PostgreSQL functions, every character named (no \s, no lower(): they follow the database's
+# locale). Plan migration 0005 creates them from a frozen copy of this text; a test compares the
+# two, so a change of the folding comes with a migration (which must also drop and add the stored
+# columns, computed only on write).
+_LETTERS = _folded_letters_sql("$1")
+_SEPARATORS = _literal("[" + SEARCH_SPACES + SEARCH_JOINERS + "]+")
+_JOINERS, _SPACES = _literal("[" + SEARCH_JOINERS + "]"), _literal("[" + SEARCH_SPACES + "]+")
 POSTGRES_FUNCTIONS = f"""
 CREATE OR REPLACE FUNCTION baznegar_fold(text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-AS $$ SELECT regexp_replace({_folded_letters_sql("$1")}, {_literal(_SEPARATORS)}, '', 'g') $$;
+AS $$ SELECT regexp_replace({_LETTERS}, {_SEPARATORS}, '', 'g') $$;
 CREATE OR REPLACE FUNCTION baznegar_fold_words(text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-AS $$ SELECT regexp_replace(regexp_replace({_folded_letters_sql("$1")}, '[\u200c\u200d\u200e\u200f]', '', 'g'),
-                            '[[:space:]\u00a0]+', ' ', 'g') $$;
+AS $$ SELECT regexp_replace(regexp_replace({_LETTERS}, {_JOINERS}, '', 'g'),
+                            {_SPACES}, ' ', 'g') $$;
 """
-
-
-def searchable_columns_sql(table: str, text: str, title: str, body: str) -> list[str]:
-    """The statements that make a table searchable on PostgreSQL: its two stored generated columns
-    and their indexes. Replacing the folding functions later needs the columns dropped and added
-    again (PostgreSQL computes stored columns only on write)."""
-    words = (
-        f"setweight(to_tsvector('simple'::regconfig, baznegar_fold_words({title})), 'A')"
-        f" || setweight(to_tsvector('simple'::regconfig, baznegar_fold_words({body})), 'B')"
-    )
-    return [
-        f"ALTER TABLE {table} ADD COLUMN search_folded text GENERATED ALWAYS AS (baznegar_fold({text})) STORED",
-        f"ALTER TABLE {table} ADD COLUMN search_words tsvector GENERATED ALWAYS AS ({words}) STORED",
-        f"CREATE INDEX {table}_search_trgm ON {table} USING gin (search_folded gin_trgm_ops)",
-        f"CREATE INDEX {table}_search_words ON {table} USING gin (search_words)",
-    ]
 
 
 class Fold(Func):

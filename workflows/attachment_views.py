@@ -3,6 +3,7 @@ who may know a document exists (a 404 otherwise), the service decides who may ch
 
 import hashlib
 import logging
+import tempfile
 
 from django import forms
 from django.contrib import messages
@@ -82,16 +83,26 @@ def attachment_take_off(request, pk):
     return _back(request, attachment.subject)
 
 
-def _intact(attachment: Attachment) -> bool:
-    """The stored bytes still hash to what was recorded when the file came."""
+def _verified_copy(attachment: Attachment):
+    """The stored bytes, read once into a temporary file while they are hashed, or None when they
+    are missing or no longer hash to what was recorded when the file came. What is checked is what
+    is sent: the storage is not read a second time."""
+    copy = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - handed to the response
     digest = hashlib.sha256()
     try:
         with attachment.file.open("rb") as stored:
             for chunk in stored.chunks():
                 digest.update(chunk)
-    except (FileNotFoundError, OSError):
-        return False
-    return digest.hexdigest() == attachment.sha256
+                copy.write(chunk)
+    except Exception:  # noqa: BLE001 - any storage's "not there" (OSError, an S3 client's error)
+        logger.exception("attachment %s: the stored bytes cannot be read", attachment.pk)
+        copy.close()
+        return None
+    if digest.hexdigest() != attachment.sha256:
+        copy.close()
+        return None
+    copy.seek(0)
+    return copy
 
 
 @login_required
@@ -101,11 +112,12 @@ def attachment_download(request, pk):
     download (never shown inline) with the type read from its bytes when it came. Bytes that no
     longer match their recorded SHA-256 are not served."""
     attachment = _visible(request, pk)
-    if not _intact(attachment):
+    copy = _verified_copy(attachment)
+    if copy is None:
         logger.error("attachment %s: stored bytes missing or not matching SHA-256 %s", attachment.pk, attachment.sha256)
         return render(request, "workflows/attachment_altered.html", {"attachment": attachment}, status=409)
     response = FileResponse(
-        attachment.file.open("rb"),
+        copy,
         as_attachment=True,
         filename=attachment.name,
         content_type=attachment.content_type,

@@ -111,16 +111,18 @@ def _matching(queryset, text: FoldedText, terms: list[str]):
     table = queryset.model._meta.db_table
     for term in terms:
         if connection.vendor == "postgresql" and len(term) < 3:
-            word = "".join(ch for ch in term if ch.isalnum())
-            if word:
-                queryset = queryset.filter(
-                    RawSQL(  # noqa: S611 - the word is a bound parameter; only our table's name is formatted in
-                        f"\"{table}\".search_words @@ (plainto_tsquery('simple', %s)::text || ':*')::tsquery",
-                        [word],
-                        output_field=BooleanField(),
-                    )
+            # the start of a word: one quoted lexeme with a prefix mark, built here, so a character
+            # PostgreSQL's parser does not take for a letter ("²") gives an empty query (no match),
+            # never a malformed one
+            lexeme = "'" + term.replace("\\", "\\\\").replace("'", "''") + "':*"
+            queryset = queryset.filter(
+                RawSQL(  # noqa: S611 - the lexeme is a bound parameter; only our table's name is formatted in
+                    f"\"{table}\".search_words @@ to_tsquery('simple', %s)",
+                    [lexeme],
+                    output_field=BooleanField(),
                 )
-                continue
+            )
+            continue
         queryset = queryset.filter(_folded__contains=term)
     return queryset
 

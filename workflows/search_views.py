@@ -13,7 +13,7 @@ def search_page(request):
     plan = requested_plan(request)
     every = request.GET.get("versions") == "all"
     version = None if every else requested_version(plan, request.GET.get("version"))
-    kind = request.GET.get("kind")
+    kind = request.GET.get("kind") if request.GET.get("kind") in KINDS else None
     query = tidy_text(request.GET.get("q", ""))[:200]
     results = search(request.user, query, plan=plan, version=version, every_version=every, kind=kind)
     return render(
@@ -24,7 +24,7 @@ def search_page(request):
             "query": query,
             "plan": plan,
             "every": every,
-            "kind": kind if kind in KINDS else "",
+            "kind": kind or "",
             "versions": plan.versions.order_by("-number"),
         },
     )

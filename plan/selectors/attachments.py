@@ -6,6 +6,7 @@ from django.db.models import Q
 from people.models import User
 from people.selectors import explicit_permissions, holds_object_right
 from plan import diff as plan_diff
+from plan.changesets import ChangesetInvalid
 from plan.models import REVISION_CLOSED, Amendment, Attachment, Revision
 from plan.selectors import amendment_preview
 
@@ -52,3 +53,16 @@ def amendment_fingerprint(amendment: Amendment) -> str:
     documents (raises ChangesetInvalid when the text no longer applies)."""
     entries = amendment_preview(amendment).entries if amendment.operations.exists() else []
     return plan_diff.fingerprint(entries, files_shown(amendment))
+
+
+def revision_fingerprint(revision: Revision) -> str:
+    """The fingerprint of what a person deciding on the revision now reads: its amendments' diffs in
+    order (one that no longer applies left out, as its page leaves it out) and every document
+    shown (the revision's and its amendments', those of an amendment left out included)."""
+    entries = []
+    for amendment in revision.amendments.select_related("plan", "base_version", "committee").order_by("pk"):
+        try:
+            entries.extend(amendment_preview(amendment).entries)
+        except ChangesetInvalid:
+            continue
+    return plan_diff.fingerprint(entries, files_shown(revision))

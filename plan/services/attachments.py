@@ -18,7 +18,7 @@ from people.models import User
 from plan import diff as plan_diff
 from plan.changesets import ChangesetInvalid
 from plan.models import Amendment, Attachment, Revision
-from plan.selectors.attachments import amendment_fingerprint, files_shown, may_attach
+from plan.selectors.attachments import amendment_fingerprint, files_shown, may_attach, revision_fingerprint
 
 
 def register_audit_actions() -> None:
@@ -141,6 +141,8 @@ def _audit(action: str, actor: User, subject, attachment: Attachment) -> None:
             data["fingerprint"] = amendment_fingerprint(subject)
         except ChangesetInvalid:  # a text that no longer applies still gets its file recorded
             data["fingerprint"] = plan_diff.fingerprint([], files_shown(subject))
+    else:
+        data["fingerprint"] = revision_fingerprint(subject)
     audit_record(action=action, actor=actor, obj=subject, data=data)
 
 

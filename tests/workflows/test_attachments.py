@@ -297,3 +297,8 @@ def test_a_revision_has_documents_of_its_own_and_its_decisions_cover_them(plan, 
     timeline = revision_timeline(revision)
     signed = next(e for e in timeline if e.decision is not None and e.decision.step == "policy_council")
     assert signed.superseded_by is not None and signed.superseded_by.event.action == "plan.revision.attach"
+    # the event names what a decision now covers: the same text, and both documents
+    added = AuditEvent.objects.filter(action="plan.revision.attach").latest("id")
+    both = sorted(Attachment.objects.filter(revision=revision), key=lambda a: a.pk)
+    entries = Decision.objects.get(revision=revision, step="policy_council").diff
+    assert added.data["fingerprint"] == plan_diff.fingerprint(entries, [a.shown() for a in both])
