@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from approvals.selectors import AuditQuery
 from audit import chain
 from core.forms import JalaliDateField, NumberField
-from people.models import User
+from people.models import AccessToken, User
 from people.selectors import NOT_A_SUBSTITUTE, delegation_problem
 from plan.models import Committee, Plan
 
@@ -103,3 +103,11 @@ class DelegationForm(forms.Form):
         if cleaned.get("substitute") is not None and cleaned["substitute"].pk == self.delegator.pk:
             self.add_error("substitute", _("you cannot delegate to yourself"))
         return cleaned
+
+
+class TokenForm(forms.Form):
+    """A personal access token for the API: what it is for, what it may do, for how long."""
+
+    name = forms.CharField(label=_("What will use it"), max_length=100)
+    scope = forms.ChoiceField(label=_("It may"), choices=AccessToken.Scope.choices)
+    days = NumberField(label=_("Valid for (days)"), min_value=1, max_value=366, initial=90)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from guardian.shortcuts import get_objects_for_user
 
 from approvals import exports
-from approvals.forms import AuditFilterForm, DelegationForm, PreferencesForm
+from approvals.forms import AuditFilterForm, DelegationForm, PreferencesForm, TokenForm
 from approvals.selectors import (
     AuditQuery,
     amendment_timeline,
@@ -41,9 +41,10 @@ from audit.services import audit_chain_verify_request
 from core.errors import REFUSALS, refuse
 from core.jalali import localize_digits, normalize_persian, parse_jalali_date
 from core.middleware import long_database_work
-from people.models import Delegation, User
+from people.models import AccessToken, Delegation, User
 from people.roles import Role
 from people.services import delegation_create, delegation_revoke, user_preferences_set
+from people.tokens import token_create, token_revoke
 from plan.models import REVISION_CLOSED, Amendment, Committee, Plan, Revision
 from plan.selectors.actuals import committees_progress, progress_years, shown_year
 
@@ -359,8 +360,48 @@ def profile(request):
             "roles": [role for role in Role if role.value in set(user.groups.values_list("name", flat=True))],
             "memberships": user.memberships.select_related("committee"),
             "today": timezone.localdate(),
+            "tokens": user.access_tokens.order_by("-created_at"),
+            "token_form": TokenForm(prefix="tok"),
+            "new_token": getattr(request, "_new_token", None),
         },
     )
+
+
+@login_required
+@require_POST
+def token_new(request):
+    """Make a personal access token; the answer is the profile with the secret shown this once (never
+    stored in a message or the session)."""
+    form = TokenForm(request.POST, prefix="tok")
+    if form.is_valid():
+        try:
+            _token, request._new_token = token_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"],
+                days=form.cleaned_data["days"],
+            )
+        except REFUSALS as error:
+            refuse(request, error)
+    else:
+        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+    request.method = "GET"  # the profile as it is now, with the secret once
+    response = profile(request)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke_view(request, pk):
+    token = get_object_or_404(AccessToken, pk=pk, user=request.user)
+    try:
+        token_revoke(token=token, acting_user=request.user)
+    except REFUSALS as error:
+        refuse(request, error)
+    else:
+        messages.success(request, _("The token was revoked."))
+    return redirect("profile")
 
 
 @login_required

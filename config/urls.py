@@ -6,6 +6,7 @@ from approvals import views as approval_views
 from config import health, views
 from workflows import search_views
 from workflows import views as workflow_views
+from workflows.api import api
 
 handler500 = "config.views.server_error"
 
@@ -18,7 +19,11 @@ urlpatterns = [
     path("tasks/", include("workflows.urls")),
     path("profile/", approval_views.profile, name="profile"),
     path("search/", search_views.search_page, name="search"),
+    # the REST API (docs/api.md): its schema at /api/v1/openapi.json, its reference at /api/v1/docs
+    path("api/v1/", api.urls),
     path("profile/delegations/<int:pk>/revoke/", approval_views.delegation_revoke_view, name="delegation_revoke"),
+    path("profile/tokens/", approval_views.token_new, name="token_new"),
+    path("profile/tokens/<int:pk>/revoke/", approval_views.token_revoke_view, name="token_revoke"),
     path("healthz", health.healthz, name="healthz"),
     # browsers ask for /favicon.ico whatever the page links; the icon is the static one
     path("favicon.ico", views.favicon, name="favicon"),

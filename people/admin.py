@@ -12,8 +12,9 @@ from guardian.admin import GuardedModelAdminMixin
 from audit.services import audit_record, field_changes, fields_snapshot
 from core.admin import JalaliDatesAdmin, ReadOnlyAdmin
 from core.jalali import format_jalali
-from people.models import Delegation, Membership, User
+from people.models import AccessToken, Delegation, Membership, User
 from people.services import membership_revoke
+from people.tokens import token_revoke
 
 
 @admin.register(User)
@@ -77,6 +78,23 @@ class DelegationAdmin(ReadOnlyAdmin):
     """Delegations are named by the approvers themselves (people.services.delegation_create)."""
 
     list_display = ("delegator", "substitute", "starts_on", "ends_on", "revoked_at")
+
+
+@admin.register(AccessToken)
+class AccessTokenAdmin(ReadOnlyAdmin):
+    """Personal access tokens are made by their owners on their profile (the secret shown once, only
+    its SHA-256 kept). An administrator reads them and revokes one that leaked (audited)."""
+
+    list_display = ("name", "user", "prefix", "scope", "created_at", "expires_at", "last_used_at", "revoked_at")
+    list_filter = ("scope",)
+    search_fields = ("name", "prefix", "user__username")
+    exclude = ("digest",)
+    actions = ["revoke"]
+
+    @admin.action(description=_("Revoke the chosen tokens"))
+    def revoke(self, request, queryset):
+        for token in queryset.filter(revoked_at__isnull=True):
+            token_revoke(token=token, acting_user=request.user)
 
 
 # django-axes' records of sign-in attempts, read in the product's words and dates: a Jalali list

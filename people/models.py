@@ -92,3 +92,48 @@ class Delegation(models.Model):
 
     def __str__(self):
         return f"{self.delegator} → {self.substitute} ({self.starts_on} – {self.ends_on})"
+
+
+class AccessToken(models.Model):
+    """A personal access token for scripts and other systems (the API): shown once when made, kept
+    only as the SHA-256 of its secret, with a scope, an expiry, and a revocation. A service account
+    is a user whose roles are the system's, with tokens of its own."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read")
+        WRITE = "write", _("Read and write")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_tokens", verbose_name=_("person")
+    )
+    name = models.CharField(_("name"), max_length=100, help_text=_("What it is for, e.g. the finance system."))
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True, help_text=_("Shown; identifies the token."))
+    digest = models.CharField(_("SHA-256 of the secret"), max_length=64)
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, default=Scope.READ)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+
+    class Meta:
+        verbose_name = _("access token")
+        verbose_name_plural = _("access tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    def audit_scope(self) -> dict:
+        return {}

@@ -47,6 +47,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "workflows.reassign_task",
         "viewflow.view_process",
         "viewflow.view_task",
+        "people.view_accesstoken",
+        "people.change_accesstoken",  # revokes a token that leaked
     ],
 }
 

@@ -14,6 +14,7 @@ from viewflow.workflow.status import STATUS
 from audit import chain
 from audit.services import audit_record
 from core.errors import BaznegarError
+from people import tokens
 from people.models import Delegation, Membership, User
 from people.roles import ROLE_PERMISSIONS, Role
 from people.selectors import delegation_problem
@@ -29,6 +30,7 @@ def register_audit_actions() -> None:
     chain.register_action("people.role.reconcile", _("Seats and rights reconciled"))
     chain.register_action("people.delegation.create", _("Delegation created"))
     chain.register_action("people.delegation.revoke", _("Delegation revoked"))
+    tokens.register_audit_actions()
 
 
 def administrators():

@@ -1,6 +1,9 @@
 """Process models of the viewflow flows: each process carries its subject as artifact (an amendment, a
 revision, a committee's report of figures, a committee's answer to the year's call)."""
 
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
@@ -66,3 +69,25 @@ class CallProcess(_Outcome, Process):
         proxy = True
         verbose_name = _("call process")
         verbose_name_plural = _("call processes")
+
+
+class IdempotentRequest(models.Model):
+    """A write sent to the API with an `Idempotency-Key`: the first is carried out and its answer
+    kept; a retry with the same key and the same request gets that answer again, never a second
+    write. The row is written before the work, so two copies at once find it (one waits, one is
+    told the first is still in hand)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("key"), max_length=200)
+    request_hash = models.CharField(_("SHA-256 of the request"), max_length=64)
+    status = models.PositiveSmallIntegerField(_("answer's status"), null=True, blank=True)
+    body = models.JSONField(_("answer's body"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("idempotent request")
+        verbose_name_plural = _("idempotent requests")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")]
+
+    def __str__(self):
+        return self.key

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "core.apps.AxesConfig",
     "viewflow",
     "viewflow.workflow",
+    "ninja",  # the API's reference (Swagger UI) from its own static files, no CDN
     # ours, from the floor up (docs/architecture.md: each imports only from those above it here)
     "audit",
     "people",

@@ -1,0 +1,181 @@
+"""The API (part of #18): personal access tokens from making to revoking, the same visibility and
+rules as the pages, a decision on the fingerprint the caller was shown, an idempotent retry that
+writes one decision, and every error as problem details."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from approvals.models import Decision
+from audit.models import AuditEvent
+from people.models import AccessToken
+from people.tokens import token_create
+from plan.services import amendment_operations_set
+from tests.scenario import WASTE
+from workflows.models import IdempotentRequest
+from workflows.selectors import open_task
+from workflows.services import amendment_draft_start, decide
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def submitted(plan, people):
+    member = people["waste-member"]
+    amendment = amendment_draft_start(
+        plan=plan, committee=plan.committees.get(code="C02"), drafted_by=member, title="ب"
+    )
+    amendment_operations_set(amendment=amendment, operations=WASTE, acting_user=member)
+    decide(task=open_task(amendment), acting_user=member, outcome="submit")
+    return amendment
+
+
+def bearer(raw):
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def problem(response, status):
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status and body["detail"]
+    return body
+
+
+def test_a_token_is_made_on_the_profile_shown_once_used_and_revoked(people, client):
+    chair = people["waste-chair"]
+    client.force_login(chair)
+    page = client.post(reverse("token_new"), {"tok-name": "سامانه مالی", "tok-scope": "write", "tok-days": "۳۰"})
+    assert page.status_code == 200 and page["Cache-Control"] == "no-store"
+    raw = page.content.decode().split("data-token>")[1].split("<")[0]
+    token = AccessToken.objects.get()
+    assert raw.startswith(f"bzn_{token.prefix}_") and raw not in token.digest and token.scope == "write"
+    assert "data-token" not in client.get(reverse("profile")).content.decode()  # never again
+    assert AuditEvent.objects.filter(action="people.token.create", data__prefix=token.prefix).exists()
+
+    client.logout()
+    assert client.get("/api/v1/tasks/inbox", **bearer(raw)).status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    problem(client.get("/api/v1/tasks/inbox", **bearer(raw + "x")), 401)
+    problem(client.get("/api/v1/tasks/inbox"), 401)
+
+    client.force_login(chair)
+    client.post(reverse("token_revoke", args=[token.pk]))
+    client.logout()
+    problem(client.get("/api/v1/tasks/inbox", **bearer(raw)), 401)
+    assert AuditEvent.objects.filter(action="people.token.revoke").count() == 1
+    # another person cannot revoke it
+    other, _raw = token_create(user=people["waste-member"], name="x", scope="read", days=1)
+    client.force_login(chair)
+    assert client.post(reverse("token_revoke", args=[other.pk])).status_code == 404
+
+
+def test_an_expired_token_and_bad_requests_for_one(people):
+    from core.errors import BaznegarError
+
+    token, raw = token_create(user=people["waste-member"], name="n", scope="read", days=1)
+    AccessToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    from django.test import Client
+
+    problem(Client().get("/api/v1/tasks/inbox", **bearer(raw)), 401)
+    for kwargs, message in [
+        ({"name": " "}, "name the token"),
+        ({"days": 0}, "1 to 366"),
+        ({"scope": "admin"}, "reads"),
+    ]:
+        with pytest.raises(BaznegarError, match=message):
+            token_create(**{"user": people["waste-member"], "name": "n", "scope": "read", "days": 5, **kwargs})
+
+
+def test_the_inbox_and_a_task_as_the_pages_show_them(submitted, people, client):
+    _token, raw = token_create(user=people["waste-chair"], name="n", scope="read", days=5)
+    task = open_task(submitted)
+    assert client.get("/api/v1/tasks/inbox", **bearer(raw)).json() == []  # a chair's sign-off waits in the queue
+    waiting = client.get("/api/v1/tasks/queue", **bearer(raw)).json()
+    assert [row["id"] for row in waiting] == [task.pk] and waiting[0]["subject_id"] == submitted.pk
+    shown = client.get(f"/api/v1/tasks/{task.pk}", **bearer(raw)).json()
+    assert shown["open"] and shown["entries"] and len(shown["fingerprint"]) == 64
+    # another committee's member: the task does not exist for them
+    _other, outsider = token_create(user=people["parks-member"], name="n", scope="write", days=5)
+    problem(client.get(f"/api/v1/tasks/{task.pk}", **bearer(outsider)), 404)
+    body = {"outcome": "approve", "fingerprint": shown["fingerprint"]}
+    problem(
+        client.post(f"/api/v1/tasks/{task.pk}/decision", body, content_type="application/json", **bearer(outsider)), 404
+    )
+    problem(client.get("/api/v1/tasks/99999999", **bearer(raw)), 404)
+
+
+def test_a_decision_on_a_stale_text_a_read_token_and_bad_bodies_write_nothing(submitted, people, client):
+    _t, reader = token_create(user=people["waste-chair"], name="n", scope="read", days=5)
+    _t, writer = token_create(user=people["waste-chair"], name="w", scope="write", days=5)
+    task = open_task(submitted)
+    fingerprint = client.get(f"/api/v1/tasks/{task.pk}", **bearer(writer)).json()["fingerprint"]
+    url = f"/api/v1/tasks/{task.pk}/decision"
+    post = lambda body, raw=writer: client.post(url, body, content_type="application/json", **bearer(raw))  # noqa: E731
+    problem(post({"outcome": "approve", "fingerprint": fingerprint}, reader), 403)
+    problem(post({"outcome": "approve", "fingerprint": "0" * 64}), 409)
+    problem(post({"outcome": "approve"}), 422)
+    problem(post({"outcome": "approve", "fingerprint": fingerprint, "extra": 1}), 422)
+    problem(client.post(url, "{not json", content_type="application/json", **bearer(writer)), 400)
+    problem(post({"outcome": "return", "fingerprint": fingerprint}), 422)  # a return needs a reason
+    problem(post({"outcome": "fly", "fingerprint": fingerprint}), 422)
+    assert not Decision.objects.filter(step="sign_off").exists()
+    # the drafter may not sign off their own amendment: a refusal of who asks
+    _t, drafter = token_create(user=people["waste-member"], name="d", scope="write", days=5)
+    assert post({"outcome": "approve", "fingerprint": fingerprint}, drafter).status_code in (403, 404)
+
+
+def test_a_retried_decision_with_the_same_key_writes_one(submitted, people, client):
+    _t, writer = token_create(user=people["waste-chair"], name="w", scope="write", days=5)
+    task = open_task(submitted)
+    fingerprint = client.get(f"/api/v1/tasks/{task.pk}", **bearer(writer)).json()["fingerprint"]
+    url = f"/api/v1/tasks/{task.pk}/decision"
+    body = json.dumps({"outcome": "approve", "fingerprint": fingerprint})
+    headers = {**bearer(writer), "HTTP_IDEMPOTENCY_KEY": "sign-off-42"}
+    first = client.post(url, body, content_type="application/json", **headers)
+    again = client.post(url, body, content_type="application/json", **headers)
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    assert Decision.objects.filter(step="sign_off", amendment=submitted).count() == 1
+    assert first.json()["fingerprint"] == fingerprint
+    # the same key for another request is refused; a new key on a decided task is a conflict
+    other = json.dumps({"outcome": "approve", "fingerprint": "1" * 64})
+    problem(client.post(url, other, content_type="application/json", **headers), 422)
+    problem(client.post(url, body, content_type="application/json", **bearer(writer), HTTP_IDEMPOTENCY_KEY="k2"), 409)
+    assert IdempotentRequest.objects.filter(key="sign-off-42").get().status == 201
+
+
+def test_the_plan_read_with_an_etag(plan, people, client):
+    _t, raw = token_create(user=people["waste-member"], name="n", scope="read", days=5)
+    versions = client.get("/api/v1/plan/versions", **bearer(raw)).json()
+    assert versions == [
+        {
+            "number": 1,
+            "issuance_number": versions[0]["issuance_number"],
+            "issued_at": versions[0]["issued_at"],
+            "fingerprint": plan.versions.get().fingerprint,
+            "in_force": True,
+        }
+    ]
+    items = client.get("/api/v1/plan/versions/1/items", **bearer(raw))
+    assert items.status_code == 200 and len(items.json()) > 100
+    assert (
+        client.get("/api/v1/plan/versions/1/items", HTTP_IF_NONE_MATCH=items["ETag"], **bearer(raw)).status_code == 304
+    )
+    one = client.get("/api/v1/plan/items/IND3.1.1", **bearer(raw)).json()
+    assert one["code"] == "IND3.1.1" and one["kind"] == "indicator" and "targets.1405" in one["fields"]
+    problem(client.get("/api/v1/plan/items/NOPE", **bearer(raw)), 404)
+    problem(client.get("/api/v1/plan/versions/9/items", **bearer(raw)), 404)
+
+
+def test_the_schema_and_its_reference_are_served(client, people):
+    schema = client.get("/api/v1/openapi.json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert {"/api/v1/tasks/inbox", "/api/v1/tasks/{task_id}/decision", "/api/v1/plan/versions"} <= set(paths)
+    client.force_login(people["waste-member"])
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 200 and "/static/ninja/swagger-ui-bundle.js" in docs.content.decode()

@@ -1,0 +1,304 @@
+"""API v1: the plan (versions, a version's items with an ETag, one item), the person's tasks (the
+inbox, one task with the text and fingerprint it asks a decision on) and decisions (with the
+fingerprint the caller was shown, idempotent by `Idempotency-Key`)."""
+
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema, Status
+from ninja.security import HttpBearer, django_auth
+from ninja.throttling import AuthRateThrottle
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from approvals.selectors import amendments_visible_to, inbox, may_act_on, queue, revisions_visible_to
+from core.errors import NotAllowed
+from people.models import AccessToken
+from people.tokens import token_authenticate
+from plan.models import IssuedVersion, Plan, Revision
+from plan.selectors import version_in_force, version_state
+from workflows.api import errors
+from workflows.models import IdempotentRequest
+from workflows.selectors import live_text, task_text
+from workflows.services import decide, revision_decide
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer bzn_…`: a personal access token (people.tokens)."""
+
+    def authenticate(self, request, token):
+        found = token_authenticate(token)
+        if found is not None:
+            request.user = found.user
+        return found
+
+
+api = NinjaAPI(
+    title="Baznegar API",
+    version="1",
+    description=(
+        "The plan, tasks and decisions of Baznegar, with the same rules as its pages. "
+        "API بازنگر: برنامه، کارها و تصمیم‌ها، با همان قواعد صفحه‌ها."
+    ),
+    urls_namespace="api",
+    auth=[TokenAuth(), django_auth],
+    throttle=[AuthRateThrottle("600/m")],
+)
+errors.install(api)
+
+
+@api.exception_handler(NotAllowed)
+def not_allowed(request, exc):  # before ValidationError in its MRO: a refusal of who asks is a 403
+    return errors.problem(403, "; ".join(exc.messages))
+
+
+def _writing(request) -> None:
+    """A write needs a token with the write scope (or the signed-in browser session)."""
+    token = request.auth if isinstance(request.auth, AccessToken) else None
+    if token is not None and token.scope != AccessToken.Scope.WRITE:
+        raise NotAllowed(_("this token may only read"))
+
+
+def _plan(code: str | None) -> Plan:
+    plans = Plan.objects.filter(code=code) if code else Plan.objects.order_by("pk")
+    return get_object_or_404(plans[:1])
+
+
+# ---------------------------------------------------------------------------------------------
+# The plan
+
+
+class VersionOut(Schema):
+    number: int
+    issuance_number: str
+    issued_at: str
+    fingerprint: str
+    in_force: bool
+
+
+@api.get("/plan/versions", response=list[VersionOut], tags=["plan"], summary="The plan's issued versions")
+def versions(request, plan: str | None = None):
+    the_plan = _plan(plan)
+    in_force = version_in_force(the_plan)
+    return [
+        VersionOut(
+            number=v.number,
+            issuance_number=v.issuance_number,
+            issued_at=v.issued_at.isoformat(),
+            fingerprint=v.fingerprint,
+            in_force=in_force is not None and v.pk == in_force.pk,
+        )
+        for v in the_plan.versions.order_by("number")
+    ]
+
+
+class ItemOut(Schema):
+    code: str
+    kind: str
+    name_fa: str
+    name_en: str = ""
+    parent: str | None = None
+    committee: str | None = None
+    fields: dict
+
+
+def _item(item: dict) -> ItemOut:
+    named = {"code", "kind", "name_fa", "name_en", "parent", "committee"}
+    return ItemOut(
+        code=item["code"],
+        kind=item["kind"],
+        name_fa=item.get("name_fa", ""),
+        name_en=item.get("name_en", "") or "",
+        parent=item.get("parent") or None,
+        committee=item.get("committee") or None,
+        fields={k: v for k, v in item.items() if k not in named},
+    )
+
+
+@api.get(
+    "/plan/versions/{number}/items",
+    response={200: list[ItemOut], 304: None},
+    tags=["plan"],
+    summary="Every item of an issued version (immutable: an ETag, and 304 when unchanged)",
+)
+def version_items(request, number: int, plan: str | None = None, kind: str | None = None):
+    version = get_object_or_404(IssuedVersion, plan=_plan(plan), number=number)
+    etag = f'"{version.fingerprint}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+        response["ETag"] = etag
+        return response
+    items = [i for i in version_state(version).values() if kind is None or i["kind"] == kind]
+    body = [_item(i).dict() for i in sorted(items, key=lambda i: i["code"])]
+    response = HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/json")
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@api.get("/plan/items/{code}", response=ItemOut, tags=["plan"], summary="One item, in force or in a version")
+def item(request, code: str, plan: str | None = None, version: int | None = None):
+    the_plan = _plan(plan)
+    chosen = get_object_or_404(IssuedVersion, plan=the_plan, number=version) if version else version_in_force(the_plan)
+    state = version_state(chosen) if chosen is not None else {}
+    if code not in state:
+        raise errors.HttpError(404, _("There is no such item in this version."))
+    return _item(state[code])
+
+
+# ---------------------------------------------------------------------------------------------
+# Tasks and decisions
+
+
+class TaskOut(Schema):
+    id: int
+    step: str
+    title: str
+    subject: str
+    subject_kind: str
+    subject_id: int
+    committee: str | None = None
+    due_on: str | None = None
+    delegated_by: str | None = None
+
+
+def _task_rows(rows) -> list[TaskOut]:
+    return [
+        TaskOut(
+            id=row.task.pk,
+            step=row.stage,
+            title=str(row.title),
+            subject=str(row.subject),
+            subject_kind=row.subject._meta.model_name,
+            subject_id=row.subject.pk,
+            committee=row.committee.code if row.committee else None,
+            due_on=row.due_on.isoformat() if row.due_on else None,
+            delegated_by=row.delegated_by.username if row.delegated_by else None,
+        )
+        for row in rows
+    ]
+
+
+@api.get("/tasks/inbox", response=list[TaskOut], tags=["tasks"], summary="The tasks waiting for you")
+def task_inbox(request):
+    return _task_rows(inbox(request.user))
+
+
+@api.get("/tasks/queue", response=list[TaskOut], tags=["tasks"], summary="Your roles' and seats' tasks anyone may take")
+def task_queue(request):
+    return _task_rows(queue(request.user))
+
+
+class TaskTextOut(Schema):
+    id: int
+    step: str
+    open: bool
+    subject: str
+    fingerprint: str
+    entries: list
+    files: list
+
+
+def _visible_task(request, pk: int) -> tuple[Task, object]:
+    task = get_object_or_404(Task.objects.select_related("process"), pk=pk, flow_task_type="HUMAN")
+    subject = task.process.artifact
+    if isinstance(subject, Revision):
+        visible = revisions_visible_to(request.user)
+    elif subject.__class__.__name__ == "Amendment":
+        visible = amendments_visible_to(request.user)
+    else:  # reports of figures and answers to the year's call: on their pages, not in this version
+        raise errors.HttpError(404, _("There is no such thing, or it is not one you may see."))
+    if not visible.filter(pk=subject.pk).exists():
+        raise errors.HttpError(404, _("There is no such thing, or it is not one you may see."))
+    return task, subject
+
+
+@api.get("/tasks/{task_id}", response=TaskTextOut, tags=["tasks"], summary="A task and the text it decides on")
+def task_detail(request, task_id: int):
+    task, subject = _visible_task(request, task_id)
+    is_open = task.status in (STATUS.NEW, STATUS.ASSIGNED)
+    shown = live_text(subject) if is_open else task_text(task, subject)
+    return TaskTextOut(
+        id=task.pk,
+        step=task.flow_task.name,
+        open=is_open,
+        subject=str(subject),
+        fingerprint=shown.fingerprint,
+        entries=shown.entries,
+        files=shown.files,
+    )
+
+
+class DecisionIn(Schema):
+    outcome: str
+    reason: str = ""
+    fingerprint: str
+
+    model_config = {"extra": "forbid"}
+
+
+class DecisionOut(Schema):
+    id: int
+    step: str
+    outcome: str
+    fingerprint: str
+
+
+def _decide(request, task_id: int, payload: DecisionIn) -> tuple[int, dict]:
+    task, subject = _visible_task(request, task_id)
+    if task.status not in (STATUS.NEW, STATUS.ASSIGNED):  # one who may read it may know that
+        raise errors.Conflict(_("this step was already decided"))
+    if not may_act_on(request.user, task.pk):
+        raise errors.HttpError(404, _("There is no such thing, or it is not one you may see."))
+    if payload.fingerprint != live_text(subject).fingerprint:
+        raise errors.Conflict(_("the text changed since you read it; read the task again before deciding"))
+    common = {"task": task, "acting_user": request.user, "outcome": payload.outcome, "reason": payload.reason}
+    if isinstance(subject, Revision):
+        decision = revision_decide(**common, fingerprint=payload.fingerprint)
+    else:
+        decision = decide(**common, fingerprint=payload.fingerprint)
+    out = DecisionOut(
+        id=decision.pk, step=decision.step, outcome=decision.outcome, fingerprint=decision.diff_fingerprint
+    )
+    return 201, out.dict()
+
+
+@api.post(
+    "/tasks/{task_id}/decision",
+    response={201: DecisionOut},
+    tags=["tasks"],
+    summary="Decide a task, on the fingerprint of the text you were shown",
+    description="Send an `Idempotency-Key` header: a retry with the same key and body gets the first answer.",
+)
+def task_decide(request, task_id: int, payload: DecisionIn):
+    _writing(request)
+    key = request.headers.get("Idempotency-Key", "").strip()[:200]
+    if not key:
+        return Status(*_decide(request, task_id, payload))
+    digest = hashlib.sha256(f"POST {request.path}\n".encode() + request.body).hexdigest()
+    try:
+        with transaction.atomic():
+            record = IdempotentRequest.objects.create(user=request.user, key=key, request_hash=digest)
+    except IntegrityError:
+        record = IdempotentRequest.objects.get(user=request.user, key=key)
+        if record.request_hash != digest:
+            raise errors.HttpError(422, _("this Idempotency-Key was used for another request")) from None
+        if record.status is None:
+            raise errors.Conflict(_("a request with this Idempotency-Key is still being carried out")) from None
+        if record.status >= 400:
+            return errors.problem(record.status, record.body.get("detail", ""))
+        return Status(record.status, record.body)
+    try:
+        status, body = _decide(request, task_id, payload)
+    except errors.HttpError as error:
+        IdempotentRequest.objects.filter(pk=record.pk).update(status=error.status_code, body={"detail": str(error)})
+        raise
+    except Exception:
+        IdempotentRequest.objects.filter(pk=record.pk).delete()  # not carried out: a retry may try again
+        raise
+    IdempotentRequest.objects.filter(pk=record.pk).update(status=status, body=body)
+    return Status(status, body)
