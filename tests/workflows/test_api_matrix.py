@@ -1,0 +1,38 @@
+"""The API answers every demo role as the pages do: over every amendment's and revision's task of
+the demo (decided and waiting), a person reads a task through the API exactly when its page shows
+it to them, and may post a decision exactly when the page offers them the form."""
+
+import pytest
+from django.test import Client
+from viewflow.workflow.models import Task
+
+from people.models import User
+from people.tokens import token_create
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["member", "chair", "integration", "policy", "council", "governorate", "planning", "auditor", "admin"]
+
+
+def test_the_api_and_the_pages_let_the_same_people_read_the_same_tasks(demo):
+    tasks = [
+        t
+        for t in Task.objects.filter(flow_task_type="HUMAN").select_related("process").order_by("pk")
+        if t.process.artifact_content_type.model in ("amendment", "revision")
+    ]
+    assert len(tasks) > 20
+    mismatches, compared = [], 0
+    for username in ROLES:
+        user = User.objects.get(username=username)
+        page = Client(raise_request_exception=False)
+        page.force_login(user)
+        _token, raw = token_create(user=user, name="matrix", scope="read", days=1)
+        api = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {raw}")
+        for task in tasks:
+            shown = page.get(f"/tasks/{task.pk}/").status_code
+            read = api.get(f"/api/v1/tasks/{task.pk}").status_code
+            compared += 1
+            if (shown == 200) != (read == 200) or shown >= 500 or read >= 500:
+                mismatches.append((username, task.pk, task.flow_task.name, shown, read))
+    assert not mismatches, mismatches[:20]
+    assert compared == len(ROLES) * len(tasks)
