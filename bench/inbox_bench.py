@@ -168,6 +168,12 @@ def count_queries(people: dict) -> None:
         for path in ("/", "/inbox/", "/queue/")
     ]
     checks.append(("committee chair", f"/tasks/{people['task'].pk}/", people["committee chair"]))
+    # the API's inbox and queue (docs/api.md): the same selectors, the same constant count
+    checks += [
+        (label, path, people[label])
+        for label in ("member (busiest inbox)", "member (empty inbox)", "committee chair")
+        for path in ("/api/v1/tasks/inbox", "/api/v1/tasks/queue")
+    ]
     for label, path, user in checks:
         client = Client()
         client.force_login(user)
@@ -223,6 +229,8 @@ def main():
                 ("queue page, committee chair", "/queue/", people["committee chair"], True),
                 ("queue page, integration group", "/queue/", people["integration group"], True),
                 ("task page, committee chair", f"/tasks/{people['task'].pk}/", people["committee chair"], True),
+                ("API inbox, member (busiest inbox)", "/api/v1/tasks/inbox", people["member (busiest inbox)"], True),
+                ("API queue, committee chair", "/api/v1/tasks/queue", people["committee chair"], True),
                 ("dashboard, member (busiest inbox)", "/", people["member (busiest inbox)"], False),
                 ("dashboard, committee chair", "/", people["committee chair"], False),
                 ("dashboard, integration group", "/", people["integration group"], False),
