@@ -7,7 +7,7 @@ import json
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from approvals.models import Decision
 from audit.models import AuditEvent
@@ -82,6 +82,7 @@ def test_an_expired_token_and_bad_requests_for_one(people):
     from django.test import Client
 
     problem(Client().get("/api/v1/tasks/inbox", **bearer(raw)), 401)
+    translation.activate("en")  # the refusals read in English here, whatever a request spoke before
     for kwargs, message in [
         ({"name": " "}, "name the token"),
         ({"days": 0}, "1 to 366"),
@@ -94,9 +95,13 @@ def test_an_expired_token_and_bad_requests_for_one(people):
 def test_the_inbox_and_a_task_as_the_pages_show_them(submitted, people, client):
     _token, raw = token_create(user=people["waste-chair"], name="n", scope="read", days=5)
     task = open_task(submitted)
-    assert client.get("/api/v1/tasks/inbox", **bearer(raw)).json() == []  # a chair's sign-off waits in the queue
+    assert client.get("/api/v1/tasks/inbox", **bearer(raw)).json()["total"] == 0  # a sign-off waits in the queue
     waiting = client.get("/api/v1/tasks/queue", **bearer(raw)).json()
-    assert [row["id"] for row in waiting] == [task.pk] and waiting[0]["subject_id"] == submitted.pk
+    assert waiting["total"] == 1 and waiting["pages"] == 1
+    assert [row["id"] for row in waiting["results"]] == [task.pk] and waiting["results"][0][
+        "subject_id"
+    ] == submitted.pk
+    assert client.get("/api/v1/tasks/queue?page=9&per_page=100000", **bearer(raw)).json()["page"] == 1
     shown = client.get(f"/api/v1/tasks/{task.pk}", **bearer(raw)).json()
     assert shown["open"] and shown["entries"] and len(shown["fingerprint"]) == 64
     # another committee's member: the task does not exist for them

@@ -15,11 +15,18 @@ from ninja.throttling import AuthRateThrottle
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from approvals.selectors import amendments_visible_to, inbox, may_act_on, queue, revisions_visible_to
+from approvals.selectors import (
+    amendments_visible_to,
+    inbox_page,
+    may_act_on,
+    queue_page,
+    revisions_visible_to,
+    workload,
+)
 from core.errors import NotAllowed
 from people.models import AccessToken
 from people.tokens import token_authenticate
-from plan.models import IssuedVersion, Plan, Revision
+from plan.models import Amendment, IssuedVersion, Plan, Revision
 from plan.selectors import version_in_force, version_state
 from workflows.api import errors
 from workflows.models import IdempotentRequest
@@ -183,14 +190,45 @@ def _task_rows(rows) -> list[TaskOut]:
     ]
 
 
-@api.get("/tasks/inbox", response=list[TaskOut], tags=["tasks"], summary="The tasks waiting for you")
-def task_inbox(request):
-    return _task_rows(inbox(request.user))
+class TaskListOut(Schema):
+    total: int
+    page: int
+    pages: int
+    results: list[TaskOut]
 
 
-@api.get("/tasks/queue", response=list[TaskOut], tags=["tasks"], summary="Your roles' and seats' tasks anyone may take")
-def task_queue(request):
-    return _task_rows(queue(request.user))
+PER_PAGE = 50
+
+
+def _task_page(page_of, request, page: int, per_page: int) -> TaskListOut:
+    per_page = max(1, min(per_page, 200))
+    found = page_of(workload(request.user), number=max(page, 1), per_page=per_page)
+    return TaskListOut(
+        total=found.total,
+        page=found.page.number,
+        pages=found.page.paginator.num_pages,
+        results=_task_rows(found.rows),
+    )
+
+
+@api.get(
+    "/tasks/inbox",
+    response=TaskListOut,
+    tags=["tasks"],
+    summary="The tasks waiting for you, most urgent first (paged as the page is)",
+)
+def task_inbox(request, page: int = 1, per_page: int = PER_PAGE):
+    return _task_page(inbox_page, request, page, per_page)
+
+
+@api.get(
+    "/tasks/queue",
+    response=TaskListOut,
+    tags=["tasks"],
+    summary="Your roles' and seats' tasks anyone may take, most urgent first",
+)
+def task_queue(request, page: int = 1, per_page: int = PER_PAGE):
+    return _task_page(queue_page, request, page, per_page)
 
 
 class TaskTextOut(Schema):
@@ -208,7 +246,7 @@ def _visible_task(request, pk: int) -> tuple[Task, object]:
     subject = task.process.artifact
     if isinstance(subject, Revision):
         visible = revisions_visible_to(request.user)
-    elif subject.__class__.__name__ == "Amendment":
+    elif isinstance(subject, Amendment):
         visible = amendments_visible_to(request.user)
     else:  # reports of figures and answers to the year's call: on their pages, not in this version
         raise errors.HttpError(404, _("There is no such thing, or it is not one you may see."))
