@@ -184,3 +184,29 @@ def test_the_schema_and_its_reference_are_served(client, people):
     client.force_login(people["waste-member"])
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200 and "/static/ninja/swagger-ui-bundle.js" in docs.content.decode()
+
+
+def test_notifications_are_listed_and_marked_read(submitted, people, client):
+    from notifications.models import Notification
+
+    chair = people["waste-chair"]
+    _t, reader = token_create(user=chair, name="r", scope="read", days=5)
+    _t, writer = token_create(user=chair, name="w", scope="write", days=5)
+    listed = client.get("/api/v1/notifications?unread=true", **bearer(reader)).json()
+    assert listed and all(not n["read"] and n["text"] for n in listed)
+    assert {n["id"] for n in listed} == set(Notification.objects.filter(recipient=chair).values_list("pk", flat=True))
+    post = lambda body, raw: client.post(  # noqa: E731
+        "/api/v1/notifications/read", body, content_type="application/json", **bearer(raw)
+    )
+    problem(post({"ids": [listed[0]["id"]]}, reader), 403)
+    assert post({"ids": []}, writer).json() == {"marked": 0}
+    assert post({"ids": [listed[0]["id"]]}, writer).json() == {"marked": 1}
+    assert post({}, writer).json() == {"marked": len(listed) - 1}
+    assert client.get("/api/v1/notifications?unread=true", **bearer(reader)).json() == []
+    # another person's notifications are not theirs to mark
+    other = Notification.objects.exclude(recipient=chair).first()
+    if other is not None:
+        _t, stranger = token_create(user=chair, name="s", scope="write", days=5)
+        post({"ids": [other.pk]}, stranger)
+        other.refresh_from_db()
+        assert other.read_at is None

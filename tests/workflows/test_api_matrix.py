@@ -36,3 +36,26 @@ def test_the_api_and_the_pages_let_the_same_people_read_the_same_tasks(demo):
                 mismatches.append((username, task.pk, task.flow_task.name, shown, read))
     assert not mismatches, mismatches[:20]
     assert compared == len(ROLES) * len(tasks)
+
+
+def test_the_api_shows_each_role_the_revisions_the_pages_do(demo):
+    from plan.models import Revision
+
+    revisions = list(Revision.objects.order_by("pk"))
+    assert revisions
+    for username in ROLES:
+        user = User.objects.get(username=username)
+        page = Client(raise_request_exception=False)
+        page.force_login(user)
+        _token, raw = token_create(user=user, name="matrix", scope="read", days=1)
+        api = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {raw}")
+        listed = {r["id"] for r in api.get("/api/v1/revisions").json()}
+        for revision in revisions:
+            shown = page.get(f"/tasks/revisions/{revision.pk}/").status_code == 200
+            read = api.get(f"/api/v1/revisions/{revision.pk}")
+            assert shown == (read.status_code == 200) == (revision.pk in listed), (username, revision.pk)
+            if shown:
+                body = read.json()
+                assert body["status"] == revision.status and body["amendments"]
+                if body["review"]:
+                    assert body["votes"] and body["review"]["rule"]

@@ -24,13 +24,16 @@ from approvals.selectors import (
     workload,
 )
 from core.errors import NotAllowed
+from notifications.events import render as render_notification
+from notifications.selectors import notifications_for
+from notifications.services import notification_mark_read
 from people.models import AccessToken
 from people.tokens import token_authenticate
 from plan.models import Amendment, IssuedVersion, Plan, Revision
 from plan.selectors import version_in_force, version_state
 from workflows.api import errors
 from workflows.models import IdempotentRequest
-from workflows.selectors import live_text, task_text
+from workflows.selectors import live_text, revision_legal_basis, revision_open_task, task_text
 from workflows.services import decide, revision_decide
 
 
@@ -340,3 +343,144 @@ def task_decide(request, task_id: int, payload: DecisionIn):
         raise
     IdempotentRequest.objects.filter(pk=record.pk).update(status=status, body=body)
     return Status(status, body)
+
+
+# ---------------------------------------------------------------------------------------------
+# Notifications
+
+
+class NotificationOut(Schema):
+    id: int
+    event: str
+    text: str
+    object_type: str
+    object_id: str
+    created_at: str
+    read: bool
+
+
+@api.get("/notifications", response=list[NotificationOut], tags=["notifications"], summary="Your newest notifications")
+def notifications(request, unread: bool = False):
+    rows = notifications_for(request.user, limit=100)
+    return [
+        NotificationOut(
+            id=n.pk,
+            event=n.event,
+            text=render_notification(n),
+            object_type=n.object_type,
+            object_id=n.object_id,
+            created_at=n.created_at.isoformat(),
+            read=n.read_at is not None,
+        )
+        for n in rows
+        if not unread or n.read_at is None
+    ]
+
+
+class MarkReadIn(Schema):
+    ids: list[int] | None = None  # none: all of them
+
+    model_config = {"extra": "forbid"}
+
+
+class MarkReadOut(Schema):
+    marked: int
+
+
+@api.post("/notifications/read", response=MarkReadOut, tags=["notifications"], summary="Mark notifications read")
+def notifications_read(request, payload: MarkReadIn):
+    _writing(request)
+    return MarkReadOut(marked=notification_mark_read(user=request.user, notification_ids=payload.ids))
+
+
+# ---------------------------------------------------------------------------------------------
+# Revisions
+
+
+class VoteOut(Schema):
+    session_date: str
+    resolution_number: str
+    members: int
+    present: int
+    votes_for: int
+    votes_against: int
+    abstentions: int
+    passed: bool
+
+
+class ReviewOut(Schema):
+    notified_on: str
+    window_ends_at: str
+    outcome: str
+    days_left: int | None = None
+    rule: str
+
+
+class RevisionOut(Schema):
+    id: int
+    year: int
+    title: str
+    status: str
+    step: str | None = None
+    rounds: int
+    amendments: list[int]
+    issued_version: int | None = None
+    votes: list[VoteOut] = []
+    review: ReviewOut | None = None
+
+
+def _revision(revision: Revision, *, full: bool) -> RevisionOut:
+    task = revision_open_task(revision)
+    out = RevisionOut(
+        id=revision.pk,
+        year=revision.year,
+        title=revision.title,
+        status=revision.status,
+        step=task.flow_task.name if task else None,
+        rounds=revision.rounds,
+        amendments=sorted(revision.amendments.values_list("pk", flat=True)),
+        issued_version=revision.issued_version.number if revision.issued_version_id else None,
+    )
+    if full:
+        legal = revision_legal_basis(revision)
+        out.votes = [
+            VoteOut(
+                session_date=v.session_date.isoformat(),
+                resolution_number=v.resolution_number,
+                members=v.members,
+                present=v.present,
+                votes_for=v.votes_for,
+                votes_against=v.votes_against,
+                abstentions=v.abstentions,
+                passed=v.passed,
+            )
+            for v in legal.votes
+        ]
+        if legal.review is not None:
+            out.review = ReviewOut(
+                notified_on=legal.review.notified_on.isoformat(),
+                window_ends_at=legal.review.window_ends_at.isoformat(),
+                outcome=legal.review.outcome,
+                days_left=legal.days_left,
+                rule=legal.review.rule.code,
+            )
+    return out
+
+
+@api.get("/revisions", response=list[RevisionOut], tags=["revisions"], summary="The revisions you may see")
+def revisions(request):
+    rows = revisions_visible_to(request.user).select_related("issued_version").order_by("-created_at")[:200]
+    return [_revision(r, full=False) for r in rows]
+
+
+@api.get(
+    "/revisions/{revision_id}",
+    response=RevisionOut,
+    tags=["revisions"],
+    summary="A revision: its stage, amendments, the councils' votes and the governorate's window",
+)
+def revision(request, revision_id: int):
+    return _revision(
+        get_object_or_404(revisions_visible_to(request.user).select_related("issued_version"), pk=revision_id),
+        full=True,
+    )
