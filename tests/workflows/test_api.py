@@ -210,3 +210,72 @@ def test_notifications_are_listed_and_marked_read(submitted, people, client):
         post({"ids": [other.pk]}, stranger)
         other.refresh_from_db()
         assert other.read_at is None
+
+
+def test_a_member_drafts_and_submits_through_the_api(plan, people, client):
+    from plan.models import Amendment
+
+    _t, member = token_create(user=people["waste-member"], name="w", scope="write", days=5)
+    _t, chair = token_create(user=people["waste-chair"], name="c", scope="write", days=5)
+    _t, outsider = token_create(user=people["parks-member"], name="o", scope="write", days=5)
+
+    def call(method, path, body=None, raw=member):
+        return getattr(client, method)(path, body, content_type="application/json", **bearer(raw))
+
+    problem(call("post", "/api/v1/amendments", {"committee": "C03", "title": "x"}), 403)  # not their committee
+    problem(call("post", "/api/v1/amendments", {"committee": "C99", "title": "x"}), 404)
+    created = call("post", "/api/v1/amendments", {"committee": "C02", "title": "هدف تازه"})
+    assert created.status_code == 201
+    draft = created.json()
+    assert draft["status"] == "draft" and draft["operations"] == [] and draft["committee"] == "C02"
+    path = f"/api/v1/amendments/{draft['id']}"
+
+    bad = call("put", f"{path}/operations", {"operations": [{**WASTE[0], "code": "NO-SUCH"}]})
+    assert problem(bad, 422)["errors"]
+    assert Amendment.objects.get(pk=draft["id"]).operations.count() == 0  # refused whole
+    problem(call("put", f"{path}/operations", {"operations": WASTE}, chair), 404)  # not the chair's draft
+    shown = call("put", f"{path}/operations", {"operations": WASTE}).json()
+    assert shown["entries"] and shown["entries"][0]["code"] == "IND3.1.1" and len(shown["fingerprint"]) == 64
+    assert client.get(path, **bearer(chair)).status_code == 200  # the committee may read it
+    problem(client.get(path, **bearer(outsider)), 404)
+
+    problem(call("post", f"{path}/submit", {"fingerprint": "0" * 64}), 409)
+    sent = call("post", f"{path}/submit", {"fingerprint": shown["fingerprint"]})
+    assert sent.status_code == 201 and sent.json()["step"] == "draft"
+    problem(call("put", f"{path}/operations", {"operations": WASTE}), 422)  # no longer a draft
+    problem(call("post", f"{path}/submit", {"fingerprint": shown["fingerprint"]}), 409)
+    withdrawn = call("post", f"{path}/withdraw", {"reason": "نیازی نیست"})
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_audit_trail_for_auditors_with_a_keyset_cursor_and_proofs(submitted, people, client):
+    from audit.services import audit_sequence_all
+    from people.roles import Role
+    from tests.factories import UserFactory
+
+    auditor = UserFactory(username="api-auditor", roles=[Role.AUDITOR])
+    _t, raw = token_create(user=auditor, name="a", scope="read", days=5)
+    _t, member = token_create(user=people["waste-member"], name="m", scope="read", days=5)
+    problem(client.get("/api/v1/audit/events", **bearer(member)), 404)  # not there for anyone else
+    first = client.get("/api/v1/audit/events", **bearer(raw)).json()
+    total = AuditEvent.objects.count()
+    assert first["count"] == total and len(first["results"]) == min(total, 50)
+    ids = [e["id"] for e in first["results"]]
+    assert ids == sorted(ids, reverse=True)
+    seen, cursor = set(ids), first["older"]
+    while cursor:
+        page = client.get(f"/api/v1/audit/events?before={cursor}", **bearer(raw)).json()
+        seen |= {e["id"] for e in page["results"]}
+        cursor = page["older"]
+    assert seen == set(AuditEvent.objects.values_list("pk", flat=True))
+    submits = client.get("/api/v1/audit/events?action=workflows.amendment.submit", **bearer(raw)).json()
+    assert [e["object_id"] for e in submits["results"]] == [str(submitted.pk)]
+
+    event_id = submits["results"][0]["id"]
+    unsealed = client.get(f"/api/v1/audit/events/{event_id}", **bearer(raw)).json()
+    assert unsealed["hash_matches"] and unsealed["proof"] is None  # recorded, sealing
+    audit_sequence_all()
+    sealed = client.get(f"/api/v1/audit/events/{event_id}", **bearer(raw)).json()
+    assert sealed["proof"]["tree_size"] >= total and len(sealed["proof"]["root_hash"]) == 64
+    problem(client.get(f"/api/v1/audit/events/{event_id}", **bearer(member)), 404)

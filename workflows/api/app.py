@@ -16,25 +16,32 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from approvals.selectors import (
+    AuditQuery,
     amendments_visible_to,
+    audit_events_page,
     inbox_page,
     may_act_on,
     queue_page,
     revisions_visible_to,
     workload,
 )
+from audit import chain
+from audit.models import AuditEvent
+from audit.selectors import inclusion_proof
 from core.errors import NotAllowed
 from notifications.events import render as render_notification
 from notifications.selectors import notifications_for
 from notifications.services import notification_mark_read
 from people.models import AccessToken
 from people.tokens import token_authenticate
-from plan.models import Amendment, IssuedVersion, Plan, Revision
-from plan.selectors import version_in_force, version_state
+from plan.changesets import ChangesetInvalid
+from plan.models import Amendment, Committee, IssuedVersion, Plan, Revision
+from plan.selectors import amendment_operations, version_in_force, version_state
+from plan.services import amendment_operations_set
 from workflows.api import errors
 from workflows.models import IdempotentRequest
-from workflows.selectors import live_text, revision_legal_basis, revision_open_task, task_text
-from workflows.services import decide, revision_decide
+from workflows.selectors import live_text, open_task, revision_legal_basis, revision_open_task, task_text
+from workflows.services import amendment_draft_start, amendment_withdraw, decide, revision_decide
 
 
 class TokenAuth(HttpBearer):
@@ -483,4 +490,264 @@ def revision(request, revision_id: int):
     return _revision(
         get_object_or_404(revisions_visible_to(request.user).select_related("issued_version"), pk=revision_id),
         full=True,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Amendments: a committee member drafts through the API as on the drafting page
+
+
+class OperationIn(Schema):
+    action: str
+    code: str
+    kind: str = ""
+    values: dict = {}
+    cascade: bool = False
+    justification: str
+
+    model_config = {"extra": "forbid"}
+
+
+class AmendmentIn(Schema):
+    committee: str
+    title: str
+    summary: str = ""
+    plan: str | None = None
+
+    model_config = {"extra": "forbid"}
+
+
+class AmendmentOut(Schema):
+    id: int
+    title: str
+    summary: str
+    committee: str | None = None
+    status: str
+    base_version: int
+    operations: list[dict]
+    entries: list = []
+    fingerprint: str = ""
+    problems: list[str] = []
+
+
+def _amendment(amendment: Amendment) -> AmendmentOut:
+    shown = live_text(amendment)
+    return AmendmentOut(
+        id=amendment.pk,
+        title=amendment.title,
+        summary=amendment.summary,
+        committee=amendment.committee.code if amendment.committee_id else None,
+        status=amendment.status,
+        base_version=amendment.base_version.number,
+        operations=amendment_operations(amendment),
+        entries=shown.entries,
+        fingerprint=shown.fingerprint,
+        problems=shown.problems,
+    )
+
+
+def _own_draft(request, pk: int) -> Amendment:
+    """The caller's own amendment (a draft is its drafter's to change, as on the drafting page)."""
+    return get_object_or_404(
+        Amendment.objects.select_related("committee", "base_version", "plan"), pk=pk, drafted_by=request.user
+    )
+
+
+@api.post("/amendments", response={201: AmendmentOut}, tags=["amendments"], summary="Open a draft for a committee")
+def amendment_new(request, payload: AmendmentIn):
+    _writing(request)
+    committee = get_object_or_404(Committee, plan=_plan(payload.plan), code=payload.committee)
+    amendment = amendment_draft_start(
+        plan=committee.plan,
+        committee=committee,
+        drafted_by=request.user,
+        title=payload.title.strip(),
+        summary=payload.summary.strip(),
+    )
+    return Status(201, _amendment(amendment))
+
+
+@api.get("/amendments/{amendment_id}", response=AmendmentOut, tags=["amendments"], summary="An amendment and its text")
+def amendment_read(request, amendment_id: int):
+    return _amendment(
+        get_object_or_404(
+            amendments_visible_to(request.user).select_related("committee", "base_version"), pk=amendment_id
+        )
+    )
+
+
+class OperationsIn(Schema):
+    operations: list[OperationIn]
+
+    model_config = {"extra": "forbid"}
+
+
+@api.put(
+    "/amendments/{amendment_id}/operations",
+    response=AmendmentOut,
+    tags=["amendments"],
+    summary="Replace a draft's operations (all checked against its base; refused whole)",
+)
+def amendment_operations_put(request, amendment_id: int, payload: OperationsIn):
+    _writing(request)
+    amendment = _own_draft(request, amendment_id)
+    try:
+        amendment_operations_set(
+            amendment=amendment, operations=[op.dict() for op in payload.operations], acting_user=request.user
+        )
+    except ChangesetInvalid as invalid:
+        return errors.problem(422, _("The operations do not apply to the plan."), errors=invalid.messages)
+    amendment.refresh_from_db()
+    return _amendment(amendment)
+
+
+class SubmitIn(Schema):
+    fingerprint: str
+
+    model_config = {"extra": "forbid"}
+
+
+@api.post(
+    "/amendments/{amendment_id}/submit",
+    response={201: DecisionOut},
+    tags=["amendments"],
+    summary="Send a draft to the committee's chair, on the fingerprint of its text",
+)
+def amendment_submit(request, amendment_id: int, payload: SubmitIn):
+    _writing(request)
+    amendment = _own_draft(request, amendment_id)
+    task = open_task(amendment)
+    if task is None or task.flow_task.name != "draft":
+        raise errors.Conflict(_("this amendment is not waiting for you"))
+    return Status(*_decide(request, task.pk, DecisionIn(outcome="submit", fingerprint=payload.fingerprint)))
+
+
+class WithdrawIn(Schema):
+    reason: str
+
+    model_config = {"extra": "forbid"}
+
+
+@api.post("/amendments/{amendment_id}/withdraw", response=AmendmentOut, tags=["amendments"], summary="Withdraw it")
+def amendment_withdraw_api(request, amendment_id: int, payload: WithdrawIn):
+    _writing(request)
+    amendment = _own_draft(request, amendment_id)
+    amendment_withdraw(amendment=amendment, acting_user=request.user, reason=payload.reason)
+    amendment.refresh_from_db()
+    return _amendment(amendment)
+
+
+# ---------------------------------------------------------------------------------------------
+# The audit trail: auditors and administrators only (to anyone else it does not exist)
+
+
+class EventOut(Schema):
+    id: int
+    action: str
+    occurred_at: str
+    actor: str | None = None
+    on_behalf_of: str | None = None
+    object_type: str
+    object_id: str
+    object_repr: str
+    data: dict
+    hash: str
+
+
+class EventPageOut(Schema):
+    results: list[EventOut]
+    older: int | None = None  # pass as `before` for the next (older) page: a keyset cursor
+    newer: int | None = None  # pass as `after` for the newer page
+    count: int
+    count_capped: bool
+
+
+class ProofOut(Schema):
+    leaf_index: int
+    leaf_hash: str
+    tree_size: int
+    root_hash: str
+    path: list[str]
+    signed_at: str
+    key_id: str
+    signature: str
+
+
+class EventDetailOut(EventOut):
+    hash_matches: bool
+    proof: ProofOut | None = None  # None: recorded, not yet sealed under a signed head
+
+
+def _auditor(request) -> None:
+    if not request.user.has_perm("audit.view_auditevent"):
+        raise errors.HttpError(404, _("There is no such thing, or it is not one you may see."))
+
+
+def _event(event) -> dict:
+    return {
+        "id": event.pk,
+        "action": event.action,
+        "occurred_at": event.occurred_at.isoformat(),
+        "actor": event.actor_username or None,
+        "on_behalf_of": getattr(event, "on_behalf_of_username", "") or None,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_repr": event.object_repr,
+        "data": event.data if isinstance(event.data, dict) else {},
+        "hash": event.hash,
+    }
+
+
+@api.get(
+    "/audit/events",
+    response=EventPageOut,
+    tags=["audit"],
+    summary="Audit events, newest first, by keyset (before/after an event's id)",
+)
+def audit_events(
+    request,
+    before: int | None = None,
+    after: int | None = None,
+    action: str | None = None,
+    amendment: int | None = None,
+    revision: int | None = None,
+    committee: int | None = None,
+):
+    _auditor(request)
+    query = AuditQuery(action=action, amendment=amendment, revision=revision, committee=committee)
+    page = audit_events_page(query, before=before, after=after)
+    return EventPageOut(
+        results=[EventOut(**_event(e)) for e in page.events],
+        older=page.older,
+        newer=page.newer,
+        count=page.count,
+        count_capped=page.count_capped,
+    )
+
+
+@api.get(
+    "/audit/events/{event_id}",
+    response=EventDetailOut,
+    tags=["audit"],
+    summary="One event, whether its hash matches its content, and its inclusion proof under the newest signed head",
+)
+def audit_event(request, event_id: int):
+    _auditor(request)
+    event = get_object_or_404(AuditEvent, pk=event_id)
+    proof = inclusion_proof(event.pk)
+    return EventDetailOut(
+        **_event(event),
+        hash_matches=chain.content_hash(event) == event.hash,
+        proof=ProofOut(
+            leaf_index=proof.leaf_index,
+            leaf_hash=proof.leaf_hash.hex(),
+            tree_size=proof.tree_size,
+            root_hash=proof.root_hash.hex(),
+            path=[h.hex() for h in proof.path],
+            signed_at=proof.head.timestamp.isoformat(),
+            key_id=proof.head.key_id,
+            signature=bytes(proof.head.signature).hex(),
+        )
+        if proof is not None
+        else None,
     )
