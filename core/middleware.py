@@ -95,3 +95,32 @@ def _interrupt(wrappers) -> None:
                 sock.shutdown(socket.SHUT_RDWR)
         except Exception as error:  # closed meanwhile (psycopg raises its own error): nothing waits on it
             logger.debug("database deadline: connection already closed (%s)", error)
+
+
+class RefuseNulMiddleware:
+    """A NUL character in an API request's path, query or JSON body is refused with a 400 problem
+    before any operation runs: PostgreSQL cannot store or compare text holding one, and the API's
+    typed strings would carry it to the database as a server error (found by Schemathesis). The
+    pages clean their text themselves (`tidy_text`, Django's form fields)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/") and self._carries_nul(request):
+            from django.http import JsonResponse
+            from django.utils.translation import gettext as _
+
+            detail = _("A request may not contain a NUL character.")
+            body = {"type": "about:blank", "title": "Bad Request", "status": 400, "detail": detail}
+            return JsonResponse(body, status=400, content_type="application/problem+json")
+        return self.get_response(request)
+
+    @staticmethod
+    def _carries_nul(request) -> bool:
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query or "\x00" in query:
+            return True
+        if request.method in ("POST", "PUT", "PATCH") and request.content_type == "application/json":
+            return b"\\u0000" in request.body or b"\x00" in request.body
+        return False

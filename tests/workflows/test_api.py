@@ -279,3 +279,17 @@ def test_the_audit_trail_for_auditors_with_a_keyset_cursor_and_proofs(submitted,
     sealed = client.get(f"/api/v1/audit/events/{event_id}", **bearer(raw)).json()
     assert sealed["proof"]["tree_size"] >= total and len(sealed["proof"]["root_hash"]) == 64
     problem(client.get(f"/api/v1/audit/events/{event_id}", **bearer(member)), 404)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("get", "/api/v1/plan/items/IND%00", None),
+        ("get", "/api/v1/plan/versions?plan=%00", None),
+        ("post", "/api/v1/amendments", '{"committee": "C02", "title": "a\\u0000b"}'),
+    ],
+)
+def test_a_nul_character_is_a_bad_request(plan, people, client, method, path, body):
+    _t, raw = token_create(user=people["waste-member"], name="w", scope="write", days=5)
+    kwargs = {"content_type": "application/json", "data": body} if body else {}
+    problem(getattr(client, method)(path, **kwargs, **bearer(raw)), 400)
