@@ -293,3 +293,18 @@ def test_a_nul_character_is_a_bad_request(plan, people, client, method, path, bo
     _t, raw = token_create(user=people["waste-member"], name="w", scope="write", days=5)
     kwargs = {"content_type": "application/json", "data": body} if body else {}
     problem(getattr(client, method)(path, **kwargs, **bearer(raw)), 400)
+
+
+def test_a_chair_claims_and_releases_a_queued_sign_off(submitted, people, client):
+    _t, chair = token_create(user=people["waste-chair"], name="c", scope="write", days=5)
+    _t, reader = token_create(user=people["waste-chair"], name="r", scope="read", days=5)
+    _t, outsider = token_create(user=people["parks-chair"], name="o", scope="write", days=5)
+    task = open_task(submitted)
+    problem(client.post(f"/api/v1/tasks/{task.pk}/claim", **bearer(reader)), 403)
+    problem(client.post(f"/api/v1/tasks/{task.pk}/claim", **bearer(outsider)), 404)
+    claimed = client.post(f"/api/v1/tasks/{task.pk}/claim", **bearer(chair)).json()
+    assert claimed == {"id": task.pk, "assigned_to": "waste-chair"}
+    assert client.get("/api/v1/tasks/inbox", **bearer(chair)).json()["total"] == 1
+    released = client.post(f"/api/v1/tasks/{task.pk}/release", **bearer(chair)).json()
+    assert released == {"id": task.pk, "assigned_to": None}
+    assert client.get("/api/v1/tasks/queue", **bearer(chair)).json()["total"] == 1

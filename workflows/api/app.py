@@ -41,7 +41,14 @@ from plan.services import amendment_operations_set
 from workflows.api import errors
 from workflows.models import IdempotentRequest
 from workflows.selectors import live_text, open_task, revision_legal_basis, revision_open_task, task_text
-from workflows.services import amendment_draft_start, amendment_withdraw, decide, revision_decide
+from workflows.services import (
+    amendment_draft_start,
+    amendment_withdraw,
+    decide,
+    revision_decide,
+    task_claim,
+    task_release,
+)
 
 
 class TokenAuth(HttpBearer):
@@ -350,6 +357,32 @@ def task_decide(request, task_id: int, payload: DecisionIn):
         raise
     IdempotentRequest.objects.filter(pk=record.pk).update(status=status, body=body)
     return Status(status, body)
+
+
+class ClaimOut(Schema):
+    id: int
+    assigned_to: str | None = None
+
+
+def _claimable(request, task_id: int) -> Task:
+    task = get_object_or_404(Task.objects.select_related("process"), pk=task_id, flow_task_type="HUMAN")
+    if not may_act_on(request.user, task.pk):
+        raise errors.HttpError(404, _("There is no such thing, or it is not one you may see."))
+    return task
+
+
+@api.post("/tasks/{task_id}/claim", response=ClaimOut, tags=["tasks"], summary="Take a task from a queue")
+def task_claim_api(request, task_id: int):
+    _writing(request)
+    task = task_claim(task=_claimable(request, task_id), acting_user=request.user)
+    return ClaimOut(id=task.pk, assigned_to=task.owner.username if task.owner_id else None)
+
+
+@api.post("/tasks/{task_id}/release", response=ClaimOut, tags=["tasks"], summary="Put a claimed task back")
+def task_release_api(request, task_id: int):
+    _writing(request)
+    task = task_release(task=_claimable(request, task_id), acting_user=request.user)
+    return ClaimOut(id=task.pk, assigned_to=task.owner.username if task.owner_id else None)
 
 
 # ---------------------------------------------------------------------------------------------
