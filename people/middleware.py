@@ -24,6 +24,8 @@ class UserLanguageMiddleware:
             chosen = user.language
         if chosen not in languages:
             chosen = settings.LANGUAGE_CODE
+        if request.path.startswith("/api/"):
+            chosen = asked_language(request) or chosen
         translation.activate(chosen)
         request.LANGUAGE_CODE = chosen
         token = chain.current_ip.set(client_ip(request))
@@ -32,6 +34,26 @@ class UserLanguageMiddleware:
         finally:
             chain.current_ip.reset(token)
         return response
+
+
+def asked_language(request) -> str | None:
+    """For the API only: the first of the client's Accept-Language ranges that we speak. A
+    program states its language on purpose; a browser's system language is not read for pages."""
+    languages = dict(settings.LANGUAGES)
+    for part in request.META.get("HTTP_ACCEPT_LANGUAGE", "").split(","):
+        tag = part.split(";")[0].strip().lower().split("-")[0]
+        if tag in languages:
+            return tag
+    return None
+
+
+def speak_to(request, user) -> None:
+    """After a token names its holder (which happens after the middleware ran): their saved
+    language, unless the request asked for one."""
+    chosen = asked_language(request) or (user.language if user.language in dict(settings.LANGUAGES) else None)
+    if chosen:
+        translation.activate(chosen)
+        request.LANGUAGE_CODE = chosen
 
 
 def client_ip(request) -> str | None:

@@ -162,6 +162,29 @@ def clean_value(kind: str, name: str, value, *, ctx: PlanContext, state: State):
     raise ValueError(_("this kind of item has no such field"))  # pragma: no cover
 
 
+_SCALAR = (str, int, float, bool, type(None))
+
+
+def _well_shaped(action: str, values) -> bool:
+    """An operation's values as the forms and the exchange make them (the API takes any JSON): an
+    addition's fields are plain values; a change's and a move's are {"old", "new"} of plain values."""
+    if not isinstance(values, dict) or not all(isinstance(name, str) for name in values):
+        return False
+    if action == ADD:
+        return all(isinstance(value, _SCALAR) for value in values.values())
+    if action in (CHANGE, MOVE):
+        return all(
+            pair is None
+            or (
+                isinstance(pair, dict)
+                and set(pair) <= {"old", "new"}
+                and all(isinstance(v, _SCALAR) for v in pair.values())
+            )
+            for pair in values.values()
+        )
+    return True
+
+
 class _Applier:
     def __init__(self, state: State, ctx: PlanContext, check_old: bool):
         self.base = state
@@ -266,6 +289,9 @@ class _Applier:
         action, code = op["action"], op["code"]
         if action not in ACTIONS:
             self.problem(index, code, "", _("unknown operation “%(action)s”") % {"action": action})
+            return
+        if not _well_shaped(action, op["values"]):
+            self.problem(index, code, "", _("the values of this operation are not in the form it takes"))
             return
         if not op["justification"]:
             self.problem(index, code, "", _("every operation needs a justification"))

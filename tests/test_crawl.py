@@ -59,6 +59,12 @@ def object_urls() -> list[str]:
     urls += [f"/tasks/calls/{pk}/" for pk in CallAnswer.objects.values_list("pk", flat=True)]
     # every supporting document, downloaded (or refused) by every role
     urls += [f"/plan/attachments/{pk}/" for pk in Attachment.objects.values_list("pk", flat=True)]
+    # the search box (a form, not a link), in each of its modes, and bad queries
+    urls += ["/search/?q=جمع آوری", "/search/?q=پسماند&versions=all", "/search/?q=اصلاحیه&kind=amendments"]
+    urls += ["/search/?q=%25", "/search/?q=" + "ب" * 300, "/search/?q=x&version=999", "/search/?q=x&kind=nope"]
+    # the API as each role reads it with its session (its own tests use tokens)
+    urls += ["/api/v1/openapi.json", "/api/v1/docs", "/api/v1/plan/versions", "/api/v1/tasks/inbox"]
+    urls += ["/api/v1/tasks/queue", "/api/v1/revisions", "/api/v1/notifications", "/api/v1/audit/events"]
     urls += [f"/plan/items/{code}/" for code in sorted(changed | {"HORIZON", "NO-SUCH-ITEM"})]
     years = progress_years(Plan.objects.order_by("pk").first())
     urls += [f"/plan/progress/?year={year}" for year in years] + ["/plan/progress/?year=1300"]

@@ -10,15 +10,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from approvals.selectors import amendments_visible_to, revisions_visible_to
 from core.errors import REFUSALS, refuse
-from plan.models import Attachment
+from core.redirects import back_to
+from plan.models import Amendment, Attachment
 from plan.services.attachments import attachment_add, attachment_remove
 
 logger = logging.getLogger(__name__)
@@ -43,12 +43,8 @@ def _visible(request, pk) -> Attachment:
 
 
 def _back(request, subject):
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(f"{target}#documents")
-    if hasattr(subject, "base_version_id"):
-        return redirect("drafting:amendment_edit", subject.pk)
-    return redirect("workflows:revision", subject.pk)
+    page = "drafting:amendment_edit" if isinstance(subject, Amendment) else "workflows:revision"
+    return back_to(request, "documents", page, subject.pk)
 
 
 @login_required

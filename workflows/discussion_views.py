@@ -3,8 +3,7 @@ edit within the window, resolve a thread. Thin: each calls a service and goes ba
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,14 +11,12 @@ from approvals.models import Comment
 from approvals.selectors import amendments_visible_to
 from core.errors import REFUSALS, refuse
 from core.jalali import normalize_persian
+from core.redirects import back_to
 from workflows.services import comment_edit, comment_post, thread_resolve
 
 
 def _back(request, amendment):
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(f"{target}#discussion")
-    return redirect("drafting:amendment_edit", amendment.pk)
+    return back_to(request, "discussion", "drafting:amendment_edit", amendment.pk)
 
 
 def _number(raw):

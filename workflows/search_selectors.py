@@ -13,6 +13,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy
 from viewflow.workflow.models import Task
 
@@ -219,8 +221,8 @@ def _items(plan: Plan, terms, whole, version: IssuedVersion | None, limit: int) 
 def _item_url(row, version) -> str:
     """An item's own page (its history through the versions), or the browser at the version searched."""
     if version is None or row.valid_to is None:
-        return f"/plan/items/{row.code}/"
-    return f"/plan/?version={version.number}&q={row.code}"
+        return reverse("plan:item", args=[row.code])
+    return reverse("plan:browser") + "?" + urlencode({"version": version.number, "q": row.code})
 
 
 def _amendment_links(amendments, user: User) -> dict[int, str]:
@@ -238,13 +240,13 @@ def _amendment_links(amendments, user: User) -> dict[int, str]:
         .values_list("process__artifact_object_id", "pk")
     )
     for object_id, task_pk in newest:
-        links.setdefault(int(object_id), f"/tasks/{task_pk}/")
+        links.setdefault(int(object_id), reverse("workflows:task", args=[task_pk]))
     for amendment in amendments:
         if amendment.drafted_by_id == user.pk and amendment.status in (
             Amendment.Status.DRAFT,
             Amendment.Status.RETURNED,
         ):
-            links[amendment.pk] = f"/plan/amendments/{amendment.pk}/"
+            links[amendment.pk] = reverse("drafting:amendment_edit", args=[amendment.pk])
     return links
 
 
@@ -322,7 +324,7 @@ def _documents(reader, user, terms, whole, limit) -> Group:
         Hit(
             obj=a,
             title=highlight(a.name, terms),
-            url=f"/plan/attachments/{a.pk}/",
+            url=reverse("drafting:attachment", args=[a.pk]),
             detail=str(a.subject),
         )
         for a in found

@@ -131,7 +131,7 @@ def test_a_decision_on_a_stale_text_a_read_token_and_bad_bodies_write_nothing(su
     assert not Decision.objects.filter(step="sign_off").exists()
     # the drafter may not sign off their own amendment: a refusal of who asks
     _t, drafter = token_create(user=people["waste-member"], name="d", scope="write", days=5)
-    assert post({"outcome": "approve", "fingerprint": fingerprint}, drafter).status_code in (403, 404)
+    problem(post({"outcome": "approve", "fingerprint": fingerprint}, drafter), 404)  # not a task they may act on
 
 
 def test_a_retried_decision_with_the_same_key_writes_one(submitted, people, client):
@@ -203,13 +203,11 @@ def test_notifications_are_listed_and_marked_read(submitted, people, client):
     assert post({"ids": [listed[0]["id"]]}, writer).json() == {"marked": 1}
     assert post({}, writer).json() == {"marked": len(listed) - 1}
     assert client.get("/api/v1/notifications?unread=true", **bearer(reader)).json() == []
-    # another person's notifications are not theirs to mark
-    other = Notification.objects.exclude(recipient=chair).first()
-    if other is not None:
-        _t, stranger = token_create(user=chair, name="s", scope="write", days=5)
-        post({"ids": [other.pk]}, stranger)
-        other.refresh_from_db()
-        assert other.read_at is None
+    # another person's notification is not the chair's to mark
+    other = Notification.objects.create(recipient=people["parks-member"], event="comment.mentioned")
+    assert post({"ids": [other.pk]}, writer).json() == {"marked": 0}
+    other.refresh_from_db()
+    assert other.read_at is None
 
 
 def test_a_member_drafts_and_submits_through_the_api(plan, people, client):
@@ -308,3 +306,44 @@ def test_a_chair_claims_and_releases_a_queued_sign_off(submitted, people, client
     released = client.post(f"/api/v1/tasks/{task.pk}/release", **bearer(chair)).json()
     assert released == {"id": task.pk, "assigned_to": None}
     assert client.get("/api/v1/tasks/queue", **bearer(chair)).json()["total"] == 1
+
+
+def test_a_nul_in_a_body_of_any_type_and_malformed_values_are_refused(plan, people, client):
+    from plan.models import Amendment
+
+    _t, raw = token_create(user=people["waste-member"], name="w", scope="write", days=5)
+    sent = client.post(
+        "/api/v1/amendments", '{"committee": "C02", "title": "a\\u0000"}', content_type="text/plain", **bearer(raw)
+    )
+    problem(sent, 400)
+    draft = client.post(
+        "/api/v1/amendments", {"committee": "C02", "title": "ب"}, content_type="application/json", **bearer(raw)
+    ).json()
+    path = f"/api/v1/amendments/{draft['id']}/operations"
+    for values, action in [
+        ({"parent": "EO3.1"}, "move"),
+        ({"portfolio": {"new": ["PF-001"]}}, "move"),
+        ({"name_fa": {"new": {"x": 1}}}, "change"),
+        ({"name_fa": ["ب"]}, "add"),
+    ]:
+        op = {"action": action, "code": "IND3.1.1", "kind": "indicator", "values": values, "justification": "j"}
+        answer = client.put(
+            path, {"operations": [op]}, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en", **bearer(raw)
+        )
+        assert "not in the form it takes" in " ".join(problem(answer, 422)["errors"]), values
+    assert Amendment.objects.get(pk=draft["id"]).operations.count() == 0
+
+
+def test_a_token_caller_is_answered_in_their_language_unless_the_request_asks_for_another(plan, people, client):
+    member = people["waste-member"]
+    _t, raw = token_create(user=member, name="w", scope="read", days=5)
+    for saved, asked, expected in [
+        ("en", None, "There is no such"),
+        ("fa", None, "چنین"),
+        ("en", "fa-IR,fa;q=0.9", "چنین"),
+    ]:
+        member.language = saved
+        member.save(update_fields=["language"])
+        headers = {"HTTP_ACCEPT_LANGUAGE": asked} if asked else {}
+        answer = client.get("/api/v1/amendments/999999", **headers, **bearer(raw))
+        assert expected in problem(answer, 404)["detail"], (saved, asked)

@@ -2,12 +2,14 @@
 inbox, one task with the text and fingerprint it asks a decision on) and decisions (with the
 fingerprint the caller was shown, idempotent by `Idempotency-Key`)."""
 
+import datetime as dt
 import hashlib
 import json
 
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema, Status
 from ninja.security import HttpBearer, django_auth
@@ -32,6 +34,7 @@ from core.errors import NotAllowed
 from notifications.events import render as render_notification
 from notifications.selectors import notifications_for
 from notifications.services import notification_mark_read
+from people.middleware import speak_to
 from people.models import AccessToken
 from people.tokens import token_authenticate
 from plan.changesets import ChangesetInvalid
@@ -58,6 +61,7 @@ class TokenAuth(HttpBearer):
         found = token_authenticate(token)
         if found is not None:
             request.user = found.user
+            speak_to(request, found.user)
         return found
 
 
@@ -322,6 +326,9 @@ def _decide(request, task_id: int, payload: DecisionIn) -> tuple[int, dict]:
     return 201, out.dict()
 
 
+ABANDONED_AFTER = dt.timedelta(minutes=10)  # a key still in hand after this was left by a worker that died
+
+
 @api.post(
     "/tasks/{task_id}/decision",
     response={201: DecisionOut},
@@ -339,9 +346,13 @@ def task_decide(request, task_id: int, payload: DecisionIn):
         with transaction.atomic():
             record = IdempotentRequest.objects.create(user=request.user, key=key, request_hash=digest)
     except IntegrityError:
-        record = IdempotentRequest.objects.get(user=request.user, key=key)
+        record = IdempotentRequest.objects.filter(user=request.user, key=key).first()
+        if record is None:  # the first copy failed and let its key go meanwhile
+            raise errors.Conflict(_("a request with this Idempotency-Key is still being carried out")) from None
         if record.request_hash != digest:
             raise errors.HttpError(422, _("this Idempotency-Key was used for another request")) from None
+        if record.status is None and record.created_at < timezone.now() - ABANDONED_AFTER:
+            IdempotentRequest.objects.filter(pk=record.pk, status__isnull=True).delete()  # its worker died
         if record.status is None:
             raise errors.Conflict(_("a request with this Idempotency-Key is still being carried out")) from None
         if record.status >= 400:
