@@ -6,7 +6,7 @@ from approvals import views as approval_views
 from config import health, views
 from workflows import search_views
 from workflows import views as workflow_views
-from workflows.api import api
+from workflows.api import api, schema_view
 
 handler500 = "config.views.server_error"
 
@@ -19,8 +19,10 @@ urlpatterns = [
     path("tasks/", include("workflows.urls")),
     path("profile/", approval_views.profile, name="profile"),
     path("search/", search_views.search_page, name="search"),
-    # the REST API (docs/api.md): its schema at /api/v1/openapi.json, its reference at /api/v1/docs
+    # the REST API (docs/api.md): its schema at /api/schema/ (and /api/v1/openapi.json), its
+    # reference at /api/v1/docs
     path("api/v1/", api.urls),
+    path("api/schema/", schema_view, name="api_schema"),
     path("profile/delegations/<int:pk>/revoke/", approval_views.delegation_revoke_view, name="delegation_revoke"),
     path("profile/tokens/", approval_views.token_new, name="token_new"),
     path("profile/tokens/<int:pk>/revoke/", approval_views.token_revoke_view, name="token_revoke"),

@@ -18,6 +18,7 @@ TITLES = {
     413: "Content Too Large",
     422: "Unprocessable Content",
     429: "Too Many Requests",
+    503: "Service Unavailable",
 }
 
 
@@ -42,7 +43,9 @@ def install(api) -> None:
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
-        return problem(401, _("Send a valid, unexpired access token (Authorization: Bearer …) or sign in."))
+        answer = problem(401, _("Send a valid, unexpired access token (Authorization: Bearer …) or sign in."))
+        answer["WWW-Authenticate"] = 'Bearer realm="baznegar"'
+        return answer
 
     @api.exception_handler(Http404)
     def not_found(request, exc):

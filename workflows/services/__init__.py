@@ -24,7 +24,7 @@ from workflows.services.revisions import (
     revision_start,
 )
 from workflows.services.rolling import roll_forward_cancel, roll_forward_figures, roll_forward_start
-from workflows.services.steps import BUSY, RETRYABLE, DecisionRefused
+from workflows.services.steps import BUSY, RETRYABLE, DecisionRefused, StateChanged
 
 __all__ = [
     "CommentRefused",
@@ -49,6 +49,7 @@ __all__ = [
     "STEP_OUTCOMES",
     "TEXT_AFTER",
     "DecisionRefused",
+    "StateChanged",
     "amendment_draft_start",
     "amendment_withdraw",
     "decide",

@@ -16,6 +16,7 @@ from workflows.flows import ActualsFlow
 from workflows.selectors import OPEN
 from workflows.services.steps import (
     DecisionRefused,
+    StateChanged,
     _acting_for,
     _advance,
     _guarded,
@@ -61,7 +62,7 @@ def _actuals_decide(*, task_pk, user, outcome, reason, on_behalf_of) -> ActualRe
     )
     task, report, name = step.task, step.subject, step.name
     if task.status not in OPEN or report.status != ActualReport.Status.PENDING:
-        raise DecisionRefused(_("this step was already decided"))
+        raise StateChanged(_("this step was already decided"))
     if outcome not in ACTUALS_OUTCOMES:
         raise DecisionRefused(_("“%(outcome)s” is not a decision of this step") % {"outcome": outcome})
     _refuse_conflict_of_duty(name, report, user, on_behalf_of)

@@ -27,6 +27,7 @@ from workflows.selectors import (
 )
 from workflows.services.steps import (
     DecisionRefused,
+    StateChanged,
     _acting_for,
     _advance,
     _guarded,
@@ -91,7 +92,7 @@ def _decide(*, task_pk, user, outcome, reason, fingerprint, on_behalf_of) -> Dec
     )
     task, amendment, name = step.task, step.subject, step.name
     if task.status not in OPEN:
-        raise DecisionRefused(_("this step was already decided"))
+        raise StateChanged(_("this step was already decided"))
     choices = STEP_OUTCOMES.get(name, {})
     if outcome not in choices:
         raise DecisionRefused(_("“%(outcome)s” is not a decision of this step") % {"outcome": outcome})
@@ -104,9 +105,7 @@ def _decide(*, task_pk, user, outcome, reason, fingerprint, on_behalf_of) -> Dec
     files = files_shown(amendment)  # and the documents beside it: the fingerprint covers both
     shown = plan_diff.fingerprint(preview.entries, files)
     if fingerprint is not None and fingerprint != shown:
-        raise DecisionRefused(
-            _("the amendment changed while you were reading it; review the new version before deciding")
-        )
+        raise StateChanged(_("the amendment changed while you were reading it; review the new version before deciding"))
     decision = Decision.objects.create(
         task=task,
         amendment=amendment,
@@ -172,7 +171,7 @@ def amendment_withdraw(*, amendment: Amendment, acting_user: User, reason: str) 
     with AmendmentFlow.lock(process.pk):
         amendment = Amendment.objects.select_for_update(no_key=True).get(pk=amendment.pk)
         if amendment_process(amendment).pk != process.pk:  # a new drafting round began meanwhile
-            raise DecisionRefused(_("this amendment has just changed; reload the page and try again"))
+            raise StateChanged(_("this amendment has just changed; reload the page and try again"))
         if acting_user.pk != amendment.drafted_by_id:
             raise NotAllowed(_("only the drafter may withdraw an amendment"))
         if amendment.status not in (

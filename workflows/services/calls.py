@@ -15,7 +15,7 @@ from people.selectors import explicit_permissions
 from plan.models import AnnualCall, CallAnswer, Plan
 from workflows.flows import CallFlow
 from workflows.selectors import OPEN
-from workflows.services.steps import DecisionRefused, _acting_for, _advance, _guarded, _lock_step
+from workflows.services.steps import DecisionRefused, StateChanged, _acting_for, _advance, _guarded, _lock_step
 from workflows.year_selectors import call_committee_amendments
 
 
@@ -60,7 +60,7 @@ def _call_answer(*, task_pk, user, answer, note) -> CallAnswer:
     )
     task, subject = step.task, step.subject
     if task.status not in OPEN or subject.answer != CallAnswer.Answer.PENDING:
-        raise DecisionRefused(_("this step was already decided"))
+        raise StateChanged(_("this step was already decided"))
     holder, on_behalf_of = _acting_for(task, user, None)  # a member, or someone standing in for one today
     if answer not in (CallAnswer.Answer.PROPOSED, CallAnswer.Answer.NONE):
         raise DecisionRefused(_("“%(outcome)s” is not a decision of this step") % {"outcome": answer})

@@ -15,7 +15,7 @@ from people.selectors import delegators_of, holds_step_right
 from workflows.selectors import (
     OPEN,
 )
-from workflows.services.steps import DecisionRefused, _acting_for, _refuse_conflict_of_duty
+from workflows.services.steps import DecisionRefused, StateChanged, _acting_for, _refuse_conflict_of_duty
 
 
 @transaction.atomic
@@ -25,7 +25,7 @@ def task_claim(*, task: Task, acting_user: User) -> Task:
     with task.flow_task.flow_class.lock(task.process_id):
         task.refresh_from_db()
         if task.status != STATUS.NEW:
-            raise DecisionRefused(_("someone has already claimed this task"))
+            raise StateChanged(_("someone has already claimed this task"))
         holder, _behalf = _acting_for(task, acting_user, None)
         _refuse_conflict_of_duty(task.flow_task.name, task.process.artifact, acting_user, holder)
         task.flow_task.activation_class(task).assign(holder)
@@ -88,7 +88,7 @@ def task_reassign(*, task: Task, to_user: User, reason: str, acting_user: User) 
     with task.flow_task.flow_class.lock(task.process_id):
         task.refresh_from_db()
         if task.status not in OPEN or task.flow_task_type != "HUMAN":
-            raise DecisionRefused(_("only a task that waits for someone can be reassigned"))
+            raise StateChanged(_("only a task that waits for someone can be reassigned"))
         if to_user.pk not in {p.pk for p in reassign_candidates(task)}:
             raise DecisionRefused(_("this person may not take this step"))
         _refuse_conflict_of_duty(task.flow_task.name, task.process.artifact, acting_user)  # no choosing one's judge

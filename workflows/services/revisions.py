@@ -29,6 +29,7 @@ from workflows.services.council import _city_council, _dispute, _policy_council,
 from workflows.services.letters import letter_issue
 from workflows.services.steps import (
     DecisionRefused,
+    StateChanged,
     _acting_for,
     _advance,
     _guarded,
@@ -166,7 +167,7 @@ def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, fingerprin
     step = _lock_step(task_pk=task_pk, flow_class=RevisionFlow, subjects=Revision.objects.select_related("plan"))
     task, revision, name = step.task, step.subject, step.name
     if task.status not in OPEN:
-        raise DecisionRefused(_("this step was already decided"))
+        raise StateChanged(_("this step was already decided"))
     if outcome not in REVISION_OUTCOMES.get(name, ()):
         raise DecisionRefused(_("“%(outcome)s” is not a decision of this step") % {"outcome": outcome})
     acting_for, on_behalf_of = _acting_for(task, user, on_behalf_of)
@@ -177,9 +178,7 @@ def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, fingerprin
     entries = _revision_entries(revision, lenient=outcome in LENIENT)
     files = files_shown(revision)
     if fingerprint is not None and fingerprint != plan_diff.fingerprint(entries, files):
-        raise DecisionRefused(
-            _("the revision changed while you were reading it; review the new version before deciding")
-        )
+        raise StateChanged(_("the revision changed while you were reading it; review the new version before deciding"))
     round_ = revision.rounds
     against = _read_against(revision)
     _REVISION_STEPS[name](

@@ -20,6 +20,11 @@ class DecisionRefused(BaznegarError):
     """A decision that cannot be taken: not yours, not open, already decided, or incomplete."""
 
 
+class StateChanged(DecisionRefused):
+    """Refused because what the person read has moved on (decided, claimed, changed by someone
+    else): reading it again shows what happened. The API answers it 409, other refusals 422."""
+
+
 # PostgreSQL's codes for a transaction that may simply be tried again, and for a wait that ran out
 RETRYABLE = {"40001", "40P01"}  # serialization failure, deadlock detected
 
@@ -47,7 +52,7 @@ def _guarded(function, **kwargs):
                 return function(**kwargs)
         except (FlowLockFailed, IntegrityError):
             # another person's decision on this task is being recorded, or was just recorded
-            raise DecisionRefused(_("someone else has just decided this step; reload to see their decision")) from None
+            raise StateChanged(_("someone else has just decided this step; reload to see their decision")) from None
         except OperationalError as error:
             code = _pgcode(error)
             if code in RETRYABLE and attempt == 1 and not transaction.get_connection().in_atomic_block:
