@@ -3,18 +3,21 @@ and after (audit.admin wraps every registered admin); a seat's removal goes thro
 
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdminMixin
 
 from audit.services import audit_record, field_changes, fields_snapshot
 from core.admin import JalaliDatesAdmin, ReadOnlyAdmin
+from core.errors import BaznegarError
 from core.jalali import format_jalali
 from people.models import AccessToken, Delegation, Membership, User
 from people.services import membership_revoke
-from people.tokens import token_revoke
+from people.tokens import MAX_DAYS, token_create, token_revoke
 
 
 @admin.register(User)
@@ -22,10 +25,13 @@ class UserAdmin(GuardedModelAdminMixin, DjangoUserAdmin):
     """People. Only a superuser may change roles (groups), permissions, staff or superuser status;
     every such change, and activation, is an audit event naming before and after."""
 
-    fieldsets = DjangoUserAdmin.fieldsets + ((_("Preferences"), {"fields": ("language", "email_preference")}),)
-    list_display = ("username", "first_name", "last_name", "email", "is_active", "language")
-    list_filter = DjangoUserAdmin.list_filter + ("language",)
-    GUARDED = ("is_superuser", "is_staff", "groups", "user_permissions")
+    fieldsets = DjangoUserAdmin.fieldsets + (
+        (_("Preferences"), {"fields": ("language", "email_preference")}),
+        (_("Service account"), {"fields": ("is_service",)}),
+    )
+    list_display = ("username", "first_name", "last_name", "email", "is_active", "is_service", "language")
+    list_filter = DjangoUserAdmin.list_filter + ("is_service", "language")
+    GUARDED = ("is_superuser", "is_staff", "groups", "user_permissions", "is_service")
 
     def user_change_password(self, request, id, form_url=""):
         """Django's own password page saves past save_model: its change is recorded here, once, naming
@@ -80,6 +86,21 @@ class DelegationAdmin(ReadOnlyAdmin):
     list_display = ("delegator", "substitute", "starts_on", "ends_on", "revoked_at")
 
 
+class ServiceTokenForm(forms.ModelForm):
+    """An administrator makes a token for a service account (a system that never signs in)."""
+
+    days = forms.IntegerField(label=_("days it lasts"), min_value=1, max_value=MAX_DAYS, initial=90)
+
+    class Meta:
+        model = AccessToken
+        fields = ("user", "name", "scope")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(is_service=True, is_active=True).order_by("username")
+        self.fields["user"].label = _("service account")
+
+
 @admin.register(AccessToken)
 class AccessTokenAdmin(ReadOnlyAdmin):
     """Personal access tokens are made by their owners on their profile (the secret shown once, only
@@ -90,11 +111,51 @@ class AccessTokenAdmin(ReadOnlyAdmin):
     search_fields = ("name", "prefix", "user__username")
     exclude = ("digest",)
     actions = ["revoke"]
+    add_form = ServiceTokenForm
+    audited_by_services = frozenset({"add"})  # token_create records it
+
+    def has_add_permission(self, request):  # a service account's token: people make their own
+        return request.user.has_perm("people.change_accesstoken")
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            return self.add_form
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ("user", "name", "scope", "days") if obj is None else super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else super().get_readonly_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            token, raw = token_create(
+                user=form.cleaned_data["user"],
+                name=form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"],
+                days=form.cleaned_data["days"],
+                made_by=request.user,
+            )
+        except BaznegarError as refused:
+            raise PermissionDenied(refused.messages) from refused
+        obj.pk, obj.prefix, obj.expires_at = token.pk, token.prefix, token.expires_at
+        messages.warning(
+            request,
+            _("Copy this token now and give it to the system's keeper; it is never shown again: %(token)s")
+            % {"token": raw},
+        )
 
     @admin.action(description=_("Revoke the chosen tokens"))
     def revoke(self, request, queryset):
+        revoked = 0
         for token in queryset.filter(revoked_at__isnull=True):
-            token_revoke(token=token, acting_user=request.user)
+            try:
+                token_revoke(token=token, acting_user=request.user)
+                revoked += 1
+            except BaznegarError:  # revoked meanwhile by its owner or another administrator
+                continue
+        self.message_user(request, _("%(count)s tokens revoked.") % {"count": revoked}, messages.SUCCESS)
 
 
 # django-axes' records of sign-in attempts, read in the product's words and dates: a Jalali list

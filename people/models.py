@@ -21,6 +21,15 @@ class User(AbstractUser):
         _("email"), max_length=10, choices=EmailPreference.choices, default=EmailPreference.IMMEDIATE
     )
 
+    is_service = models.BooleanField(
+        _("service account"),
+        default=False,
+        help_text=_(
+            "A system (the finance system, the GIS, a back-up script), not a person: it holds roles as"
+            " people do, acts only through access tokens an administrator makes, and never signs in."
+        ),
+    )
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")

@@ -31,8 +31,19 @@ def _digest(raw: str) -> str:
 
 
 @transaction.atomic
-def token_create(*, user: User, name: str, scope: str, days: int) -> tuple[AccessToken, str]:
-    """A new token for the person; returns it and the secret, which is never shown again."""
+def token_create(
+    *, user: User, name: str, scope: str, days: int, made_by: User | None = None
+) -> tuple[AccessToken, str]:
+    """A new token for the person; returns it and the secret, which is never shown again.
+
+    A person makes their own; an administrator (`made_by`) makes those of a service account,
+    which cannot sign in to make its own. Nobody makes a token for another person."""
+    made_by = made_by or user
+    if user.is_service:
+        if made_by.pk == user.pk or not made_by.has_perm("people.change_accesstoken"):
+            raise NotAllowed(_("an administrator makes the tokens of a service account"))
+    elif made_by.pk != user.pk:
+        raise NotAllowed(_("a person makes their own tokens"))
     name = (name or "").strip()
     if not name:
         raise BaznegarError(_("name the token after what will use it"))
@@ -54,9 +65,15 @@ def token_create(*, user: User, name: str, scope: str, days: int) -> tuple[Acces
     )
     audit_record(
         action="people.token.create",
-        actor=user,
+        actor=made_by,
         obj=token,
-        data={"prefix": prefix, "name": token.name, "scope": scope, "expires_at": token.expires_at.isoformat()},
+        data={
+            "prefix": prefix,
+            "name": token.name,
+            "scope": scope,
+            "expires_at": token.expires_at.isoformat(),
+            "for": user.username,
+        },
     )
     return token, raw
 

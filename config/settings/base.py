@@ -115,7 +115,7 @@ AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = [
     "people.throttling.SprayingThrottleBackend",  # an address spraying passwords is refused everywhere
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "people.backends.PeopleBackend",  # Django's ModelBackend; service accounts never sign in
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -228,6 +228,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=41),
         "kwargs": {"full": True},  # an event committed long after its id was taken
     },
+    "purge-idempotency-keys": {"task": "workflows.tasks.purge_idempotency_keys", "schedule": crontab(minute=53)},
     "verify-audit-chain-daily": {
         "task": "audit.tasks.verify_audit_chain",
         "schedule": crontab(hour=2, minute=30),

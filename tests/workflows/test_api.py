@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 
 from approvals.models import Decision
 from audit.models import AuditEvent
+from core.errors import BaznegarError
 from people.models import AccessToken
 from people.tokens import token_create
 from plan.services import amendment_operations_set
@@ -348,3 +349,73 @@ def test_a_token_caller_is_answered_in_their_language_unless_the_request_asks_fo
         headers = {"HTTP_ACCEPT_LANGUAGE": asked} if asked else {}
         answer = client.get("/api/v1/amendments/999999", **headers, **bearer(raw))
         assert expected in problem(answer, 404)["detail"], (saved, asked)
+
+
+def test_a_service_account_gets_its_token_from_an_administrator_and_never_signs_in(plan, people, client):
+    from django.contrib.messages import get_messages
+
+    from people.roles import Role
+    from tests.factories import UserFactory
+
+    translation.activate("en")
+    admin = UserFactory(username="api-admin", roles=[Role.ADMINISTRATOR], is_staff=True)
+    finance = UserFactory(username="finance-system", roles=[Role.PLANNING_OFFICE], is_service=True)
+    finance.set_password("a-long-enough-secret-42")
+    finance.save()
+    signing_in = client.post("/login/", {"username": "finance-system", "password": "a-long-enough-secret-42"})
+    assert signing_in.status_code == 200 and "_auth_user_id" not in client.session  # the form refuses it
+    # nobody makes a token for another person, nor a service account for itself
+    with pytest.raises(BaznegarError, match="their own tokens"):
+        token_create(user=people["waste-member"], name="x", scope="read", days=5, made_by=admin)
+    with pytest.raises(BaznegarError, match="administrator makes"):
+        token_create(user=finance, name="x", scope="read", days=5)
+    with pytest.raises(BaznegarError, match="administrator makes"):
+        token_create(user=finance, name="x", scope="read", days=5, made_by=people["planning"])
+
+    client.force_login(people["planning"])  # not an administrator: no such page
+    assert client.get("/admin/people/accesstoken/add/").status_code in (302, 403)
+    client.force_login(admin)
+    form = {"user": finance.pk, "name": "finance nightly", "scope": "read", "days": 30}
+    people_choice = client.post("/admin/people/accesstoken/add/", {**form, "user": people["waste-member"].pk})
+    assert people_choice.status_code == 200 and not AccessToken.objects.exists()  # only service accounts offered
+    made = client.post("/admin/people/accesstoken/add/", form)
+    assert made.status_code == 302, made.content
+    shown = [str(m) for m in get_messages(made.wsgi_request)]
+    raw = next(word for text in shown for word in text.split() if word.startswith("bzn_"))
+    token = AccessToken.objects.get()
+    assert token.user == finance and token.scope == "read"
+    event = AuditEvent.objects.get(action="people.token.create")
+    assert event.actor == admin and event.data["for"] == "finance-system" and raw not in json.dumps(event.data)
+    client.logout()
+    assert client.get("/api/v1/plan/versions", **bearer(raw)).status_code == 200
+    revoked = client.post(
+        "/admin/people/accesstoken/", {"action": "revoke", "_selected_action": [token.pk]}, follow=False
+    )
+    assert revoked.status_code == 302  # signed out: the admin sends to its login, nothing revoked
+    client.force_login(admin)
+    for _twice in range(2):  # the second time there is nothing left to revoke, and no error
+        client.post("/admin/people/accesstoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    assert AuditEvent.objects.filter(action="people.token.revoke").count() == 1
+    client.logout()
+    problem(client.get("/api/v1/plan/versions", **bearer(raw)), 401)
+
+
+def test_idempotency_keys_last_a_day_and_every_write_takes_one(plan, people, client):
+    from workflows.tasks import purge_idempotency_keys
+
+    _t, raw = token_create(user=people["waste-member"], name="w", scope="write", days=5)
+    headers = {**bearer(raw), "HTTP_IDEMPOTENCY_KEY": "open-once"}
+    body = {"committee": "C02", "title": "یک بار"}
+    first = client.post("/api/v1/amendments", body, content_type="application/json", **headers)
+    again = client.post("/api/v1/amendments", body, content_type="application/json", **headers)
+    assert first.status_code == again.status_code == 201 and first.json()["id"] == again.json()["id"]
+    from plan.models import Amendment
+
+    assert Amendment.objects.filter(title="یک بار").count() == 1
+    IdempotentRequest.objects.update(created_at=timezone.now() - dt.timedelta(hours=25))
+    fresh = IdempotentRequest.objects.create(user=people["waste-member"], key="new", request_hash="x")
+    assert purge_idempotency_keys() == 1
+    assert list(IdempotentRequest.objects.values_list("pk", flat=True)) == [fresh.pk]
+    # after the purge the same key is a new request
+    third = client.post("/api/v1/amendments", body, content_type="application/json", **headers)
+    assert third.status_code == 201 and third.json()["id"] != first.json()["id"]

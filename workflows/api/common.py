@@ -20,6 +20,7 @@ from people.models import AccessToken
 from plan.models import Plan
 from workflows.api import errors
 from workflows.models import IdempotentRequest
+from workflows.services.idempotency import KEPT_FOR
 
 
 def writing(request) -> None:
@@ -70,7 +71,6 @@ def problems(*codes: int) -> dict:
 
 
 ABANDONED_AFTER = dt.timedelta(minutes=10)  # a key still in hand after this was left by a worker that died
-KEPT_FOR = dt.timedelta(days=1)  # a retry after this is a new request (workflows.tasks purges older keys)
 
 
 def _as_json(value):
