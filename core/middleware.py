@@ -98,7 +98,8 @@ def _interrupt(wrappers) -> None:
 
 
 class RefuseNulMiddleware:
-    """A NUL character in an API request's path, query or JSON body is refused with a 400 problem
+    """An API request's body larger than API_MAX_BODY_BYTES is a 413 problem, read no further. A
+    NUL character in an API request's path, query or JSON body is refused with a 400 problem
     before any operation runs: PostgreSQL cannot store or compare text holding one, and the API's
     typed strings would carry it to the database as a server error (found by Schemathesis). The
     pages clean their text themselves (`tidy_text`, Django's form fields)."""
@@ -107,13 +108,30 @@ class RefuseNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/api/") and self._carries_nul(request):
-            from django.http import JsonResponse
-            from django.utils.translation import gettext as _
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        from django.conf import settings
+        from django.core.exceptions import RequestDataTooBig
+        from django.http import JsonResponse
+        from django.utils.translation import gettext as _
 
-            detail = _("A request may not contain a NUL character.")
-            body = {"type": "about:blank", "title": "Bad Request", "status": 400, "detail": detail}
-            return JsonResponse(body, status=400, content_type="application/problem+json")
+        def problem(status, title, detail):
+            body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+            return JsonResponse(body, status=status, content_type="application/problem+json")
+
+        limit = getattr(settings, "API_MAX_BODY_BYTES", 1024 * 1024)
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        too_big = _("A request body may be at most %(size)s KB.") % {"size": limit // 1024}
+        if declared > limit:  # refused before a byte of it is read
+            return problem(413, "Content Too Large", too_big)
+        try:
+            if self._carries_nul(request):
+                return problem(400, "Bad Request", _("A request may not contain a NUL character."))
+        except RequestDataTooBig:
+            return problem(413, "Content Too Large", too_big)
         return self.get_response(request)
 
     @staticmethod

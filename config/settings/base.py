@@ -235,6 +235,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The largest body the API reads (a plan's worth of operations is far below it); larger is a 413.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 _redis_url = env.str("REDIS_URL", default="")
 if _redis_url:

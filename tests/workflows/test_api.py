@@ -419,3 +419,15 @@ def test_idempotency_keys_last_a_day_and_every_write_takes_one(plan, people, cli
     # after the purge the same key is a new request
     third = client.post("/api/v1/amendments", body, content_type="application/json", **headers)
     assert third.status_code == 201 and third.json()["id"] != first.json()["id"]
+
+
+def test_a_huge_body_is_a_413_problem_and_writes_nothing(plan, people, client, settings):
+    from plan.models import Amendment
+
+    settings.API_MAX_BODY_BYTES = 4096
+    _t, raw = token_create(user=people["waste-member"], name="w", scope="write", days=5)
+    huge = json.dumps({"committee": "C02", "title": "ب" * 5000})
+    problem(client.post("/api/v1/amendments", huge, content_type="application/json", **bearer(raw)), 413)
+    assert not Amendment.objects.exists()
+    small = json.dumps({"committee": "C02", "title": "ب"})
+    assert client.post("/api/v1/amendments", small, content_type="application/json", **bearer(raw)).status_code == 201
