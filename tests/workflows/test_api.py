@@ -183,6 +183,11 @@ def test_the_schema_and_its_reference_are_served(client, people):
     assert schema.status_code == 200
     paths = schema.json()["paths"]
     assert {"/api/v1/tasks/inbox", "/api/v1/tasks/{task_id}/decision", "/api/v1/plan/versions"} <= set(paths)
+    assert client.get("/api/schema/").json()["paths"].keys() == paths.keys()
+    for operations in paths.values():  # each summary in Persian too, and each error a problem
+        for operation in operations.values():
+            assert "4XX" in operation["responses"] and operation["summary"], operation
+            assert any("\u0600" <= ch <= "\u06ff" for ch in operation.get("description", "")), operation["summary"]
     client.force_login(people["waste-member"])
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200 and "/static/ninja/swagger-ui-bundle.js" in docs.content.decode()

@@ -2,6 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Router, Schema, Status
 
 from approvals.selectors import (
@@ -79,7 +80,7 @@ def _own_draft(request, pk: int) -> Amendment:
     )
 
 
-@router.post("", response={201: AmendmentOut}, summary="Open a draft for a committee")
+@router.post("", response={201: AmendmentOut}, summary=gettext_noop("Open a draft for a committee"))
 @idempotent(201)
 def amendment_new(request, payload: AmendmentIn):
     writing(request)
@@ -94,7 +95,7 @@ def amendment_new(request, payload: AmendmentIn):
     return Status(201, _amendment(amendment))
 
 
-@router.get("/{amendment_id}", response=AmendmentOut, summary="An amendment and its text")
+@router.get("/{amendment_id}", response=AmendmentOut, summary=gettext_noop("An amendment and its text"))
 def amendment_read(request, amendment_id: int):
     return _amendment(
         get_object_or_404(
@@ -112,7 +113,7 @@ class OperationsIn(Schema):
 @router.put(
     "/{amendment_id}/operations",
     response=AmendmentOut,
-    summary="Replace a draft's operations (all checked against its base; refused whole)",
+    summary=gettext_noop("Replace a draft's operations (all checked against its base; refused whole)"),
 )
 def amendment_operations_put(request, amendment_id: int, payload: OperationsIn):
     writing(request)
@@ -136,7 +137,7 @@ class PreviewOut(Schema):
 @router.post(
     "/{amendment_id}/preview",
     response=PreviewOut,
-    summary="What these operations would make of the draft's base, without keeping anything",
+    summary=gettext_noop("What these operations would make of the draft's base, without keeping anything"),
 )
 def amendment_preview_api(request, amendment_id: int, payload: OperationsIn):
     amendment = _own_draft(request, amendment_id)
@@ -156,7 +157,7 @@ class SubmitIn(Schema):
 @router.post(
     "/{amendment_id}/submit",
     response={201: DecisionOut},
-    summary="Send a draft to the committee's chair, on the fingerprint of its text",
+    summary=gettext_noop("Send a draft to the committee's chair, on the fingerprint of its text"),
 )
 @idempotent(201)
 def amendment_submit(request, amendment_id: int, payload: SubmitIn):
@@ -174,7 +175,7 @@ class WithdrawIn(Schema):
     model_config = {"extra": "forbid"}
 
 
-@router.post("/{amendment_id}/withdraw", response=AmendmentOut, summary="Withdraw it")
+@router.post("/{amendment_id}/withdraw", response=AmendmentOut, summary=gettext_noop("Withdraw it"))
 @idempotent()
 def amendment_withdraw_api(request, amendment_id: int, payload: WithdrawIn):
     writing(request)

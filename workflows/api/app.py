@@ -2,6 +2,7 @@
 browser session), its throttle per caller, its errors as problem details, and a router for each
 part: plan, tasks, amendments, revisions, notifications, audit."""
 
+from django.utils import translation
 from ninja import NinjaAPI
 from ninja.openapi.views import openapi_json
 from ninja.security import HttpBearer, django_auth
@@ -38,6 +39,10 @@ class BaznegarAPI(NinjaAPI):
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
                 operation.setdefault("responses", {}).setdefault("4XX", error)
+                with translation.override("fa"):  # each summary in Persian too, from the catalogue
+                    persian = translation.gettext(operation.get("summary", ""))
+                if persian and persian != operation.get("summary"):
+                    operation["description"] = "\n\n".join(filter(None, [persian, operation.get("description")]))
         return schema
 
 

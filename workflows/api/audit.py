@@ -4,6 +4,7 @@ and the checks of the whole log."""
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Router, Schema, Status
 
 from approvals.selectors import AuditQuery, amendment_timeline, audit_events_page, revision_timeline
@@ -79,7 +80,7 @@ def _event(event) -> dict:
 @router.get(
     "/events",
     response=EventPageOut,
-    summary="Audit events, newest first, by keyset (before/after an event's id)",
+    summary=gettext_noop("Audit events, newest first, by keyset (before/after an event's id)"),
 )
 def audit_events(
     request,
@@ -105,7 +106,9 @@ def audit_events(
 @router.get(
     "/events/{event_id}",
     response=EventDetailOut,
-    summary="One event, whether its hash matches its content, and its inclusion proof under the newest signed head",
+    summary=gettext_noop(
+        "One event, whether its hash matches its content, and its inclusion proof under the newest signed head"
+    ),
 )
 def audit_event(request, event_id: int):
     _auditor(request)
@@ -161,7 +164,9 @@ def _timeline_out(timeline) -> list[TimelineEntryOut]:
 @router.get(
     "/amendments/{amendment_id}/timeline",
     response=list[TimelineEntryOut],
-    summary="Everything recorded about an amendment (and the revisions that carried it), signatures marked",
+    summary=gettext_noop(
+        "Everything recorded about an amendment (and the revisions that carried it), signatures marked"
+    ),
 )
 def amendment_timeline_api(request, amendment_id: int):
     _auditor(request)
@@ -171,7 +176,7 @@ def amendment_timeline_api(request, amendment_id: int):
 @router.get(
     "/revisions/{revision_id}/timeline",
     response=list[TimelineEntryOut],
-    summary="Everything recorded about a revision, its amendments and the version it issued",
+    summary=gettext_noop("Everything recorded about a revision, its amendments and the version it issued"),
 )
 def revision_timeline_api(request, revision_id: int):
     _auditor(request)
@@ -189,7 +194,11 @@ class HeadOut(Schema):
     key_id: str
 
 
-@router.get("/head", response=HeadOut, summary="The newest signed tree head: keep it to check the log against later")
+@router.get(
+    "/head",
+    response=HeadOut,
+    summary=gettext_noop("The newest signed tree head: keep it to check the log against later"),
+)
 def audit_head(request):
     _auditor(request)
     try:
@@ -207,7 +216,7 @@ class ConsistencyOut(Schema):
 @router.get(
     "/consistency",
     response=ConsistencyOut,
-    summary="The proof that the tree of `new_size` leaves extends that of `old_size` (RFC 6962 §2.1.2)",
+    summary=gettext_noop("The proof that the tree of `new_size` leaves extends that of `old_size` (RFC 6962 §2.1.2)"),
 )
 def audit_consistency(request, old_size: int, new_size: int | None = None):
     _auditor(request)
@@ -233,7 +242,9 @@ class VerificationOut(Schema):
     late_events: int
 
 
-@router.get("/verifications", response=list[VerificationOut], summary="The latest checks of the whole log")
+@router.get(
+    "/verifications", response=list[VerificationOut], summary=gettext_noop("The latest checks of the whole log")
+)
 def audit_verifications(request):
     _auditor(request)
     return [
@@ -257,7 +268,7 @@ class StartedOut(Schema):
 @router.post(
     "/verifications",
     response={202: StartedOut},
-    summary="Start a check of the whole log on a worker (administrators); its result joins the list",
+    summary=gettext_noop("Start a check of the whole log on a worker (administrators); its result joins the list"),
 )
 @idempotent(202)
 def audit_verification_start(request):

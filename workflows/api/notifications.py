@@ -1,5 +1,6 @@
 """Notifications: the newest, and marking them read."""
 
+from django.utils.translation import gettext_noop
 from ninja import Router, Schema
 
 from notifications.events import render as render_notification
@@ -20,7 +21,7 @@ class NotificationOut(Schema):
     read: bool
 
 
-@router.get("", response=list[NotificationOut], summary="Your newest notifications")
+@router.get("", response=list[NotificationOut], summary=gettext_noop("Your newest notifications"))
 def notifications(request, unread: bool = False):
     rows = notifications_for(request.user, limit=100)
     return [
@@ -48,7 +49,7 @@ class MarkReadOut(Schema):
     marked: int
 
 
-@router.post("/read", response=MarkReadOut, summary="Mark notifications read")
+@router.post("/read", response=MarkReadOut, summary=gettext_noop("Mark notifications read"))
 @idempotent()
 def notifications_read(request, payload: MarkReadIn):
     writing(request)

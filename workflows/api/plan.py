@@ -7,6 +7,7 @@ from typing import Literal
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Router, Schema
 
 from plan import diff as plan_diff
@@ -27,7 +28,7 @@ class VersionOut(Schema):
     in_force: bool
 
 
-@router.get("/versions", response=list[VersionOut], summary="The plan's issued versions")
+@router.get("/versions", response=list[VersionOut], summary=gettext_noop("The plan's issued versions"))
 def versions(request, plan: str | None = None):
     the_plan = plan_of(plan)
     in_force = version_in_force(the_plan)
@@ -69,7 +70,7 @@ def _item(item: dict) -> ItemOut:
 @router.get(
     "/versions/{number}/items",
     response={200: list[ItemOut], 304: None},
-    summary="Every item of an issued version (immutable: an ETag, and 304 when unchanged)",
+    summary=gettext_noop("Every item of an issued version (immutable: an ETag, and 304 when unchanged)"),
 )
 def version_items(request, number: int, plan: str | None = None, kind: str | None = None):
     version = get_object_or_404(IssuedVersion, plan=plan_of(plan), number=number)
@@ -86,7 +87,7 @@ def version_items(request, number: int, plan: str | None = None, kind: str | Non
     return response
 
 
-@router.get("/items/{code}", response=ItemOut, summary="One item, in force or in a version")
+@router.get("/items/{code}", response=ItemOut, summary=gettext_noop("One item, in force or in a version"))
 def item(request, code: str, plan: str | None = None, version: int | None = None):
     the_plan = plan_of(plan)
     chosen = get_object_or_404(IssuedVersion, plan=the_plan, number=version) if version else version_in_force(the_plan)
@@ -103,7 +104,9 @@ class HistoryOut(Schema):
 
 
 @router.get(
-    "/items/{code}/history", response=list[HistoryOut], summary="Every state an item has had, version by version"
+    "/items/{code}/history",
+    response=list[HistoryOut],
+    summary=gettext_noop("Every state an item has had, version by version"),
 )
 def item_history_api(request, code: str, plan: str | None = None):
     rows = item_history(plan_of(plan), code)
@@ -121,7 +124,7 @@ class DiffOut(Schema):
     entries: list
 
 
-@router.get("/diff", response=DiffOut, summary="What changed between two issued versions")
+@router.get("/diff", response=DiffOut, summary=gettext_noop("What changed between two issued versions"))
 def versions_diff_api(request, old: int, new: int, plan: str | None = None):
     the_plan = plan_of(plan)
     before = get_object_or_404(IssuedVersion, plan=the_plan, number=old)
@@ -143,7 +146,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @router.get(
     "/versions/{number}/export",
     response={200: dict, 304: None},
-    summary="A version as the exchange document (JSON) or its workbook (format=xlsx), as import_plan reads it",
+    summary=gettext_noop(
+        "A version as the exchange document (JSON) or its workbook (format=xlsx), as import_plan reads it"
+    ),
 )
 def version_export(request, number: int, plan: str | None = None, format: Literal["json", "xlsx"] = "json"):
     version = get_object_or_404(IssuedVersion, plan=plan_of(plan), number=number)

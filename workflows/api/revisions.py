@@ -1,6 +1,7 @@
 """Revisions: their stage, amendments, the councils' votes and the governorate's window."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_noop
 from ninja import Router, Schema
 
 from approvals.selectors import (
@@ -82,7 +83,7 @@ def _revision(revision: Revision, *, full: bool) -> RevisionOut:
     return out
 
 
-@router.get("", response=list[RevisionOut], summary="The revisions you may see")
+@router.get("", response=list[RevisionOut], summary=gettext_noop("The revisions you may see"))
 def revisions(request):
     rows = revisions_visible_to(request.user).select_related("issued_version").order_by("-created_at")[:200]
     return [_revision(r, full=False) for r in rows]
@@ -91,7 +92,7 @@ def revisions(request):
 @router.get(
     "/{revision_id}",
     response=RevisionOut,
-    summary="A revision: its stage, amendments, the councils' votes and the governorate's window",
+    summary=gettext_noop("A revision: its stage, amendments, the councils' votes and the governorate's window"),
 )
 def revision(request, revision_id: int):
     return _revision(

@@ -7,6 +7,7 @@ import json
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Field, Query, Router, Schema, Status
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -119,7 +120,7 @@ class TaskFilters(Schema):
 @router.get(
     "/inbox",
     response=TaskListOut,
-    summary="The tasks waiting for you, most urgent first, by cursor",
+    summary=gettext_noop("The tasks waiting for you, most urgent first, by cursor"),
 )
 def task_inbox(request, filters: Query[TaskFilters]):
     return _task_list(inbox_slice, request, filters)
@@ -128,7 +129,7 @@ def task_inbox(request, filters: Query[TaskFilters]):
 @router.get(
     "/queue",
     response=TaskListOut,
-    summary="Your roles' and seats' tasks anyone may take, most urgent first, by cursor",
+    summary=gettext_noop("Your roles' and seats' tasks anyone may take, most urgent first, by cursor"),
 )
 def task_queue(request, filters: Query[TaskFilters]):
     return _task_list(queue_slice, request, filters)
@@ -158,7 +159,7 @@ def _visible_task(request, pk: int) -> tuple[Task, object]:
     return task, subject
 
 
-@router.get("/{task_id}", response=TaskTextOut, summary="A task and the text it decides on")
+@router.get("/{task_id}", response=TaskTextOut, summary=gettext_noop("A task and the text it decides on"))
 def task_detail(request, task_id: int):
     task, subject = _visible_task(request, task_id)
     is_open = task.status in (STATUS.NEW, STATUS.ASSIGNED)
@@ -240,7 +241,7 @@ def _decide(request, task_id: int, payload: DecisionIn) -> Status:
 @router.post(
     "/{task_id}/decision",
     response={201: DecisionOut},
-    summary="Decide a task, on the fingerprint of the text you were shown",
+    summary=gettext_noop("Decide a task, on the fingerprint of the text you were shown"),
     description="Send an `Idempotency-Key` header: a retry with the same key and body gets the first answer.",
 )
 @idempotent(201)
@@ -261,7 +262,7 @@ def _claimable(request, task_id: int) -> Task:
     return task
 
 
-@router.post("/{task_id}/claim", response=ClaimOut, summary="Take a task from a queue")
+@router.post("/{task_id}/claim", response=ClaimOut, summary=gettext_noop("Take a task from a queue"))
 @idempotent()
 def task_claim_api(request, task_id: int):
     writing(request)
@@ -269,7 +270,7 @@ def task_claim_api(request, task_id: int):
     return ClaimOut(id=task.pk, assigned_to=task.owner.username if task.owner_id else None)
 
 
-@router.post("/{task_id}/release", response=ClaimOut, summary="Put a claimed task back")
+@router.post("/{task_id}/release", response=ClaimOut, summary=gettext_noop("Put a claimed task back"))
 @idempotent()
 def task_release_api(request, task_id: int):
     writing(request)
