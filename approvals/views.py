@@ -41,6 +41,7 @@ from audit.services import audit_chain_verify_request
 from core.errors import REFUSALS, refuse
 from core.jalali import localize_digits, normalize_persian, parse_jalali_date
 from core.middleware import long_database_work
+from people import second_factor
 from people.models import AccessToken, Delegation, User
 from people.roles import Role
 from people.services import delegation_create, delegation_revoke, user_preferences_set
@@ -363,6 +364,8 @@ def profile(request):
             "tokens": user.access_tokens.order_by("-created_at"),
             "token_form": TokenForm(prefix="tok"),
             "new_token": getattr(request, "_new_token", None),
+            "second_factor_on": second_factor.enrolled(user),
+            "second_factor_required": second_factor.second_factor_required(user),
         },
     )
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("tasks/<int:pk>/release/", workflow_views.task_release_view, name="task_release"),
     path("tasks/", include("workflows.urls")),
     path("profile/", approval_views.profile, name="profile"),
+    path("account/", include("people.urls")),
     path("search/", search_views.search_page, name="search"),
     # the REST API (docs/api.md): its schema at /api/schema/ (and /api/v1/openapi.json), its
     # reference at /api/v1/docs

@@ -16,6 +16,7 @@ from core.admin import JalaliDatesAdmin, ReadOnlyAdmin
 from core.errors import BaznegarError
 from core.jalali import format_jalali
 from people.models import AccessToken, Delegation, Membership, User
+from people.second_factor import second_factor_reset
 from people.services import membership_revoke
 from people.tokens import MAX_DAYS, token_create, token_revoke
 
@@ -32,6 +33,18 @@ class UserAdmin(GuardedModelAdminMixin, DjangoUserAdmin):
     list_display = ("username", "first_name", "last_name", "email", "is_active", "is_service", "language")
     list_filter = DjangoUserAdmin.list_filter + ("is_service", "language")
     GUARDED = ("is_superuser", "is_staff", "groups", "user_permissions", "is_service")
+    actions = ["reset_second_factor"]
+
+    @admin.action(description=_("Reset the second factor (a lost phone): they enrol again at sign-in"))
+    def reset_second_factor(self, request, queryset):
+        done = 0
+        for user in queryset:
+            try:
+                second_factor_reset(user=user, acting_user=request.user, reason=str(_("reset in the admin")))
+                done += 1
+            except BaznegarError as refused:
+                self.message_user(request, f"{user.username}: {'; '.join(refused.messages)}", messages.ERROR)
+        self.message_user(request, _("%(count)s second factors reset.") % {"count": done}, messages.SUCCESS)
 
     def user_change_password(self, request, id, form_url=""):
         """Django's own password page saves past save_model: its change is recorded here, once, naming

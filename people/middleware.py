@@ -36,6 +36,42 @@ class UserLanguageMiddleware:
         return response
 
 
+class SecondFactorMiddleware:
+    """A person whose role requires a second factor (people.second_factor) reaches nothing but the
+    second factor's page, signing out and the public pages until this session has given a code.
+    An API call with a session and no code is a 403 problem; one with a token is the token's."""
+
+    OPEN = ("/account/two-factor/", "/logout/", "/login/", "/language/", "/static/", "/public/", "/healthz", "/favicon")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from people.second_factor import second_factor_required
+
+        user = getattr(request, "user", None)
+        if (
+            user is None
+            or not user.is_authenticated
+            or request.path.startswith(self.OPEN)
+            or (request.path.startswith("/api/") and "HTTP_AUTHORIZATION" in request.META)
+            or user.is_verified()
+            or not second_factor_required(user)
+        ):
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            from django.http import JsonResponse
+
+            detail = translation.gettext("Give your second factor on the site first, or use an access token.")
+            body = {"type": "about:blank", "title": "Forbidden", "status": 403, "detail": detail}
+            return JsonResponse(body, status=403, content_type="application/problem+json")
+        from django.shortcuts import redirect
+        from django.urls import reverse
+        from django.utils.http import urlencode
+
+        return redirect(f"{reverse('people:two_factor')}?{urlencode({'next': request.get_full_path()})}")
+
+
 def asked_language(request) -> str | None:
     """For the API only: the first of the client's Accept-Language ranges that we speak. A
     program states its language on purpose; a browser's system language is not read for pages."""

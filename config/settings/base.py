@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "viewflow",
     "viewflow.workflow",
     "ninja",  # the API's reference (Swagger UI) from its own static files, no CDN
+    "django_otp",  # the second factor (people/second_factor.py)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # ours, from the floor up (docs/architecture.md: each imports only from those above it here)
     "audit",
     "people",
@@ -55,9 +58,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): a second factor given
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "people.middleware.UserLanguageMiddleware",
+    "people.middleware.SecondFactorMiddleware",
     "people.throttling.SprayingThrottleMiddleware",
     # axes last: it reads the outcome of authentication
     "axes.middleware.AxesMiddleware",
@@ -124,6 +129,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The second factor (people/second_factor.py, docs/operations.md): required for these roles and
+# every superuser when on. On in production; off by default for `make run`'s demo and the tests.
+SECOND_FACTOR_REQUIRED = env.bool("SECOND_FACTOR_REQUIRED", default=True)
+SECOND_FACTOR_ROLES = ["planning_office", "administrator", "auditor"]
+OTP_TOTP_ISSUER = "Baznegar"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -25,3 +25,5 @@ for _folder in ("broker/queue", "broker/processed", "broker/control", "static", 
 # the audit log's signing key: made on first use, kept beside the development database
 AUDIT_SIGNING_KEY_FILE = settings_env.env.str("AUDIT_SIGNING_KEY_FILE", default=str(VAR_DIR / "audit-signing.key"))
 AUDIT_SIGNING_KEY_CREATE = True
+# the demo: a second factor only when asked for (production requires it for the roles named in base)
+SECOND_FACTOR_REQUIRED = settings_env.boolean("SECOND_FACTOR_REQUIRED", False)

@@ -28,3 +28,5 @@ AXES_ENABLED = True
 for _folder in ("broker/queue", "broker/processed", "broker/control", "static"):
     (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = VAR_DIR / "test-media"  # supporting documents the tests attach
+# the second factor is switched on by the tests that test it
+SECOND_FACTOR_REQUIRED = False
