@@ -9,11 +9,14 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from guardian.admin import GuardedModelAdminMixin
 
 from audit.services import audit_record, field_changes, fields_snapshot
 from core.admin import JalaliDatesAdmin, ReadOnlyAdmin
 from core.errors import BaznegarError
+from core.forms import NumberField
 from core.jalali import format_jalali
 from people.models import AccessToken, Delegation, Membership, User
 from people.second_factor import second_factor_reset
@@ -102,7 +105,7 @@ class DelegationAdmin(ReadOnlyAdmin):
 class ServiceTokenForm(forms.ModelForm):
     """An administrator makes a token for a service account (a system that never signs in)."""
 
-    days = forms.IntegerField(label=_("days it lasts"), min_value=1, max_value=MAX_DAYS, initial=90)
+    days = NumberField(label=_("days it lasts"), min_value=1, max_value=MAX_DAYS, initial=90)
 
     class Meta:
         model = AccessToken
@@ -175,6 +178,13 @@ class AccessTokenAdmin(ReadOnlyAdmin):
 # (no Gregorian drill-down) and a title for people instead of the models' English `__str__`
 for _model in (AccessAttempt, AccessLog, AccessFailureLog):
     admin.site.unregister(_model)
+
+
+# django-otp's own admin of devices writes past our services and speaks English: a person's second
+# factor is turned on on their page and taken away by the audited reset above (people.second_factor)
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 class _SignInRecordAdmin(JalaliDatesAdmin):

@@ -25,7 +25,7 @@ class User(AbstractUser):
         _("service account"),
         default=False,
         help_text=_(
-            "A system (the finance system, the GIS, a back-up script), not a person: it holds roles as"
+            "A system (the finance system, the city's maps, a back-up script), not a person: it holds roles as"
             " people do, acts only through access tokens an administrator makes, and never signs in."
         ),
     )

@@ -134,6 +134,11 @@ WRITES = {
         "change": ("first_name", "نام‌نو"),
     },
     "people.membership": {"make": _seat},
+    # a service account's token: made by an administrator, recorded once by people.tokens
+    "people.accesstoken": {
+        "make": lambda: _service_token(),
+        "add": {"user": lambda: _service_account().pk, "name": "GIS", "scope": "read", "days": "۳۰"},
+    },
     "rules.calendarsettings": {
         "make": lambda: CalendarSettings.objects.first() or CalendarSettings.objects.create(),
         "change": ("extend_window_on_holiday", None),  # unticked
@@ -200,6 +205,19 @@ WRITES = {
         "make": lambda: Notification.objects.create(recipient=UserFactory(), event="task.waiting"),
     },
 }
+
+
+def _service_account():
+    from people.models import User
+
+    return User.objects.filter(username="gis-system").first() or UserFactory(username="gis-system", is_service=True)
+
+
+def _service_token():
+    from people.tokens import token_create
+
+    admin_user = UserFactory(is_superuser=True, is_staff=True)
+    return token_create(user=_service_account(), name="nightly", scope="read", days=5, made_by=admin_user)[0]
 
 
 def _registry():
