@@ -14,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 # The address of the request being served, set by AuditContextMiddleware.
 current_ip: ContextVar[str | None] = ContextVar("audit_current_ip", default=None)
+# The prefix of the API access token the request came with (people.tokens), if it came with one:
+# every event it causes names it, so each use of a token is attributable.
+current_token: ContextVar[str | None] = ContextVar("audit_current_token", default=None)
 
 _ACTIONS: dict[str, Promise | str] = {}
 

@@ -58,6 +58,9 @@ def audit_record(
     if not chain.is_registered(action):
         raise ValueError(f"unregistered audit action {action!r}")
     # Store exactly what is hashed: JSON text back to Python values.
+    via_token = chain.current_token.get()
+    if via_token:
+        data = {**(data or {}), "via_token": via_token}
     stored_data = json.loads(chain.canonical_json(data or {}))
     scope = {**chain.scope_of(obj), **(scope or {})}
     fields = {

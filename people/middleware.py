@@ -29,9 +29,11 @@ class UserLanguageMiddleware:
         translation.activate(chosen)
         request.LANGUAGE_CODE = chosen
         token = chain.current_ip.set(client_ip(request))
+        via = chain.current_token.set(None)  # the API's TokenAuth names the token, if any
         try:
             response = self.get_response(request)
         finally:
+            chain.current_token.reset(via)
             chain.current_ip.reset(token)
         return response
 

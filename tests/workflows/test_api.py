@@ -153,6 +153,10 @@ def test_a_retried_decision_with_the_same_key_writes_one(submitted, people, clie
     problem(client.post(url, other, content_type="application/json", **headers), 422)
     problem(client.post(url, body, content_type="application/json", **bearer(writer), HTTP_IDEMPOTENCY_KEY="k2"), 409)
     assert IdempotentRequest.objects.filter(key="sign-off-42").get().status == 201
+    # the decision's audit event names the token it came through; a page's decision names none
+    signed = AuditEvent.objects.get(action="workflows.amendment.sign_off")
+    assert signed.data["via_token"] == _t.prefix
+    assert "via_token" not in AuditEvent.objects.get(action="workflows.amendment.submit").data
 
 
 def test_the_plan_read_with_an_etag(plan, people, client):

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.openapi.views import openapi_json
 from ninja.security import HttpBearer, django_auth
 
+from audit import chain
 from core.errors import NotAllowed
 from people.middleware import speak_to
 from people.tokens import token_authenticate
@@ -22,6 +23,7 @@ class TokenAuth(HttpBearer):
         found = token_authenticate(token)
         if found is not None:
             request.user = found.user
+            chain.current_token.set(found.prefix)  # the events this request writes name the token
             speak_to(request, found.user)
         return found
 
