@@ -9,7 +9,8 @@ from audit import chain
 from core.forms import JalaliDateField, NumberField
 from people.models import AccessToken, User
 from people.selectors import NOT_A_SUBSTITUTE, delegation_problem
-from plan.models import Committee, Plan
+from plan.models import Plan
+from plan.selectors import CommitteeNotFound, committee_named, committees_for_filters
 
 
 def _person(people, username: str) -> User:
@@ -26,9 +27,8 @@ class AuditFilterForm(forms.Form):
     plan = forms.ModelChoiceField(label=_("Plan"), queryset=Plan.objects.all(), required=False)
     revision = NumberField(label=_("Revision number"), required=False, min_value=1)
     amendment = NumberField(label=_("Amendment number"), required=False, min_value=1)
-    committee = forms.ModelChoiceField(
-        label=_("Committee"), queryset=Committee.objects.all(), to_field_name="code", required=False
-    )
+    # a committee's code, or <plan code>:<code> where plans share it (plan.selectors.committee_named)
+    committee = forms.CharField(label=_("Committee"), required=False, max_length=120, widget=forms.Select)
     person = forms.CharField(label=_("Person (username)"), required=False, max_length=150)
     action = forms.ChoiceField(label=_("Action"), required=False)
     date_from = JalaliDateField(label=_("From (Jalali)"), required=False)
@@ -40,9 +40,19 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         labels = sorted((str(label), name) for name, label in chain.registered_actions().items())
         self.fields["action"].choices = [("", _("Every action"))] + [(name, label) for label, name in labels]
-        self.fields["committee"].label_from_instance = lambda c: c.name_fa
         self.fields["plan"].empty_label = _("Every plan")
-        self.fields["committee"].empty_label = _("Every committee")
+        self.fields["committee"].widget.choices = [("", _("Every committee"))] + [
+            (c.filter_key, c.filter_label) for c in committees_for_filters()
+        ]
+
+    def clean_committee(self):
+        value = self.cleaned_data["committee"]
+        if not value:
+            return None
+        try:
+            return committee_named(value, plan=self.cleaned_data.get("plan"))
+        except CommitteeNotFound as missing:
+            raise forms.ValidationError(str(missing)) from None
 
     def clean_person(self):
         username = self.cleaned_data["person"].strip()

@@ -47,6 +47,7 @@ from people.roles import Role
 from people.services import delegation_create, delegation_revoke, user_preferences_set
 from people.tokens import token_create, token_revoke
 from plan.models import REVISION_CLOSED, Amendment, Committee, Plan, Revision
+from plan.selectors import CommitteeNotFound, committee_named, committees_for_filters
 from plan.selectors.actuals import committees_progress, progress_years, shown_year
 
 
@@ -55,9 +56,10 @@ def _filters(request):
     committee = None
     code = request.GET.get("committee")
     if code:
-        committee = Committee.objects.filter(code=code).first()
-        if committee is None:
-            messages.error(request, _("There is no committee “%(code)s”.") % {"code": code})
+        try:
+            committee = committee_named(code)
+        except CommitteeNotFound as missing:
+            messages.error(request, str(missing))
     due_before = None
     if request.GET.get("due_before"):
         try:
@@ -97,7 +99,7 @@ def dashboard(request):
             .select_related("plan")
             .order_by("-created_at")[:5],
             "archive": archive(request.user, limit=20, **archive_filters),
-            "committees": Committee.objects.all(),
+            "committees": committees_for_filters(),
             "filters": filters,
             "query": request.GET,
             "can_draft": get_objects_for_user(
@@ -137,7 +139,7 @@ def task_list(request, which: str):
             "mine": which == "inbox",
             "tasks": tasks,
             "today": timezone.localdate(),
-            "committees": Committee.objects.all(),
+            "committees": committees_for_filters(),
             "filters": filters,
             "query": request.GET,
         },

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import get_group_perms, get_user_perms
 
+from core.request_memo import remembered
 from people.models import Delegation, Membership, User
 from people.roles import DELEGATION_RULES, NEVER_SUBSTITUTES, SAME_COMMITTEE
 
@@ -46,14 +47,18 @@ def delegators_of(user: User, *, on=None) -> list[User]:
     """The people `user` may act for today: active, unrevoked delegations naming them, that the
     delegation rules still allow (a seat lost or a role gained since creation ends it in effect)."""
     day = on or timezone.localdate()
-    delegations = Delegation.objects.filter(
-        Q(revoked_at__isnull=True), substitute=user, starts_on__lte=day, ends_on__gte=day
-    ).select_related("delegator", "substitute")
-    return [
-        d.delegator
-        for d in delegations
-        if d.delegator.is_active and delegation_problem(d.delegator, d.substitute) is None
-    ]
+
+    def compute():
+        delegations = Delegation.objects.filter(
+            Q(revoked_at__isnull=True), substitute=user, starts_on__lte=day, ends_on__gte=day
+        ).select_related("delegator", "substitute")
+        return [
+            d.delegator
+            for d in delegations
+            if d.delegator.is_active and delegation_problem(d.delegator, d.substitute) is None
+        ]
+
+    return list(remembered(("delegators_of", user.pk, day), compute))
 
 
 def explicit_permissions(user: User) -> set[str]:
@@ -62,10 +67,14 @@ def explicit_permissions(user: User) -> set[str]:
     administrator who is a superuser reads everything and decides nothing."""
     if not user.is_active:
         return set()
-    rows = Permission.objects.filter(Q(user=user) | Q(group__user=user)).values_list(
-        "content_type__app_label", "codename"
-    )
-    return {f"{app}.{codename}" for app, codename in rows}
+
+    def compute():
+        rows = Permission.objects.filter(Q(user=user) | Q(group__user=user)).values_list(
+            "content_type__app_label", "codename"
+        )
+        return frozenset(f"{app}.{codename}" for app, codename in rows)
+
+    return set(remembered(("explicit_permissions", user.pk), compute))
 
 
 def holds_object_right(user: User, permission: str, obj) -> bool:

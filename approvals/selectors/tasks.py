@@ -5,16 +5,17 @@ from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import F, Q
-from guardian.shortcuts import get_objects_for_user, get_users_with_perms
+from guardian.shortcuts import get_users_with_perms
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from approvals.duties import DRAFTER, ENTERED, PACKAGE, SEPARATION_OF_DUTIES, duty_excluded
 from approvals.models import Decision
+from approvals.selectors.visibility import seat_committee_ids
 from approvals.steps import human_nodes
 from people.models import User
 from people.selectors import delegators_of, explicit_permissions
-from plan.models import ActualReport, Amendment, CallAnswer, Committee, Revision
+from plan.models import ActualReport, Amendment, CallAnswer, Revision
 
 
 @dataclass
@@ -110,9 +111,7 @@ def _claimable(user: User) -> Q:
     condition = Q(owner_permission__in=model_perms)
     # a committee's steps: its chairs' sign-offs and confirmations, its members' answer to the year's call
     for permission in ("plan.sign_off_amendment", "plan.draft_amendment"):
-        committees = get_objects_for_user(
-            user, permission, klass=Committee, accept_global_perms=False, with_superuser=False
-        ).values_list("pk", flat=True)
+        committees = sorted(seat_committee_ids(user, permission))
         condition |= Q(owner_permission=permission, owner_permission_obj_pk__in=[str(pk) for pk in committees])
     return condition
 

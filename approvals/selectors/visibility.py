@@ -5,6 +5,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from approvals.models import Decision
 from core.jalali import jalali_year
+from core.request_memo import remembered
 from people.models import Membership, User
 from people.roles import Role
 from people.selectors import delegators_of, explicit_permissions
@@ -70,15 +71,25 @@ def revisions_visible_to(user: User):
     return Revision.objects.none()
 
 
+def seat_committee_ids(user: User, permission: str) -> frozenset[int]:
+    """The committees on which the person's own seats (never superuser status, never a role) give
+    this object right; asked once per request (core.request_memo)."""
+
+    def compute():
+        found = get_objects_for_user(
+            user, permission, klass=Committee, accept_global_perms=False, with_superuser=False
+        ).values_list("pk", flat=True)
+        return frozenset(found)
+
+    return remembered(("seat_committee_ids", user.pk, permission), compute)
+
+
 def _committees_of(user: User, perms: list[str]):
     """The committees on which the person, or someone who delegated to them today, holds a seat's right."""
     ids: set[int] = set()
     for person in (user, *delegators_of(user)):
-        ids |= set(
-            get_objects_for_user(
-                person, perms, klass=Committee, any_perm=True, accept_global_perms=False, with_superuser=False
-            ).values_list("pk", flat=True)
-        )
+        for permission in perms:
+            ids |= seat_committee_ids(person, permission)
     return Committee.objects.filter(pk__in=ids)
 
 

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "core.request_memo.RequestMemoMiddleware",  # what a request worked out about the person, once
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): a second factor given
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -422,3 +422,43 @@ def amendment_figures_changes(amendment: Amendment, data: bytes, justification: 
     from the draft as it stands (ValidationError names the sheet, row and column of what cannot be
     one of its committee's figures)."""
     return exchange.committee_changes(data, _figures_state(amendment), amendment.committee.code, justification)
+
+
+class CommitteeNotFound(LookupError):
+    """A committee named in a filter that is no committee, or that several plans have."""
+
+
+def committees_for_filters() -> list[Committee]:
+    """Every committee, each with the `filter_key` a filter sends back: its code, or
+    `<plan code>:<code>` where another plan has a committee of the same code."""
+    committees = list(Committee.objects.select_related("plan").order_by("plan_id", "position", "code"))
+    seen: dict[str, int] = {}
+    for committee in committees:
+        seen[committee.code] = seen.get(committee.code, 0) + 1
+    for committee in committees:
+        shared = seen[committee.code] > 1
+        committee.filter_key = f"{committee.plan.code}:{committee.code}" if shared else committee.code
+        committee.filter_label = f"{committee.name_fa} ({committee.plan.city_fa})" if shared else committee.name_fa
+    return committees
+
+
+def committee_named(value: str, *, plan: Plan | None = None) -> Committee:
+    """The committee a filter names: `<plan code>:<code>`, or a code alone when one plan (or the
+    plan given) has it. CommitteeNotFound, with a sentence for the person, otherwise."""
+    from django.utils.translation import gettext as _
+
+    plan_code, _sep, code = value.rpartition(":")
+    found = Committee.objects.filter(code=code).select_related("plan")
+    if plan_code:
+        found = found.filter(plan__code=plan_code)
+    if plan is not None:
+        found = found.filter(plan=plan)
+    found = list(found[:2])
+    if not found:
+        raise CommitteeNotFound(_("There is no committee “%(code)s”.") % {"code": value})
+    if len(found) > 1:
+        raise CommitteeNotFound(
+            _("More than one plan has a committee “%(code)s”: choose the plan, or the committee from the list.")
+            % {"code": value}
+        )
+    return found[0]
