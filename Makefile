@@ -9,9 +9,13 @@ export BAZNEGAR_HOST BAZNEGAR_PORT
 
 .PHONY: run test test-fast setup demo-passwords messages assets lint bench
 
-$(STAMP): requirements/base.txt requirements/dev.txt
+$(STAMP): requirements/base.txt requirements/dev.txt requirements/ldap.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements/base.txt -r requirements/dev.txt
+	@# directory sign-in (docs/operations.md): python-ldap builds against OpenLDAP's headers, so it is
+	@# installed where they are (libldap2-dev, libsasl2-dev; .ci/run installs them)
+	if [ -f /usr/include/ldap.h ] && [ -f /usr/include/sasl/sasl.h ]; then \
+	  $(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements/ldap.txt; fi
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -16,6 +16,10 @@ services_install() {
   ldconfig -p | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b)
   # attachments: their type is read from their content by libmagic (python-magic)
   ldconfig -p | grep -q libmagic.so.1 || need+=(libmagic1)
+  # directory sign-in: python-ldap builds against OpenLDAP's headers; its tests start a real slapd
+  [ -f /usr/include/ldap.h ] || need+=(libldap2-dev)
+  [ -f /usr/include/sasl/sasl.h ] || need+=(libsasl2-dev)
+  [ -x /usr/sbin/slapd ] || need+=(slapd)
   if [ ${#need[@]} -gt 0 ]; then
     echo "ci: installing ${need[*]}"
     apt-get update -qq

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from approvals import views as approval_views
 from config import health, views
+from people.forms import SignInForm
 from workflows import search_views
 from workflows import views as workflow_views
 from workflows.api import api, schema_view
@@ -30,7 +31,11 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     # browsers ask for /favicon.ico whatever the page links; the icon is the static one
     path("favicon.ico", views.favicon, name="favicon"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.language_switch, name="language_switch"),
     path("plan/", include("plan.urls")),

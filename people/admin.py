@@ -18,7 +18,7 @@ from core.admin import JalaliDatesAdmin, ReadOnlyAdmin
 from core.errors import BaznegarError
 from core.forms import NumberField
 from core.jalali import format_jalali
-from people.models import AccessToken, Delegation, Membership, User
+from people.models import AccessToken, Delegation, DirectoryRule, Membership, User
 from people.second_factor import second_factor_reset
 from people.services import membership_revoke
 from people.tokens import MAX_DAYS, token_create, token_revoke
@@ -93,6 +93,17 @@ class MembershipAdmin(JalaliDatesAdmin):
     def delete_queryset(self, request, queryset):
         for membership in queryset:
             membership_revoke(membership=membership, revoked_by=request.user, reason="admin")
+
+
+@admin.register(DirectoryRule)
+class DirectoryRuleAdmin(JalaliDatesAdmin):
+    """Which directory group gives which role or seat (people/directory.py): applied at each
+    directory sign-in; a group that no longer matches takes back what it gave."""
+
+    list_display = ("group", "role", "committee", "seat")
+    list_filter = ("role", "seat")
+    search_fields = ("group",)
+    autocomplete_fields = ()
 
 
 @admin.register(Delegation)

@@ -15,6 +15,14 @@ class PeopleConfig(AppConfig):
 
         services.register_audit_actions()
         post_migrate.connect(_ensure_roles, sender=self)
+        try:  # directory sign-in: where django-auth-ldap is installed (requirements/ldap.txt)
+            from django_auth_ldap.backend import ldap_error
+        except ImportError:
+            pass
+        else:
+            from people.directory import directory_unreachable
+
+            ldap_error.connect(directory_unreachable, dispatch_uid="people.directory_unreachable")
 
 
 def _ensure_roles(sender, using="default", **kwargs):

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from people.roles import Role
+
 
 class User(AbstractUser):
     """A person who uses Baznegar; roles come from groups, committee rights from object permissions."""
@@ -29,6 +31,11 @@ class User(AbstractUser):
             " people do, acts only through access tokens an administrator makes, and never signs in."
         ),
     )
+
+    # signed in through the city's directory (people/directory.py): its roles and seats follow the
+    # directory's groups; what the directory granted is kept to take it back when a group goes
+    from_directory = models.BooleanField(_("from the directory"), default=False, editable=False)
+    directory_grants = models.JSONField(_("granted by the directory"), default=dict, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -146,3 +153,39 @@ class AccessToken(models.Model):
 
     def audit_scope(self) -> dict:
         return {}
+
+
+class DirectoryRule(models.Model):
+    """A group of the city's directory (its DN) and what its members hold here: a role, or a seat on
+    a committee. Administrators edit these; people.directory applies them at each sign-in."""
+
+    group = models.CharField(
+        _("directory group"),
+        max_length=500,
+        help_text=_("the group's distinguished name, e.g. cn=planning,ou=groups,…"),
+    )
+    role = models.CharField(_("role"), max_length=40, choices=Role.choices, blank=True)
+    committee = models.ForeignKey(
+        "plan.Committee", verbose_name=_("committee"), on_delete=models.CASCADE, null=True, blank=True
+    )
+    seat = models.CharField(_("seat"), max_length=20, choices=Membership.Seat.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("directory rule")
+        verbose_name_plural = _("directory rules")
+        ordering = ["group", "pk"]
+
+    def __str__(self):
+        held = self.get_role_display() if self.role else f"{self.committee} · {self.get_seat_display()}"
+        return f"{self.group} → {held}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if bool(self.role) == bool(self.committee_id or self.seat):
+            raise ValidationError(_("a rule gives either a role, or a seat on a committee"))
+        if self.committee_id and not self.seat or self.seat and not self.committee_id:
+            raise ValidationError(_("a seat needs its committee, and a committee its seat"))
+        if self.role in (Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR):
+            raise ValidationError(_("committee roles come with a seat: name the committee and the seat"))
+        self.group = self.group.strip()

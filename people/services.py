@@ -14,7 +14,7 @@ from viewflow.workflow.status import STATUS
 from audit import chain
 from audit.services import audit_record
 from core.errors import BaznegarError
-from people import second_factor, tokens
+from people import directory, second_factor, tokens
 from people.models import Delegation, Membership, User
 from people.roles import ROLE_PERMISSIONS, Role
 from people.selectors import delegation_problem
@@ -32,6 +32,7 @@ def register_audit_actions() -> None:
     chain.register_action("people.delegation.revoke", _("Delegation revoked"))
     tokens.register_audit_actions()
     second_factor.register_audit_actions()
+    directory.register_audit_actions()
 
 
 def administrators():

@@ -124,6 +124,19 @@ AUTHENTICATION_BACKENDS = [
     "people.backends.PeopleBackend",  # Django's ModelBackend; service accounts never sign in
     "guardian.backends.ObjectPermissionBackend",
 ]
+# Directory sign-in (people/directory.py, docs/operations.md): on when DIRECTORY_LDAP_URI is set,
+# beside local accounts. Needs requirements/ldap.txt (python-ldap builds against libldap2-dev).
+DIRECTORY_LDAP_URI = env.str("DIRECTORY_LDAP_URI", default="")
+DIRECTORY_BIND_DN = env.str("DIRECTORY_BIND_DN", default="")
+DIRECTORY_BIND_PASSWORD = env.str("DIRECTORY_BIND_PASSWORD", default="")
+DIRECTORY_USER_BASE = env.str("DIRECTORY_USER_BASE", default="")
+DIRECTORY_USER_FILTER = env.str("DIRECTORY_USER_FILTER", default="(uid=%(user)s)")  # AD: (sAMAccountName=%(user)s)
+DIRECTORY_GROUP_BASE = env.str("DIRECTORY_GROUP_BASE", default="")
+DIRECTORY_GROUP_TYPE = env.str("DIRECTORY_GROUP_TYPE", default="groupOfNames")  # or activeDirectory
+if DIRECTORY_LDAP_URI:
+    AUTHENTICATION_BACKENDS.insert(  # after the throttles, before local passwords
+        AUTHENTICATION_BACKENDS.index("people.backends.PeopleBackend"), "people.directory_backend.DirectoryBackend"
+    )
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from notifications.models import Notification, Outbox
-from people.models import Membership, User
+from people.models import DirectoryRule, Membership, User
 from people.services import membership_grant
 from plan.models import Amendment, Committee, LetterSettings, Plan, ProgressRules, Revision
 from rules.models import CalendarSettings, CouncilRules, Holiday, LegalRule, ServiceLevel
@@ -134,6 +134,11 @@ WRITES = {
         "change": ("first_name", "نام‌نو"),
     },
     "people.membership": {"make": _seat},
+    "people.directoryrule": {
+        "make": lambda: DirectoryRule.objects.create(group="cn=planning,ou=groups,dc=x", role="planning_office"),
+        "add": {"group": "cn=auditors,ou=groups,dc=x", "role": "auditor"},
+        "change": ("group", "cn=planners,ou=groups,dc=x"),
+    },
     # a service account's token: made by an administrator, recorded once by people.tokens
     "people.accesstoken": {
         "make": lambda: _service_token(),
