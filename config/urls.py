@@ -20,6 +20,8 @@ urlpatterns = [
     path("tasks/", include("workflows.urls")),
     path("profile/", approval_views.profile, name="profile"),
     path("account/", include("people.urls")),
+    # the province's OpenID Connect sign-in (people/identity.py): 404 while OIDC_RP_CLIENT_ID is unset
+    path("oidc/", include("people.identity_urls")),
     path("search/", search_views.search_page, name="search"),
     # the REST API (docs/api.md): its schema at /api/schema/ (and /api/v1/openapi.json), its
     # reference at /api/v1/docs

@@ -6,6 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SignInForm(AuthenticationForm):
+    @property
+    def identity_sign_in(self) -> bool:
+        """Whether the page offers the province's OpenID Connect sign-in (people/identity.py)."""
+        from django.conf import settings
+
+        return bool(getattr(settings, "OIDC_RP_CLIENT_ID", ""))
+
     def get_invalid_login_error(self):
         if getattr(self.request, "directory_unreachable", False):
             return ValidationError(

@@ -137,6 +137,21 @@ if DIRECTORY_LDAP_URI:
     AUTHENTICATION_BACKENDS.insert(  # after the throttles, before local passwords
         AUTHENTICATION_BACKENDS.index("people.backends.PeopleBackend"), "people.directory_backend.DirectoryBackend"
     )
+# OpenID Connect sign-in (people/identity.py, docs/operations.md): on when OIDC_RP_CLIENT_ID is set.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile groups")
+OIDC_TIMEOUT = 5
+LOGIN_REDIRECT_URL_FAILURE = "/login/?identity=failed"
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS.insert(
+        AUTHENTICATION_BACKENDS.index("people.backends.PeopleBackend"), "people.identity.IdentityBackend"
+    )
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
