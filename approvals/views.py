@@ -38,6 +38,7 @@ from audit import chain
 from audit.models import AuditEvent, AuditVerification
 from audit.selectors import inclusion_proof, latest_head, seals_of
 from audit.services import audit_chain_verify_request
+from core.db_router import reads_from_replica
 from core.errors import REFUSALS, refuse
 from core.jalali import localize_digits, normalize_persian, parse_jalali_date
 from core.middleware import long_database_work
@@ -164,6 +165,7 @@ def auditor_required(view):
 
 
 @auditor_required
+@reads_from_replica
 def audit_events_view(request):
     form = AuditFilterForm(request.GET or None)
     page, status = None, 200
@@ -197,6 +199,7 @@ def _export_name(extension: str) -> str:
 
 @auditor_required
 @long_database_work
+@reads_from_replica
 def audit_export_csv(request):
     query, form = _export_query(request)
     if query is None:
@@ -208,6 +211,7 @@ def audit_export_csv(request):
 
 @auditor_required
 @long_database_work
+@reads_from_replica
 def audit_export_xlsx(request):
     query, form = _export_query(request)
     if query is None:
@@ -244,6 +248,7 @@ def audit_event_view(request, pk):
 
 
 @auditor_required
+@reads_from_replica
 def audit_amendment_timeline(request, pk):
     amendment = get_object_or_404(Amendment.objects.select_related("plan", "committee", "drafted_by"), pk=pk)
     timeline = amendment_timeline(amendment)
@@ -260,6 +265,7 @@ def audit_amendment_timeline(request, pk):
 
 
 @auditor_required
+@reads_from_replica
 def audit_revision_timeline(request, pk):
     revision = get_object_or_404(Revision.objects.select_related("plan", "issued_version"), pk=pk)
     return render(
@@ -270,6 +276,7 @@ def audit_revision_timeline(request, pk):
 
 
 @auditor_required
+@reads_from_replica
 def audit_item_history(request):
     plans = list(Plan.objects.all())
     plan = next((p for p in plans if str(p.pk) == request.GET.get("plan")), plans[0] if plans else None)

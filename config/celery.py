@@ -18,3 +18,12 @@ app.autodiscover_tasks()
 @beat_init.connect
 def _guard_database_login(**kwargs):
     guard_database_login()
+
+
+@beat_init.connect
+def _only_one_beat(**kwargs):
+    from django.conf import settings
+
+    from core.beat_lock import beat_lock_take
+
+    beat_lock_take(settings.CELERY_BROKER_URL)

@@ -132,7 +132,7 @@ def celery_worker_process(tmp_path):
     """Start a real Celery worker on the configured broker and the test database; stop it after."""
     processes = []
 
-    def start(*, queues: str = "celery", concurrency: int = 1, extra_env: dict | None = None):
+    def start(*, queues: str = "celery,email", concurrency: int = 1, extra_env: dict | None = None):
         log = tmp_path / f"worker-{len(processes)}.log"
         env = subprocess_env(
             DJANGO_SETTINGS_MODULE="config.settings.test",

@@ -91,6 +91,11 @@ TEMPLATES = [
 
 DATABASES = {"default": settings_env.database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services own their transactions
+# A read replica for the auditor's pages and exports (core/db_router.py): a province's layout.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = settings_env.database("DATABASE_REPLICA_URL", "")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # the embedded default: a web server, a worker and beat share one file
     DATABASES["default"]["OPTIONS"] = {
@@ -247,6 +252,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 )
 BROKER_BREAKER_SECONDS = settings_env.integer("BROKER_BREAKER_SECONDS", 30)
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Two queues: email (the outbox's deliveries and the digests) apart from the workflow's own timers,
+# reminders, sealing and sweeps, so a slow mail server never holds a deadline back. One worker
+# takes both by default (CELERY_QUEUES in docker/start-worker.sh); a province runs one of each.
+CELERY_TASK_DEFAULT_QUEUE = "celery"  # the workflow's own work
+CELERY_TASK_ROUTES = {
+    "notifications.tasks.deliver_outbox": {"queue": "email"},
+    "notifications.tasks.deliver_outbox_many": {"queue": "email"},
+    "notifications.tasks.send_digests": {"queue": "email"},
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -163,7 +163,7 @@ def test_redis_lost_while_the_worker_delivers_then_everything_arrives_once(own_r
         [
             "sh",
             "-c",
-            f"while :; do {sys.executable} -m celery -A config worker --loglevel=INFO --concurrency=1 "
+            f"while :; do {sys.executable} -m celery -A config worker --loglevel=INFO --concurrency=1 -Q celery,email "
             "--without-gossip --without-mingle --prefetch-multiplier=1; echo 'worker exited'; sleep 1; done",
         ],
         cwd=ROOT,
