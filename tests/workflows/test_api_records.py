@@ -185,7 +185,7 @@ def test_a_preview_keeps_nothing_and_names_problems(plan, people, client):
     )
 
 
-def test_the_auditors_timelines_head_consistency_and_checks(plan, people, accepted, client):
+def test_the_auditors_timelines_head_consistency_and_checks(plan, people, accepted, client, monkeypatch):
     amendment = accepted("C02", WASTE)
     auditor = UserFactory(username="api-auditor", roles=[Role.AUDITOR])
     admin = UserFactory(username="api-admin", roles=[Role.ADMINISTRATOR])
@@ -224,10 +224,20 @@ def test_the_auditors_timelines_head_consistency_and_checks(plan, people, accept
 
     problem(post(client, "/api/v1/audit/verifications", {}, reader), 403)  # auditors read the checks
     assert client.get("/api/v1/audit/verifications", **reader).json() == []
+    queued = []  # the broker is not asked in tests (as on the page's test): the worker's run is called below
+    monkeypatch.setattr("audit.tasks.verify_audit_chain.apply_async", lambda **kw: queued.append(kw))
     started = post(client, "/api/v1/audit/verifications", {}, token(admin))
-    assert started.status_code == 202, started.content
+    assert started.status_code == 202 and queued == [{"retry": False}], started.content
     assert AuditEvent.objects.filter(action="audit.chain.verify_request", actor=admin).count() == 1
     assert client.get("/api/v1/audit/verifications", **reader).json() == []  # queued for a worker
     verify_audit_chain()  # the worker's run
     checks = client.get("/api/v1/audit/verifications", **reader).json()
     assert len(checks) == 1 and checks[0]["ok"] and checks[0]["events_checked"] == AuditEvent.objects.count()
+
+    def down(**kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr("audit.tasks.verify_audit_chain.apply_async", down)
+    before = AuditEvent.objects.filter(action="audit.chain.verify_request").count()
+    problem(post(client, "/api/v1/audit/verifications", {}, token(admin)), 503)
+    assert AuditEvent.objects.filter(action="audit.chain.verify_request").count() == before  # nothing recorded

@@ -110,9 +110,12 @@ def idempotent(success: int = 200):
             try:
                 result = operation(request, *args, **kwargs)
             except errors.HttpError as error:
-                IdempotentRequest.objects.filter(pk=record.pk).update(
-                    status=error.status_code, body={"detail": str(error)}
-                )
+                if error.status_code >= 500:  # not carried out (the broker was down): a retry may try again
+                    IdempotentRequest.objects.filter(pk=record.pk).delete()
+                else:
+                    IdempotentRequest.objects.filter(pk=record.pk).update(
+                        status=error.status_code, body={"detail": str(error)}
+                    )
                 raise
             except Exception:
                 IdempotentRequest.objects.filter(pk=record.pk).delete()  # not carried out: a retry may try again
