@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -167,11 +168,20 @@ class AccessTokenAdmin(ReadOnlyAdmin):
         except BaznegarError as refused:
             raise PermissionDenied(refused.messages) from refused
         obj.pk, obj.prefix, obj.expires_at = token.pk, token.prefix, token.expires_at
-        messages.warning(
+        request._service_token = (token, raw)  # shown on the answer itself, never kept in a message cookie
+
+    def response_add(self, request, obj, post_url_continue=None):
+        made = getattr(request, "_service_token", None)
+        if made is None:
+            return super().response_add(request, obj, post_url_continue)
+        token, raw = made
+        response = TemplateResponse(
             request,
-            _("Copy this token now and give it to the system's keeper; it is never shown again: %(token)s")
-            % {"token": raw},
+            "admin/people/accesstoken/made.html",
+            {**self.admin_site.each_context(request), "token": token, "raw": raw, "opts": self.model._meta},
         )
+        response["Cache-Control"] = "no-store"
+        return response
 
     @admin.action(description=_("Revoke the chosen tokens"))
     def revoke(self, request, queryset):

@@ -34,7 +34,11 @@ def register_audit_actions() -> None:
 
 def second_factor_required(user: User) -> bool:
     """Whether this person must give a second factor to use the site."""
-    if not getattr(settings, "SECOND_FACTOR_REQUIRED", False) or not user.is_authenticated:
+    if not user.is_authenticated:
+        return False
+    if enrolled(user):  # whoever turned it on, for whatever role: it is asked for
+        return True
+    if not getattr(settings, "SECOND_FACTOR_REQUIRED", False):
         return False
     if user.is_superuser:
         return True
@@ -92,6 +96,15 @@ def second_factor_verify(*, request, code: str) -> None:
     failure) must stay written when the refusal is raised."""
     user = request.user
     code = (code or "").strip()
+    if "-" in code:  # a recovery code (xxxxxx-xxxxxx): spent once, under a lock against a second request
+        with transaction.atomic():
+            recovery = StaticDevice.objects.select_for_update().filter(user=user, name=RECOVERY_DEVICE).first()
+            if recovery is not None and recovery.verify_token(code.lower()):
+                left = recovery.token_set.count()
+                audit_record(action="people.second_factor.recovery_used", actor=user, obj=user, data={"left": left})
+                otp_login(request, recovery)
+                return
+        raise BaznegarError(_("that code is not right"))
     app = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if app is not None:
         allowed, _why = app.verify_is_allowed()
@@ -100,21 +113,19 @@ def second_factor_verify(*, request, code: str) -> None:
         if app.verify_token(_digits(code)):
             otp_login(request, app)
             return
-    recovery = StaticDevice.objects.filter(user=user, name=RECOVERY_DEVICE).first()
-    if recovery is not None and recovery.verify_token(code.lower()):
-        otp_login(request, recovery)
-        with transaction.atomic():
-            left = recovery.token_set.count()
-            audit_record(action="people.second_factor.recovery_used", actor=user, obj=user, data={"left": left})
-        return
     raise BaznegarError(_("that code is not right"))
 
 
 @transaction.atomic
-def recovery_codes_renew(*, user: User) -> list[str]:
-    """Ten new recovery codes for an enrolled person; the old ones stop working."""
+def recovery_codes_renew(*, request) -> list[str]:
+    """Ten new recovery codes for an enrolled person whose session has given the second factor;
+    the old ones stop working. (A session past the password alone may not: new codes would let it
+    past the factor.)"""
+    user = request.user
     if not enrolled(user):
         raise BaznegarError(_("turn the second factor on first"))
+    if not user.is_verified():
+        raise NotAllowed(_("give your second factor first"))
     codes = _new_recovery_codes(user)
     audit_record(action="people.second_factor.recovery_renew", actor=user, obj=user, data={"codes": len(codes)})
     return codes
@@ -128,6 +139,8 @@ def second_factor_reset(*, user: User, acting_user: User, reason: str) -> None:
         raise NotAllowed(_("only an administrator resets a second factor"))
     if acting_user.pk == user.pk:
         raise NotAllowed(_("another administrator resets your own second factor"))
+    if (user.is_superuser or user.groups.filter(name="administrator").exists()) and not acting_user.is_superuser:
+        raise NotAllowed(_("only a superuser resets an administrator's second factor"))
     if not (reason or "").strip():
         raise BaznegarError(_("say why the second factor is reset"))
     removed = 0  # devices (an authenticator, the recovery codes), not the codes deleted with them

@@ -42,6 +42,8 @@ def token_create(
     if user.is_service:
         if made_by.pk == user.pk or not made_by.has_perm("people.change_accesstoken"):
             raise NotAllowed(_("an administrator makes the tokens of a service account"))
+        if user.is_superuser and not made_by.is_superuser:
+            raise NotAllowed(_("only a superuser makes a token for a service account with every right"))
     elif made_by.pk != user.pk:
         raise NotAllowed(_("a person makes their own tokens"))
     name = (name or "").strip()

@@ -63,7 +63,7 @@ def recovery_codes(request):
     if request.method != "POST":
         return redirect("profile")
     try:
-        codes = second_factor.recovery_codes_renew(user=request.user)
+        codes = second_factor.recovery_codes_renew(request=request)
     except BaznegarError as refused:
         for message in refusal_messages(refused):
             messages.error(request, message)

@@ -428,6 +428,10 @@ class CommitteeNotFound(LookupError):
     """A committee named in a filter that is no committee, or that several plans have."""
 
 
+class CommitteeAmbiguous(CommitteeNotFound):
+    """Several plans have a committee of this code, and no plan was named."""
+
+
 def committees_for_filters() -> list[Committee]:
     """Every committee, each with the `filter_key` a filter sends back: its code, or
     `<plan code>:<code>` where another plan has a committee of the same code."""
@@ -457,7 +461,7 @@ def committee_named(value: str, *, plan: Plan | None = None) -> Committee:
     if not found:
         raise CommitteeNotFound(_("There is no committee “%(code)s”.") % {"code": value})
     if len(found) > 1:
-        raise CommitteeNotFound(
+        raise CommitteeAmbiguous(
             _("More than one plan has a committee “%(code)s”: choose the plan, or the committee from the list.")
             % {"code": value}
         )

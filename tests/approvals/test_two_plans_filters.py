@@ -52,3 +52,22 @@ def test_the_task_lists_say_a_code_is_ambiguous_instead_of_taking_the_first_plan
         assert answer.status_code == 200 and any("C02" in m for m in shown), (path, shown)
         chosen = client.get(path, {"committee": f"{plan.code}:C02"})
         assert chosen.status_code == 200 and not list(get_messages(chosen.wsgi_request))
+
+
+def test_the_api_says_a_shared_code_is_ambiguous_and_takes_a_named_one(client, plan, second, people):
+    from people.tokens import token_create
+
+    _t, raw = token_create(user=people["waste-chair"], name="r", scope="write", days=5)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert client.get("/api/v1/tasks/queue", {"committee": "C02"}, **auth).status_code == 422
+    assert client.get("/api/v1/tasks/queue", {"committee": f"{plan.code}:C02"}, **auth).status_code == 200
+    assert client.get("/api/v1/tasks/queue", {"committee": "C02", "plan": plan.code}, **auth).status_code == 200
+    assert client.get("/api/v1/tasks/queue", {"committee": "C99"}, **auth).status_code == 404
+    _t, member = token_create(user=people["waste-member"], name="w", scope="write", days=5)
+    opened = client.post(
+        "/api/v1/amendments",
+        {"committee": "C02", "title": "ب"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {member}",
+    )
+    assert opened.status_code == 422  # which city's waste committee? the caller names the plan

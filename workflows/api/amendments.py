@@ -9,8 +9,14 @@ from approvals.selectors import (
     amendments_visible_to,
 )
 from plan.changesets import ChangesetInvalid
-from plan.models import Amendment, Committee
-from plan.selectors import amendment_operations, amendment_preview
+from plan.models import Amendment
+from plan.selectors import (
+    CommitteeAmbiguous,
+    CommitteeNotFound,
+    amendment_operations,
+    amendment_preview,
+    committee_named,
+)
 from plan.services import amendment_operations_set
 from workflows.api import errors
 from workflows.api.common import idempotent, plan_of, writing
@@ -84,7 +90,10 @@ def _own_draft(request, pk: int) -> Amendment:
 @idempotent(201)
 def amendment_new(request, payload: AmendmentIn):
     writing(request)
-    committee = get_object_or_404(Committee, plan=plan_of(payload.plan), code=payload.committee)
+    try:
+        committee = committee_named(payload.committee, plan=plan_of(payload.plan) if payload.plan else None)
+    except CommitteeNotFound as missing:  # several plans have it: say so (422); none has: 404
+        raise errors.HttpError(422 if isinstance(missing, CommitteeAmbiguous) else 404, str(missing)) from None
     amendment = amendment_draft_start(
         plan=committee.plan,
         committee=committee,

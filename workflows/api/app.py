@@ -5,11 +5,12 @@ part: plan, tasks, amendments, revisions, notifications, audit."""
 from django.utils import translation
 from ninja import NinjaAPI
 from ninja.openapi.views import openapi_json
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from audit import chain
 from core.errors import NotAllowed
 from people.middleware import speak_to
+from people.second_factor import second_factor_required
 from people.tokens import token_authenticate
 from workflows.api import amendments, audit, errors, notifications, plan, revisions, tasks
 from workflows.api.common import PerCaller, Problem
@@ -48,6 +49,17 @@ class BaznegarAPI(NinjaAPI):
         return schema
 
 
+class SessionWithFactor(SessionAuth):
+    """The signed-in browser session, once it has given the second factor where one is asked
+    (people.second_factor): a session past the password alone is no authentication here."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user is not None and second_factor_required(user) and not user.is_verified():
+            return None
+        return user
+
+
 api = BaznegarAPI(
     title="Baznegar API",
     version="1",
@@ -57,7 +69,7 @@ api = BaznegarAPI(
         "API بازنگر: برنامه، کارها و تصمیم‌ها، با همان قواعد صفحه‌ها؛ هر خطا یک problem+json است."
     ),
     urls_namespace="api",
-    auth=[TokenAuth(), django_auth],
+    auth=[TokenAuth(), SessionWithFactor()],
     throttle=[PerCaller("600/m")],
 )
 errors.install(api)

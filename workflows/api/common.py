@@ -6,8 +6,9 @@ import functools
 import hashlib
 import json
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -117,8 +118,13 @@ def idempotent(success: int = 200):
                         status=error.status_code, body={"detail": str(error)}
                     )
                 raise
+            except (ValidationError, PermissionDenied, Http404):
+                # refused before anything was written (the services check, then write in one transaction)
+                IdempotentRequest.objects.filter(pk=record.pk).delete()
+                raise
             except Exception:
-                IdempotentRequest.objects.filter(pk=record.pk).delete()  # not carried out: a retry may try again
+                # it may have written before failing: the key stays "in hand", so a retry hears 409
+                # rather than doing it twice, until ABANDONED_AFTER lets it go
                 raise
             status, body = _outcome(result, success)
             if status >= 500:

@@ -20,7 +20,8 @@ from approvals.selectors import (
     revisions_visible_to,
     workload,
 )
-from plan.models import Amendment, Committee, Revision
+from plan.models import Amendment, Revision
+from plan.selectors import CommitteeAmbiguous, CommitteeNotFound, committee_named
 from workflows.api import errors
 from workflows.api.common import idempotent, not_found, plan_of, writing
 from workflows.selectors import live_text, task_text
@@ -84,17 +85,29 @@ def _cursor_text(key: tuple | None) -> str | None:
 def _cursor_key(text: str | None) -> tuple | None:
     if not text:
         return None
+    refused = errors.HttpError(400, _("this cursor is not one this list gave"))
     try:
+        if len(text) > 200:
+            raise refused
         due, created, pk = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-        return (dt.date.fromisoformat(due) if due else None, dt.datetime.fromisoformat(created), int(pk))
-    except (ValueError, TypeError, json.JSONDecodeError):
-        raise errors.HttpError(400, _("this cursor is not one this list gave")) from None
+        if not (isinstance(created, str) and isinstance(pk, int) and (due is None or isinstance(due, str))):
+            raise refused
+        key = (dt.date.fromisoformat(due) if due else None, dt.datetime.fromisoformat(created), pk)
+    except (ValueError, TypeError, OverflowError, RecursionError, json.JSONDecodeError):
+        raise refused from None
+    if key[1].tzinfo is None or not 0 < pk < 2**63:
+        raise refused
+    return key
 
 
 def _task_list(slice_of, request, filters: "TaskFilters") -> TaskListOut:
     committee = None
     if filters.committee:
-        committee = get_object_or_404(Committee, plan=plan_of(filters.plan), code=filters.committee)
+        try:
+            committee = committee_named(filters.committee, plan=plan_of(filters.plan) if filters.plan else None)
+        except CommitteeNotFound as missing:  # several plans have it: say so (422); none has: 404
+            status = 422 if isinstance(missing, CommitteeAmbiguous) else 404
+            raise errors.HttpError(status, str(missing)) from None
     found = slice_of(
         workload(request.user),
         per_page=max(1, min(filters.per_page, 200)),
@@ -112,7 +125,7 @@ class TaskFilters(Schema):
     cursor: str | None = None
     per_page: int = PER_PAGE
     step: str | None = None
-    committee: str | None = None  # a committee's code, in `plan` (the first plan when not named)
+    committee: str | None = None  # a committee's code (within `plan`), or <plan code>:<code>
     plan: str | None = None
     due_before: dt.date | None = None
 
@@ -181,7 +194,7 @@ class DetailsIn(Schema):
     the governorate's legal ground, the issuance number. Dates are ISO 8601 (Gregorian)."""
 
     session_date: dt.date | None = None
-    resolution_number: str | None = None
+    resolution_number: str | None = Field(None, max_length=100)
     present: int | None = Field(None, ge=0, le=1000)
     votes_for: int | None = Field(None, ge=0, le=1000)
     votes_against: int | None = Field(None, ge=0, le=1000)
