@@ -20,6 +20,8 @@ services_install() {
   [ -f /usr/include/ldap.h ] || need+=(libldap2-dev)
   [ -f /usr/include/sasl/sasl.h ] || need+=(libsasl2-dev)
   [ -x /usr/sbin/slapd ] || need+=(slapd)
+  # the Persian catalogue is checked with msgfmt
+  command -v msgfmt >/dev/null || need+=(gettext)
   if [ ${#need[@]} -gt 0 ]; then
     echo "ci: installing ${need[*]}"
     apt-get update -qq
