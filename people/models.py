@@ -35,6 +35,9 @@ class User(AbstractUser):
     # signed in through the city's directory (people/directory.py): its roles and seats follow the
     # directory's groups; what the directory granted is kept to take it back when a group goes
     from_directory = models.BooleanField(_("from the directory"), default=False, editable=False)
+    # a confirmed authenticator (people.second_factor): read with the person, so a request asks no
+    # more than that whether a code is due
+    second_factor_on = models.BooleanField(_("two-step sign-in on"), default=False, editable=False)
     directory_grants = models.JSONField(_("granted by the directory"), default=dict, blank=True, editable=False)
 
     class Meta:

@@ -18,6 +18,7 @@ from audit import chain
 from audit.services import audit_record
 from core.errors import BaznegarError, NotAllowed
 from core.jalali import ascii_digits
+from core.request_memo import remembered
 from people.models import User
 
 RECOVERY_CODES = 10
@@ -43,11 +44,11 @@ def second_factor_required(user: User) -> bool:
     if user.is_superuser:
         return True
     roles = set(getattr(settings, "SECOND_FACTOR_ROLES", ()))
-    return user.groups.filter(name__in=roles).exists()
+    return remembered(("second_factor_roles", user.pk), lambda: user.groups.filter(name__in=roles).exists())
 
 
 def enrolled(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(getattr(user, "second_factor_on", False))
 
 
 def second_factor_begin(*, user: User) -> TOTPDevice:
@@ -83,6 +84,8 @@ def second_factor_confirm(*, request, code: str) -> list[str]:
         raise BaznegarError(_("that code is not the one the authenticator shows now"))
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    User.objects.filter(pk=user.pk).update(second_factor_on=True)
+    user.second_factor_on = True
     codes = _new_recovery_codes(user)
     otp_login(request, device)
     audit_record(action="people.second_factor.enrol", actor=user, obj=user, data={"recovery_codes": len(codes)})
@@ -143,6 +146,8 @@ def second_factor_reset(*, user: User, acting_user: User, reason: str) -> None:
         raise NotAllowed(_("only a superuser resets an administrator's second factor"))
     if not (reason or "").strip():
         raise BaznegarError(_("say why the second factor is reset"))
+    User.objects.filter(pk=user.pk).update(second_factor_on=False)
+    user.second_factor_on = False
     removed = 0  # devices (an authenticator, the recovery codes), not the codes deleted with them
     for model in (TOTPDevice, StaticDevice):
         devices = model.objects.filter(user=user)
