@@ -39,7 +39,6 @@ def test_email_has_its_own_queue_and_the_workflows_work_the_other():
 def test_a_second_beat_finds_the_lock_and_the_first_keeps_it(own_redis):
     import redis
 
-    own_redis.start()
     stop = beat_lock_take(own_redis.url, owner="node-a:1")
     try:
         with pytest.raises(BeatAlreadyRunning, match="node-a:1"):
@@ -58,7 +57,6 @@ def test_a_second_beat_finds_the_lock_and_the_first_keeps_it(own_redis):
 
 @pytest.mark.slow
 def test_a_real_second_beat_process_stops_with_one_line(own_redis, tmp_path):
-    own_redis.start()
     env = subprocess_env(
         DJANGO_SETTINGS_MODULE="config.settings.test", REDIS_URL=own_redis.url, CELERY_BROKER_URL=own_redis.url
     )
