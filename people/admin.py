@@ -104,7 +104,6 @@ class DirectoryRuleAdmin(JalaliDatesAdmin):
     list_display = ("group", "role", "committee", "seat")
     list_filter = ("role", "seat")
     search_fields = ("group",)
-    autocomplete_fields = ()
 
 
 @admin.register(Delegation)

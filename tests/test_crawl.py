@@ -65,6 +65,22 @@ def object_urls() -> list[str]:
     # the API as each role reads it with its session (its own tests use tokens)
     urls += ["/api/v1/openapi.json", "/api/v1/docs", "/api/v1/plan/versions", "/api/v1/tasks/inbox"]
     urls += ["/api/v1/tasks/queue", "/api/v1/revisions", "/api/v1/notifications", "/api/v1/audit/events"]
+    urls += [
+        "/api/schema/",
+        "/api/v1/audit/head",
+        "/api/v1/audit/verifications",
+        "/api/v1/audit/consistency?old_size=1",
+    ]
+    urls += ["/api/v1/tasks/queue?cursor=bad", "/api/v1/tasks/inbox?committee=C02&step=sign_off", "/oidc/authenticate/"]
+    urls += ["/account/two-factor/"]
+    for old, new in zip(versions, versions[1:], strict=False):
+        urls += [f"/api/v1/plan/diff?old={old.number}&new={new.number}", f"/api/v1/plan/versions/{new.number}/export"]
+        urls += [f"/api/v1/plan/versions/{new.number}/export?format=xlsx"]
+    urls += [f"/api/v1/plan/items/{code}/history" for code in sorted(changed)[:20]]
+    for pk in Amendment.objects.values_list("pk", flat=True)[:30]:
+        urls += [f"/api/v1/amendments/{pk}", f"/api/v1/audit/amendments/{pk}/timeline"]
+    for pk in Revision.objects.values_list("pk", flat=True):
+        urls += [f"/api/v1/revisions/{pk}", f"/api/v1/audit/revisions/{pk}/timeline"]
     urls += [f"/plan/items/{code}/" for code in sorted(changed | {"HORIZON", "NO-SUCH-ITEM"})]
     years = progress_years(Plan.objects.order_by("pk").first())
     urls += [f"/plan/progress/?year={year}" for year in years] + ["/plan/progress/?year=1300"]
