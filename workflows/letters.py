@@ -1,7 +1,7 @@
 """The issuance letter (ابلاغیه): what the municipality sends to everyone who executes the plan when a
 revision is issued. Read here (what it says), rendered to PDF with WeasyPrint (Pango and HarfBuzz
 shape Persian right to left; the Vazirmatn font the site serves), stored once by
-`workflows.services.letters.letter_issue`.
+`workflows.services.letters.letter_make`.
 
 WeasyPrint was chosen over a hand-made PDF or a headless browser: it is maintained, prints HTML and
 CSS (the same Django templates and filters as the pages), shapes Arabic script correctly and runs
@@ -49,7 +49,9 @@ def verify_url(number: str) -> str:
     return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("public:verify_number", args=[number])
 
 
-def letter_context(revision: Revision, version: IssuedVersion) -> dict:
+def letter_context(revision: Revision, version: IssuedVersion, *, head=None) -> dict:
+    """What the letter says; `head` is the audit log's signed head it prints (the first that seals
+    the issuance, when the letter is made; the newest, for a preview)."""
     plan = version.plan
     previous = plan.versions.filter(number__lt=version.number).order_by("-number").first()
     entries = versions_diff(previous, version) if previous else []
@@ -91,7 +93,7 @@ def letter_context(revision: Revision, version: IssuedVersion) -> dict:
         "horizons": horizons_now,
         "horizon_moved": horizons_before if horizons_before != horizons_now else None,
         "entries": diff_display(entries),
-        "head": latest_head(),
+        "head": head or latest_head(),
         "verify_url": unquote(url),  # printed as people read it; the QR code holds the encoded form
         "qr": segno.make(url, error="m").svg_inline(scale=2, dark="#000"),
     }

@@ -51,18 +51,28 @@ def version_changes(version: IssuedVersion, previous: IssuedVersion | None) -> l
     return diff_display(versions_diff(previous, version)) if previous else []
 
 
+def letter_due(version: IssuedVersion) -> bool:
+    """Whether a revision issued this version, so a letter is made for it (the first, imported
+    version has none)."""
+    return Revision.objects.filter(issued_version=version).exists()
+
+
 @dataclass(frozen=True)
 class LetterCheck:
     number: str
     letter: IssuanceLetter | None  # None: not issued by this municipality
     uploaded: str = ""  # SHA-256 of the file given, if one was
     matches: bool | None = None  # whether that file is the letter as issued
+    preparing: IssuedVersion | None = None  # issued a moment ago: its letter is being made
 
 
 def letter_check(number: str, upload=None) -> LetterCheck:
     """Whether a letter with this number was issued here, and whether a file is exactly it."""
     letter = IssuanceLetter.objects.select_related("version").filter(number=number).first()
-    if letter is None or upload is None:
+    if letter is None:
+        preparing = IssuedVersion.objects.filter(issuance_number=number, revision__isnull=False).first()
+        return LetterCheck(number, None, preparing=preparing)
+    if upload is None:
         return LetterCheck(number, letter)
     digest = hashlib.sha256()
     for chunk in upload.chunks():

@@ -4,6 +4,7 @@ from django import forms
 from django.core.cache import caches
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_http_methods
@@ -13,6 +14,7 @@ from plan.selectors import plan_tree, version_horizons, version_in_force
 from workflows.letters import diff_pdf
 from workflows.public_selectors import (
     letter_check,
+    letter_due,
     public_indicators,
     public_plan,
     public_revisions,
@@ -61,19 +63,39 @@ def home(request):
     )
 
 
-# an issued version never changes: its page and letter are cached for long, validated by fingerprint
-@cache_control(public=True, max_age=YEAR, immutable=True)
-@condition(etag_func=lambda request, number: _version(number).fingerprint)
+def _version_etag(request, number):
+    version = _version(number)
+    letter = getattr(version, "letter", None)
+    return f"{version.fingerprint}-{letter.sha256 if letter else 'preparing'}"
+
+
+# an issued version never changes: its page and letter are cached for long, validated by fingerprint;
+# only in the seconds before its letter is made is the page kept briefly, so the link is not missed
+@condition(etag_func=_version_etag)
 def version_page(request, number):
     version = _version(number)
     previous = version_before(version)
     # computed only when the template's cache of this version's changes misses
     entries = lambda: version_changes(version, previous)  # noqa: E731
-    return render(
+    letter = getattr(version, "letter", None)
+    preparing = letter is None and letter_due(version)
+    response = render(
         request,
         "workflows/public/version.html",
-        {"version": version, "previous": previous, "entries": entries, "horizons": version_horizons(version)},
+        {
+            "version": version,
+            "letter": letter,
+            "preparing": preparing,
+            "previous": previous,
+            "entries": entries,
+            "horizons": version_horizons(version),
+        },
     )
+    if preparing:
+        patch_cache_control(response, public=True, max_age=30)
+    else:
+        patch_cache_control(response, public=True, max_age=YEAR, immutable=True)
+    return response
 
 
 @cache_control(public=True, max_age=YEAR, immutable=True)

@@ -282,6 +282,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=41),
         "kwargs": {"full": True},  # an event committed long after its id was taken
     },
+    "make-pending-letters": {"task": "workflows.tasks.make_pending_letters", "schedule": 60.0},  # normally none
     "purge-idempotency-keys": {"task": "workflows.tasks.purge_idempotency_keys", "schedule": crontab(minute=53)},
     "verify-audit-chain-daily": {
         "task": "audit.tasks.verify_audit_chain",

@@ -42,6 +42,7 @@ from workflows.services import (
     roll_forward_figures,
     roll_forward_start,
 )
+from workflows.services.letters import letters_make_pending
 
 pytestmark = pytest.mark.django_db
 
@@ -120,6 +121,8 @@ def test_a_roll_forward_moves_the_horizon_in_the_next_version_only(plan, people,
     assert {f["field"] for f in horizon_entry["fields"]} == {"operational_start", "operational_end"}
     assert plan_export(second)["plan"]["operational_horizon"] == [1404, 1408]
     assert plan_export(first)["plan"]["operational_horizon"] == [1403, 1407]
+    assert letters_make_pending() == 1  # a worker makes it after the commit (workflows.services.letters)
+    second.refresh_from_db()
     letter = " ".join(_text(bytes(second.letter.pdf), tmp_path).split())
     # the letter says the move, in Persian digits (pdftotext gives a range of an RTL line either way round)
     assert re.search("۱۴۰۳–۱۴۰۷|۱۴۰۷–۱۴۰۳", letter) and re.search("۱۴۰۴–۱۴۰۸|۱۴۰۸–۱۴۰۴", letter)

@@ -26,7 +26,7 @@ from workflows.selectors import (
 )
 from workflows.services.conformity import _governorate
 from workflows.services.council import _city_council, _dispute, _policy_council, _reconsideration
-from workflows.services.letters import letter_issue
+from workflows.services.letters import letter_due
 from workflows.services.steps import (
     DecisionRefused,
     StateChanged,
@@ -391,7 +391,7 @@ def _issuance(*, revision, outcome, reason, user, details, acting_for=None):
 
 
 def _issued(*, revision, version, number, user):
-    letter_issue(revision=revision, version=version, user=user)  # the ابلاغیه, made once, in this transaction
+    letter_due(version)  # the ابلاغیه: made by a worker once this commits and is sealed
     revision.issued_version = version
     revision.status = Revision.Status.ISSUED
     revision.save(update_fields=["issued_version", "status"])

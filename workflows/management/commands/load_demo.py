@@ -11,6 +11,7 @@ from plan.models import Plan
 from plan.services import plan_import
 from rules.services import holidays_add_fixed_solar, holidays_add_lunar
 from workflows.demo import demo_rolling_year_ensure, demo_scenario_ensure
+from workflows.services.letters import letters_make_pending
 
 
 class Command(BaseCommand):
@@ -47,6 +48,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 "Demo year: figures for 1403 and 1404, the call for 1405, a revision rolling to 1404–1408."
             )
+        letters = letters_make_pending()  # made here, not left for a worker: the demo opens complete
+        if letters:
+            self.stdout.write(f"Issuance letters made: {letters}.")
         if password:
             self.stdout.write(self.style.WARNING(f"Demo users (password for all of them, shown this once): {password}"))
             for username, description in rows:

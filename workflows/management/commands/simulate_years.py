@@ -7,6 +7,7 @@ from django.utils import translation
 
 from plan.demo import ahvaz_1407
 from plan.models import Plan
+from workflows.services.letters import letters_make_pending
 from workflows.simulation import Simulation
 
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         before = plan.versions.count()
         with transaction.atomic():  # all the years or none
             log = Simulation(plan).run(years=years)
+        letters_make_pending()  # the letters of what issued, now that it is committed
         for line in log:
             self.stdout.write(f"  {line}")
         self.stdout.write(self.style.SUCCESS(f"{years} years simulated: versions {before} → {plan.versions.count()}."))
