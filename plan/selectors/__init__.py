@@ -121,8 +121,12 @@ def moves_horizons(amendment: Amendment) -> bool:
 
 
 def version_horizons(version: IssuedVersion) -> dict[str, tuple[int, int]]:
-    """The strategic and operational horizons a version was issued with."""
-    return horizons(version_state(version), version.plan)
+    """The strategic and operational horizons a version was issued with (its HORIZON item; the
+    plan's own only for a version issued before horizons were content, so the plan is read only then)."""
+    state = version_state(version)
+    if state.get(HORIZON_CODE, {}).get("kind") == Kind.HORIZON:
+        return horizons(state)
+    return horizons(state, version.plan)
 
 
 def pending_roll(plan: Plan) -> "HorizonRoll | None":
@@ -136,7 +140,7 @@ def pending_roll(plan: Plan) -> "HorizonRoll | None":
     )
 
 
-def rolled_horizon(plan: Plan, operational: tuple[int, int]) -> tuple[int, int] | None:
+def rolled_horizon(plan: Plan | int, operational: tuple[int, int]) -> tuple[int, int] | None:
     """The operational horizon a roll-forward from `operational` moves the plan to, while that
     roll-forward is accepted or issued (a taken-back roll-forward moves nothing), or None.
 
@@ -144,7 +148,7 @@ def rolled_horizon(plan: Plan, operational: tuple[int, int]) -> tuple[int, int] 
     against its base, before or after the roll-forward was issued, it gives the same result."""
     roll = (
         HorizonRoll.objects.filter(
-            plan=plan,
+            plan=plan,  # the plan or its id: a preview's key does not read the plan's row
             from_start=operational[0],
             from_end=operational[1],
             amendment__status__in=(Amendment.Status.ACCEPTED, Amendment.Status.ISSUED),
@@ -215,7 +219,7 @@ def amendment_preview(amendment: Amendment, *, operations: list[dict] | None = N
         base_version.fingerprint,
         amendment.committee_id,
         # the years a figure may name: a roll-forward from the base's horizon adds one
-        rolled_horizon(amendment.plan, version_horizons(base_version)["operational"]),
+        rolled_horizon(amendment.plan_id, version_horizons(base_version)["operational"]),
         _operations_key(ops),
     )
     preview = derived_cache.get(key)
