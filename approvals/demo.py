@@ -7,7 +7,7 @@ import secrets
 
 from people.models import Membership, User
 from people.roles import Role
-from people.services import membership_grant, user_create
+from people.services import city_access_grant, membership_grant, user_create
 
 # username, first name, last name, roles, staff; seats are given below
 DEMO_USERS = [
@@ -25,10 +25,25 @@ DEMO_USERS = [
 ]
 # `member` and `chair` sit on the waste-management committee, the model case of the domain notes
 MODEL_COMMITTEE = "C02"
+# the province's bodies: they work in every city of the demo
+PROVINCE_WIDE = {"governorate", "auditor", "admin"}
+# the second city's own people (Shushtar): none of them sees anything of Ahvaz
+SECOND_CITY_USERS = [
+    ("sh-member", "نرگس", "بهرامی", [Role.COMMITTEE_MEMBER], False),
+    ("sh-chair", "کاوه", "فرهادی", [Role.COMMITTEE_CHAIR], False),
+    ("sh-integration", "سارا", "نیک‌نام", [Role.INTEGRATION], False),
+    ("sh-planning", "بهمن", "کریمی", [Role.PLANNING_OFFICE], False),
+    ("sh-policy", "یاسر", "شریفی", [Role.POLICY_COUNCIL], False),
+    ("sh-council", "مینا", "اکبری", [Role.CITY_COUNCIL], False),
+]
+SECOND_CITY_COMMITTEE = "C01"  # sh-member and sh-chair sit on it
 
 
-def demo_users_ensure(*, plan=None, reset_password: bool = False) -> tuple[str | None, list[tuple[str, str]]]:
-    """Create missing demo users (and a member and a chair for every committee of the plan).
+def demo_users_ensure(
+    *, plan=None, second_plan=None, reset_password: bool = False
+) -> tuple[str | None, list[tuple[str, str]]]:
+    """Create missing demo users (and a member and a chair for every committee of the plan), and the
+    second city's people; each works in their own city, the province's bodies in both.
 
     Returns the password when one was set now (else None), and (username, description) rows.
     """
@@ -85,4 +100,19 @@ def demo_users_ensure(*, plan=None, reset_password: bool = False) -> tuple[str |
                 membership_grant(committee=committee, user=member, seat=Membership.Seat.MEMBER)
             if not Membership.objects.filter(user=chair, committee=committee).exists():
                 membership_grant(committee=committee, user=chair, seat=Membership.Seat.CHAIR)
+        first_city = [u for u, *_rest in DEMO_USERS] + [u for u, _d in rows if u.startswith(("member-", "chair-"))]
+        for user in User.objects.filter(username__in=first_city):
+            city_access_grant(user=user, municipality=plan.municipality)
+    if second_plan is not None:
+        for username, first, last, roles, staff in SECOND_CITY_USERS:
+            label = ", ".join(str(r.label) for r in roles)
+            user = ensure(username, first, last, roles, staff, f"{label} ({second_plan.municipality.name_en})")
+            city_access_grant(user=user, municipality=second_plan.municipality)
+        committee = second_plan.committees.get(code=SECOND_CITY_COMMITTEE)
+        for username, seat in (("sh-member", Membership.Seat.MEMBER), ("sh-chair", Membership.Seat.CHAIR)):
+            user = User.objects.get(username=username)
+            if not Membership.objects.filter(user=user, committee=committee).exists():
+                membership_grant(committee=committee, user=user, seat=seat)
+        for user in User.objects.filter(username__in=PROVINCE_WIDE):
+            city_access_grant(user=user, municipality=second_plan.municipality)
     return (password if created or reset_password else None), rows

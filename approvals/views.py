@@ -47,8 +47,8 @@ from people.models import AccessToken, Delegation, User
 from people.roles import Role
 from people.services import delegation_create, delegation_revoke, user_preferences_set
 from people.tokens import token_create, token_revoke
-from plan.models import REVISION_CLOSED, Amendment, Committee, Plan, Revision
-from plan.selectors import CommitteeNotFound, committee_named, committees_for_filters
+from plan.models import REVISION_CLOSED, Amendment, Committee, Revision
+from plan.selectors import CommitteeNotFound, committee_named, committees_for_filters, plans_visible_to
 from plan.selectors.actuals import committees_progress, progress_years, shown_year
 
 
@@ -58,7 +58,7 @@ def _filters(request):
     code = request.GET.get("committee")
     if code:
         try:
-            committee = committee_named(code)
+            committee = committee_named(code, user=request.user)
         except CommitteeNotFound as missing:
             messages.error(request, str(missing))
     due_before = None
@@ -100,7 +100,7 @@ def dashboard(request):
             .select_related("plan")
             .order_by("-created_at")[:5],
             "archive": archive(request.user, limit=20, **archive_filters),
-            "committees": committees_for_filters(),
+            "committees": committees_for_filters(request.user),
             "filters": filters,
             "query": request.GET,
             "can_draft": get_objects_for_user(
@@ -114,7 +114,7 @@ def dashboard(request):
 def _dashboard_progress(user):
     """The standing, in the latest year with figures, of the committees whose work the person reads
     as a whole (`committees_in_view`); None when they read none, or there is no plan."""
-    plan = Plan.objects.order_by("pk").first()
+    plan = plans_visible_to(user).first()
     codes = committees_in_view(user)
     if plan is None or codes == set():
         return None
@@ -140,7 +140,7 @@ def task_list(request, which: str):
             "mine": which == "inbox",
             "tasks": tasks,
             "today": timezone.localdate(),
-            "committees": committees_for_filters(),
+            "committees": committees_for_filters(request.user),
             "filters": filters,
             "query": request.GET,
         },
@@ -278,7 +278,7 @@ def audit_revision_timeline(request, pk):
 @auditor_required
 @reads_from_replica
 def audit_item_history(request):
-    plans = list(Plan.objects.all())
+    plans = list(plans_visible_to(request.user))
     plan = next((p for p in plans if str(p.pk) == request.GET.get("plan")), plans[0] if plans else None)
     code = normalize_persian(request.GET.get("code", "")).strip().upper()
     changes = []

@@ -113,7 +113,7 @@ def _product_worker(worker: int, count: int, committee_code: str, results) -> No
     from plan.models import Plan
 
     connections.close_all()
-    plan = Plan.objects.get()
+    plan = Plan.objects.get(code="ahvaz-1407")
     users = {u.username: u for u in User.objects.all()}
     users[f"member-{committee_code}"] = users[
         "member" if committee_code == "C02" else f"member-{committee_code.lower()}"

@@ -45,7 +45,7 @@ def run(args):
     from plan.models import Plan
 
     call_command("load_demo", stdout=io.StringIO())
-    plan = Plan.objects.get()
+    plan = Plan.objects.get(code="ahvaz-1407")
     users = {u.username: u for u in User.objects.all()}
     users["member-C02"], users["chair-C02"] = users["member"], users["chair"]
     for number in range(3):

@@ -19,9 +19,9 @@ from core.admin import JalaliDatesAdmin, ReadOnlyAdmin
 from core.errors import BaznegarError
 from core.forms import NumberField
 from core.jalali import format_jalali
-from people.models import AccessToken, Delegation, DirectoryRule, Membership, User
+from people.models import AccessToken, CityAccess, Delegation, DirectoryRule, Membership, Municipality, User
 from people.second_factor import second_factor_reset
-from people.services import membership_revoke
+from people.services import city_access_grant, city_access_revoke, membership_revoke
 from people.tokens import MAX_DAYS, token_create, token_revoke
 
 
@@ -94,6 +94,44 @@ class MembershipAdmin(JalaliDatesAdmin):
     def delete_queryset(self, request, queryset):
         for membership in queryset:
             membership_revoke(membership=membership, revoked_by=request.user, reason="admin")
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(JalaliDatesAdmin):
+    """The cities this installation keeps a plan for; a plan imported for a new city adds its own."""
+
+    list_display = ("name_fa", "name_en", "code")
+    search_fields = ("name_fa", "name_en", "code")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a city's plans and records name it for ever
+
+
+@admin.register(CityAccess)
+class CityAccessAdmin(JalaliDatesAdmin):
+    """Who works in which city (with two cities or more; with one, everyone does). Taking a city away
+    releases the tasks of that city the person had claimed (people.services.city_access_revoke)."""
+
+    audited_by_services = frozenset({"add", "delete"})
+    list_display = ("user", "municipality", "since")
+    list_filter = ("municipality",)
+    search_fields = ("user__username", "user__last_name")
+    fields = ("user", "municipality")
+    autocomplete_fields = ("user",)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # given or taken away, never moved: a move is one of each
+
+    def save_model(self, request, obj, form, change):
+        made = city_access_grant(user=obj.user, municipality=obj.municipality, granted_by=request.user)
+        obj.pk, obj.since = made.pk, made.since
+
+    def delete_model(self, request, obj):
+        city_access_revoke(user=obj.user, municipality=obj.municipality, revoked_by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for access in queryset:
+            city_access_revoke(user=access.user, municipality=access.municipality, revoked_by=request.user)
 
 
 @admin.register(DirectoryRule)

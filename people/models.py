@@ -192,3 +192,43 @@ class DirectoryRule(models.Model):
         if self.role in (Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR):
             raise ValidationError(_("committee roles come with a seat: name the committee and the seat"))
         self.group = self.group.strip()
+
+
+class Municipality(models.Model):
+    """A city whose plan this installation keeps (a province's, or the ministry's, installation keeps
+    many). Every plan belongs to one; a person works in the cities they are given, or where they
+    hold a committee seat, and sees nothing of any other."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_fa = models.CharField(_("name (Persian)"), max_length=100, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name_fa"]
+
+    def __str__(self):
+        return self.name_fa
+
+
+class CityAccess(models.Model):
+    """A person works in a city: their roles apply there, and they see its plan and its work. With
+    one city in the installation everyone works in it; from the second on, only as given here (or
+    by a seat on one of the city's committees)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="city_access", verbose_name=_("user")
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="people", verbose_name=_("municipality")
+    )
+    since = models.DateTimeField(_("since"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("city access")
+        verbose_name_plural = _("city access")
+        constraints = [models.UniqueConstraint(fields=["user", "municipality"], name="one_access_per_city")]
+
+    def __str__(self):
+        return f"{self.user} · {self.municipality}"

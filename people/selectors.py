@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import get_group_perms, get_user_perms
 
 from core.request_memo import remembered
-from people.models import Delegation, Membership, User
+from people.models import CityAccess, Delegation, Membership, Municipality, User
 from people.roles import DELEGATION_RULES, NEVER_SUBSTITUTES, SAME_COMMITTEE
 
 NOT_A_SUBSTITUTE = _(
@@ -92,7 +92,45 @@ def holds_step_right(user: User, task) -> bool:
     permission = task.owner_permission
     if not permission or not user.is_active:
         return False
+    cities = cities_of(user)
+    if cities is not None and subject_city(task.process.artifact) not in cities:
+        return False  # another city's step: the person's roles do not apply there
     if permission in explicit_permissions(user):
         return True
     owner_obj = task.flow_task._owner_permission_obj
     return callable(owner_obj) and holds_object_right(user, permission, owner_obj(task.process))
+
+
+def cities_of(user: User) -> frozenset[int] | None:
+    """The municipalities a person works in, or None for every one: a superuser, or anyone while the
+    installation keeps one city. From the second city on: the cities they were given and those of
+    their committee seats, and nothing else (asked once per request)."""
+    if user.is_superuser:
+        return None
+
+    def compute():
+        if Municipality.objects.count() <= 1:
+            return None
+        if not user.is_active or user.pk is None:
+            return frozenset()
+        given = CityAccess.objects.filter(user=user).values_list("municipality_id", flat=True)
+        seats = Membership.objects.filter(user=user).values_list("committee__plan__municipality_id", flat=True)
+        return frozenset(given) | frozenset(seats)
+
+    return remembered(("cities_of", user.pk), compute)
+
+
+def works_in(user: User, municipality_id: int | None) -> bool:
+    """Whether a person may see and act on what belongs to this city."""
+    cities = cities_of(user)
+    return cities is None or municipality_id in cities
+
+
+def subject_city(subject) -> int | None:
+    """The municipality an amendment, revision, report of figures or answer to a call belongs to."""
+    plan_id = getattr(subject, "plan_id", None)
+    if plan_id is None and getattr(subject, "call", None) is not None:
+        plan_id = subject.call.plan_id
+    if plan_id is None:
+        return None
+    return Municipality.objects.filter(plans=plan_id).values_list("pk", flat=True).first()

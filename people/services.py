@@ -15,7 +15,7 @@ from audit import chain
 from audit.services import audit_record
 from core.errors import BaznegarError
 from people import directory, second_factor, tokens
-from people.models import Delegation, Membership, User
+from people.models import CityAccess, Delegation, Membership, Municipality, User
 from people.roles import ROLE_PERMISSIONS, Role
 from people.selectors import delegation_problem
 
@@ -30,6 +30,9 @@ def register_audit_actions() -> None:
     chain.register_action("people.role.reconcile", _("Seats and rights reconciled"))
     chain.register_action("people.delegation.create", _("Delegation created"))
     chain.register_action("people.delegation.revoke", _("Delegation revoked"))
+    chain.register_action("people.city.add", _("Municipality added"))
+    chain.register_action("people.city.grant", _("City access given"))
+    chain.register_action("people.city.revoke", _("City access taken away"))
     tokens.register_audit_actions()
     second_factor.register_audit_actions()
     directory.register_audit_actions()
@@ -316,3 +319,78 @@ def delegation_revoke(*, delegation: Delegation, acting_user: User) -> Delegatio
     delegation.save(update_fields=["revoked_at"])
     audit_record(action="people.delegation.revoke", actor=acting_user, obj=delegation)
     return delegation
+
+
+def _city_code(name_en: str, name_fa: str) -> str:
+    from django.utils.text import slugify
+
+    base = slugify(name_en) or f"city-{Municipality.objects.count() + 1}"
+    code, n = base, 1
+    while Municipality.objects.filter(code=code).exists():
+        n += 1
+        code = f"{base}-{n}"
+    return code
+
+
+@transaction.atomic
+def municipality_ensure(*, name_fa: str, name_en: str = "", added_by: User | None = None) -> Municipality:
+    """The municipality of this Persian name, made when first named (a plan imported for it).
+
+    With one city everyone works in it without being given it. So when a second city is added,
+    everyone who worked in the first until then is given it by name, in the same transaction:
+    nobody loses their city, and nobody gains the new one."""
+    name_fa = name_fa.strip()
+    found = Municipality.objects.filter(name_fa=name_fa).first()
+    if found is not None:
+        return found
+    existing = list(Municipality.objects.select_for_update().order_by("pk"))
+    made = Municipality.objects.create(code=_city_code(name_en, name_fa), name_fa=name_fa, name_en=name_en)
+    carried = 0
+    if len(existing) == 1:
+        first = existing[0]
+        everyone = User.objects.exclude(is_superuser=True).exclude(city_access__municipality=first)
+        carried = len(CityAccess.objects.bulk_create([CityAccess(user=u, municipality=first) for u in everyone]))
+    audit_record(
+        action="people.city.add",
+        actor=added_by,
+        obj=made,
+        data={"code": made.code, "name": made.name_fa, "first_city_given_to": carried},
+    )
+    return made
+
+
+@transaction.atomic
+def city_access_grant(*, user: User, municipality: Municipality, granted_by: User | None = None) -> CityAccess:
+    """Let a person work in a city (their roles apply there); audited; safe to run again."""
+    access, created = CityAccess.objects.get_or_create(user=user, municipality=municipality)
+    if created:
+        audit_record(
+            action="people.city.grant",
+            actor=granted_by,
+            obj=user,
+            data={"user": user.get_username(), "municipality": municipality.code},
+        )
+    return access
+
+
+@transaction.atomic
+def city_access_revoke(*, user: User, municipality: Municipality, revoked_by: User | None = None) -> list[int]:
+    """A person no longer works in a city (moved to another): the tasks of that city they had
+    claimed go back to its queue, and both are recorded. Returns the released tasks."""
+    CityAccess.objects.filter(user=user, municipality=municipality).delete()
+    released = []
+    for task in Task.objects.filter(owner=user, status=STATUS.ASSIGNED).select_related("process"):
+        subject = task.process.artifact
+        plan = getattr(subject, "plan", None) or getattr(getattr(subject, "call", None), "plan", None)
+        if plan is None or plan.municipality_id != municipality.pk or not task.owner_permission:
+            continue  # a task assigned to the person by name (their own draft) stays theirs
+        with task.flow_task.flow_class.lock(task.process_id):
+            task.flow_task.activation_class(task).unassign()
+        released.append(task.pk)
+    audit_record(
+        action="people.city.revoke",
+        actor=revoked_by,
+        obj=user,
+        data={"user": user.get_username(), "municipality": municipality.code, "released_tasks": released},
+    )
+    return released

@@ -349,3 +349,47 @@ def ahvaz_1407() -> dict:
         "actions": actions,
         "portfolios": portfolios,
     }
+
+
+SECOND_CITY_COMMITTEES = ("C01", "C02", "C03")
+
+
+def shushtar_1407() -> dict:
+    """The demo's second city, small: Shushtar's plan, three committees and what they own, drafted on
+    Ahvaz's model (a province's cities often share a consultant's template) under its own name."""
+    model = ahvaz_1407()
+    committees = [c for c in model["committees"] if c["code"] in SECOND_CITY_COMMITTEES]
+    outputs = [o for o in model["outputs"] if o["committee"] in SECOND_CITY_COMMITTEES]
+    kept = {o["code"] for o in outputs}
+    projects = [p for p in model["projects"] if p["output"] in kept][:12]
+    portfolios = {p["portfolio"] for p in projects}
+
+    def local(text: str) -> str:
+        return text.replace("اهواز", "شوشتر").replace("Ahvaz", "Shushtar")
+
+    def renamed(rows):
+        return [
+            {k: local(v) if k in ("name_fa", "name_en", "text_fa", "text_en") else v for k, v in r.items()}
+            for r in rows
+        ]
+
+    return {
+        **model,
+        "plan": {
+            **model["plan"],
+            "code": "shushtar-1407",
+            "name_fa": "برنامه راهبردی‌ـ‌عملیاتی شهرداری شوشتر (شوشتر ۱۴۰۷)",
+            "name_en": "Shushtar Municipality's strategic-operational plan (Shushtar 1407)",
+            "city_fa": "شوشتر",
+            "city_en": "Shushtar",
+        },
+        "version": {"number": 1, "issuance_number": "ش-۱۲۰", "issued_at": "2024-07-01T08:00:00+00:00"},
+        "statements": renamed(model["statements"]),
+        "objectives": renamed([o for o in model["objectives"] if o["code"] in {x["objective"] for x in outputs}]),
+        "committees": renamed(committees),
+        "outputs": renamed(outputs),
+        "indicators": renamed([i for i in model["indicators"] if i["output"] in kept]),
+        "projects": renamed(projects),
+        "actions": renamed([a for a in model["actions"] if a["output"] in kept][:8]),
+        "portfolios": renamed([p for p in model["portfolios"] if p["code"] in portfolios]),
+    }

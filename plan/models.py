@@ -26,6 +26,15 @@ class Plan(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     city_fa = models.CharField(_("city (Persian)"), max_length=100)
     city_en = models.CharField(_("city (English)"), max_length=100, blank=True)
+    # the tenant: who may see the plan and act on it (people.selectors.cities_of); found or made
+    # from the city's Persian name when a plan is saved without one (an import, the admin)
+    municipality = models.ForeignKey(
+        "people.Municipality",
+        on_delete=models.PROTECT,
+        related_name="plans",
+        verbose_name=_("municipality"),
+        blank=True,
+    )
     strategic_start_year = models.PositiveSmallIntegerField(_("strategic horizon from"))
     strategic_end_year = models.PositiveSmallIntegerField(_("strategic horizon to"))
     operational_start_year = models.PositiveSmallIntegerField(_("operational horizon from"))
@@ -43,6 +52,13 @@ class Plan(models.Model):
 
     def __str__(self):
         return self.name_fa
+
+    def save(self, *args, **kwargs):
+        if self.municipality_id is None:
+            from people.services import municipality_ensure
+
+            self.municipality = municipality_ensure(name_fa=self.city_fa, name_en=self.city_en)
+        super().save(*args, **kwargs)
 
     def audit_scope(self) -> dict:
         return {"plan": self.pk}

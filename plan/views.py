@@ -10,7 +10,15 @@ from guardian.shortcuts import get_objects_for_user
 from core.jalali import normalize_persian, tidy_text
 from plan import diff as plan_diff
 from plan.models import Committee, IssuedVersion, Plan
-from plan.selectors import diff_display, plan_tree, version_horizons, version_in_force, version_state, versions_diff
+from plan.selectors import (
+    diff_display,
+    plan_tree,
+    plans_visible_to,
+    version_horizons,
+    version_in_force,
+    version_state,
+    versions_diff,
+)
 from plan.selectors.actuals import (
     REPORTED_KINDS,
     item_chart,
@@ -27,9 +35,11 @@ from plan.selectors.actuals import (
 
 
 def requested_plan(request) -> Plan:
-    """The plan a page is about: `?plan=<code>`, else the first one; 404 when there is none."""
+    """The plan a page is about: `?plan=<code>`, else the first one; 404 when there is none, or it
+    is another city's."""
     code = request.GET.get("plan")
-    plans = Plan.objects.filter(code=code) if code else Plan.objects.order_by("pk")
+    plans = plans_visible_to(request.user)
+    plans = plans.filter(code=code) if code else plans
     plan = plans.first()
     if plan is None:
         raise Http404(_("There is no plan yet."))

@@ -174,6 +174,40 @@ def demo_scenario_ensure(plan) -> bool:
     return True
 
 
+def demo_second_city_ensure(plan) -> bool:
+    """The second city's work, once: a draft of its member's, an amendment waiting for its chair,
+    and a revision at its policy council; its own people only. Returns whether it was made now."""
+    if Amendment.objects.filter(plan=plan).exists():
+        return False
+    people = {name: User.objects.get(username=f"sh-{name}") for name in ("member", "chair", "integration")}
+    committee = plan.committees.get(code="C01")
+
+    def drafted(title, bump):
+        amendment = amendment_draft_start(plan=plan, committee=committee, drafted_by=people["member"], title=title)
+        amendment_operations_set(
+            amendment=amendment, operations=_operation(plan, "C01", bump), acting_user=people["member"]
+        )
+        return amendment
+
+    drafted("پیش‌نویس روسازی محله‌های قدیم شوشتر", 4)  # the member's draft
+    at_chair = drafted("بازتنظیم هدف روسازی شوشتر", 2)
+    decide(task=open_task(at_chair), acting_user=people["member"], outcome="submit")
+    packaged = drafted("اصلاح هدف روسازی معابر شوشتر", 5)
+    decide(task=open_task(packaged), acting_user=people["member"], outcome="submit")
+    decide(task=open_task(packaged), acting_user=people["chair"], outcome="approve")
+    decide(task=open_task(packaged), acting_user=people["integration"], outcome="approve")
+    packaged.refresh_from_db()
+    made = revision_start(
+        plan=plan,
+        year=1404,
+        title="بازنگری سالانه شوشتر ۱۴۰۴",
+        amendments=[packaged],
+        acting_user=people["integration"],
+    )
+    revision_decide(task=revision_open_task(made), acting_user=people["integration"], outcome="submit")
+    return True
+
+
 # The year's record: figures for the two years gone by, with a realistic mix of items achieved, on
 # track, at risk and off track (the same for every load: drawn from each code, not at random).
 SOURCE = "سامانه پایش عملکرد شهرداری"

@@ -13,7 +13,7 @@ from guardian.shortcuts import get_objects_for_user
 from core.errors import REFUSALS, BaznegarError, refuse
 from plan.changesets import ChangesetInvalid
 from plan.forms import ACTIONS, ADDABLE_KINDS, AmendmentForm, FiguresUploadForm, operation_form
-from plan.models import Amendment, Committee, Plan
+from plan.models import Amendment, Committee
 from plan.rolling import leaving_horizon
 from plan.selectors import (
     amendment_figures_changes,
@@ -22,6 +22,7 @@ from plan.selectors import (
     amendment_preview,
     diff_display,
     pending_roll,
+    plans_visible_to,
     version_state,
 )
 from plan.services import amendment_operations_set
@@ -62,7 +63,7 @@ def amendment_new(request):
             refuse(form, error)
         else:
             return redirect("drafting:amendment_edit", pk=amendment.pk)
-    return render(request, "plan/amendment_new.html", {"form": form, "plans": Plan.objects.all()})
+    return render(request, "plan/amendment_new.html", {"form": form, "plans": plans_visible_to(request.user)})
 
 
 @login_required

@@ -24,7 +24,7 @@ from core.jalali import search_fold, search_terms
 from core.search import FoldedText, highlight
 from people.models import User
 from plan.models import Amendment, Attachment, IssuedVersion, Plan, PlanItem
-from plan.selectors import version_in_force
+from plan.selectors import plans_visible_to, version_in_force
 
 KINDS = ("items", "amendments", "comments", "documents")
 KIND_LABELS = {
@@ -358,7 +358,7 @@ def _search(
     # control characters (a NUL cannot even be sent to PostgreSQL) are not part of any word
     query = "".join(ch if ch.isprintable() or ch == "\u200c" else " " for ch in (query or "")[:MAX_QUERY])
     terms = search_terms(query)
-    plan = plan or Plan.objects.order_by("pk").first()
+    plan = plan or plans_visible_to(user).first()
     if version is None and not every_version and plan is not None:
         version = version_in_force(plan)
     if every_version:
@@ -372,7 +372,7 @@ def _search(
     reader = _Reader(
         plan,
         amendment_visibility(user),
-        single_plan=Plan.objects.count() == 1,
+        single_plan=plans_visible_to(user).count() == 1,
         sees_revisions="documents" in kinds and revisions_visible_to(user).exists(),
     )
     for name in kinds:

@@ -13,9 +13,9 @@ from approvals.duties import DRAFTER, ENTERED, PACKAGE, SEPARATION_OF_DUTIES, du
 from approvals.models import Decision
 from approvals.selectors.visibility import seat_committee_ids
 from approvals.steps import human_nodes
-from people.models import User
-from people.selectors import delegators_of, explicit_permissions
-from plan.models import ActualReport, Amendment, CallAnswer, Revision
+from people.models import Municipality, User
+from people.selectors import cities_of, delegators_of, explicit_permissions, subject_city, works_in
+from plan.models import ActualReport, Amendment, CallAnswer, Plan, Revision
 
 
 @dataclass
@@ -105,10 +105,29 @@ def inbox(user: User, *, committee=None, stage=None, due_before=None) -> list[Ta
     return _rows(tasks.order_by("created"), work.holders)
 
 
+def _in_cities(cities) -> Q:
+    """Tasks whose subject belongs to one of these municipalities."""
+    plans = Plan.objects.filter(municipality__in=cities).values("pk")
+    subjects = {
+        "amendment": Amendment.objects.filter(plan__in=plans),
+        "revision": Revision.objects.filter(plan__in=plans),
+        "actualreport": ActualReport.objects.filter(plan__in=plans),
+        "callanswer": CallAnswer.objects.filter(call__plan__in=plans),
+    }
+    condition = Q(pk__in=[])
+    for model, found in subjects.items():
+        condition |= Q(process__artifact_content_type__model=model, process__artifact_object_id__in=found.values("pk"))
+    return condition
+
+
 def _claimable(user: User) -> Q:
-    """Unassigned tasks whose permission the person holds, by role or on the task's committee."""
+    """Unassigned tasks whose permission the person holds, by role (in the cities they work in) or
+    on the task's committee."""
     model_perms = explicit_permissions(user)
     condition = Q(owner_permission__in=model_perms)
+    cities = cities_of(user)
+    if cities is not None:
+        condition &= _in_cities(cities)
     # a committee's steps: its chairs' sign-offs and confirmations, its members' answer to the year's call
     for permission in ("plan.sign_off_amendment", "plan.draft_amendment"):
         committees = sorted(seat_committee_ids(user, permission))
@@ -152,11 +171,12 @@ def workload(user: User) -> Workload:
     condition = _claimable(user) & ~_own_work([user.pk])
     for delegator in delegators:
         condition |= _claimable(delegator) & ~_own_work([user.pk, delegator.pk])
+    inbox = _human_tasks().filter(status=STATUS.ASSIGNED, owner_id__in=[user.pk, *holders])
+    cities = cities_of(user)
+    if cities is not None:  # what another city's work left assigned to them is not theirs to see
+        inbox = inbox.filter(_in_cities(cities))
     return Workload(
-        inbox=_human_tasks()
-        .filter(status=STATUS.ASSIGNED, owner_id__in=[user.pk, *holders])
-        .exclude(_own_work([user.pk]))
-        .exclude(~Q(owner_id=user.pk) & _own_work([user.pk, *holders])),
+        inbox=inbox.exclude(_own_work([user.pk])).exclude(~Q(owner_id=user.pk) & _own_work([user.pk, *holders])),
         holders=holders,
         queue=_human_tasks().filter(condition, status=STATUS.NEW),
     )
@@ -297,5 +317,8 @@ def task_candidates(task) -> list:
             if person.is_active
         ]
     unique = list({person.pk: person for person in people}.values())
+    if Municipality.objects.count() > 1:  # only the people who work in the subject's city
+        city = subject_city(task.process.artifact)
+        unique = [person for person in unique if works_in(person, city)]
     excluded = duty_excluded(task.flow_task.name, task.process.artifact, unique)
     return [person for person in unique if person.pk not in excluded]

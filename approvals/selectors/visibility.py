@@ -8,7 +8,7 @@ from core.jalali import jalali_year
 from core.request_memo import remembered
 from people.models import Membership, User
 from people.roles import Role
-from people.selectors import delegators_of, explicit_permissions
+from people.selectors import cities_of, delegators_of, explicit_permissions
 from plan.models import ActualReport, Amendment, Committee, Revision
 from rules.selectors import lunar_holidays_unconfirmed
 
@@ -25,9 +25,12 @@ def amendment_visibility(user: User, *, through: str = "") -> Q | None:
     that holds for the amendments a person may know exist, or None when they may know them all:
     their committees' (drafts included), what reached the integration working group for its
     members, what is in a revision for the councils, and everything for auditors. Written with
-    EXISTS, never a join that repeats rows, so it filters a large table without a DISTINCT."""
+    EXISTS, never a join that repeats rows, so it filters a large table without a DISTINCT.
+    Only ever in the cities the person works in (`cities_of`)."""
+    cities = cities_of(user)
+    in_city = None if cities is None else Q(**{f"{through}plan__municipality_id__in": sorted(cities)})
     if user.has_perm("plan.view_amendment"):
-        return None
+        return in_city
     people = [user, *delegators_of(user)]
     condition = Q(**{f"{through}pk__in": []})
     for person in people:
@@ -48,7 +51,7 @@ def amendment_visibility(user: User, *, through: str = "") -> Q | None:
         if any(perm in rights for perm in COUNCIL_PERMISSIONS):
             carried = Revision.amendments.through.objects.filter(amendment=OuterRef(f"{through}pk"))
             condition |= Q(Exists(carried))
-    return condition
+    return condition if in_city is None else condition & in_city
 
 
 def amendments_visible_to(user: User):
@@ -61,13 +64,16 @@ def amendments_visible_to(user: User):
 def revisions_visible_to(user: User):
     """The revisions a person may know exist: all of them for the revision path's roles (the
     integration working group, the councils' secretariats, the governorate, the planning office)
-    and for auditors; none for anyone else, since a revision shows every committee's amendments."""
+    and for auditors; none for anyone else, since a revision shows every committee's amendments.
+    Only ever in the cities the person works in."""
+    cities = cities_of(user)
+    everything = Revision.objects.all() if cities is None else Revision.objects.filter(plan__municipality__in=cities)
     if user.has_perm("plan.view_revision"):  # auditors (and superusers) read every revision
-        return Revision.objects.all()
+        return everything
     for person in (user, *delegators_of(user)):  # a substitute sees what they may act on
         rights = explicit_permissions(person)  # roles only: a delegator's blanket read is not passed on
         if "plan.integrate_amendment" in rights or any(p in rights for p in COUNCIL_PERMISSIONS):
-            return Revision.objects.all()
+            return everything
     return Revision.objects.none()
 
 
@@ -126,7 +132,10 @@ def actual_reports_visible_to(user: User):
     """The actuals reports a person may read: their committees', and every one for those who read
     the year's work as a whole."""
     if _reads_every_committee(user):
-        return ActualReport.objects.all()
+        cities = cities_of(user)
+        return (
+            ActualReport.objects.all() if cities is None else ActualReport.objects.filter(plan__municipality__in=cities)
+        )
     committees = _committees_of(user, ["plan.draft_amendment", "plan.sign_off_amendment"])
     return ActualReport.objects.filter(committee__in=committees)
 

@@ -71,6 +71,15 @@ def version_state(version: IssuedVersion) -> State:
     return state
 
 
+def plans_visible_to(user):
+    """The plans of the cities the person works in (people.selectors.cities_of), oldest first."""
+    from people.selectors import cities_of
+
+    cities = cities_of(user) if user is not None else None
+    plans = Plan.objects.order_by("pk")
+    return plans if cities is None else plans.filter(municipality__in=cities)
+
+
 def version_in_force(plan: Plan) -> IssuedVersion | None:
     return plan.versions.order_by("-number").first()
 
@@ -436,10 +445,13 @@ class CommitteeAmbiguous(CommitteeNotFound):
     """Several plans have a committee of this code, and no plan was named."""
 
 
-def committees_for_filters() -> list[Committee]:
-    """Every committee, each with the `filter_key` a filter sends back: its code, or
-    `<plan code>:<code>` where another plan has a committee of the same code."""
-    committees = list(Committee.objects.select_related("plan").order_by("plan_id", "position", "code"))
+def committees_for_filters(user=None) -> list[Committee]:
+    """Every committee of the cities the person works in, each with the `filter_key` a filter sends
+    back: its code, or `<plan code>:<code>` where another plan has a committee of the same code."""
+    found = Committee.objects.select_related("plan").order_by("plan_id", "position", "code")
+    if user is not None:
+        found = found.filter(plan__in=plans_visible_to(user))
+    committees = list(found)
     seen: dict[str, int] = {}
     for committee in committees:
         seen[committee.code] = seen.get(committee.code, 0) + 1
@@ -450,13 +462,16 @@ def committees_for_filters() -> list[Committee]:
     return committees
 
 
-def committee_named(value: str, *, plan: Plan | None = None) -> Committee:
+def committee_named(value: str, *, plan: Plan | None = None, user=None) -> Committee:
     """The committee a filter names: `<plan code>:<code>`, or a code alone when one plan (or the
-    plan given) has it. CommitteeNotFound, with a sentence for the person, otherwise."""
+    plan given) has it, among the cities the person works in. CommitteeNotFound, with a sentence
+    for the person, otherwise (another city's committee is not found)."""
     from django.utils.translation import gettext as _
 
     plan_code, _sep, code = value.rpartition(":")
     found = Committee.objects.filter(code=code).select_related("plan")
+    if user is not None:
+        found = found.filter(plan__in=plans_visible_to(user))
     if plan_code:
         found = found.filter(plan__code=plan_code)
     if plan is not None:

@@ -91,7 +91,11 @@ def _own_draft(request, pk: int) -> Amendment:
 def amendment_new(request, payload: AmendmentIn):
     writing(request)
     try:
-        committee = committee_named(payload.committee, plan=plan_of(payload.plan) if payload.plan else None)
+        committee = committee_named(
+            payload.committee,
+            plan=plan_of(payload.plan, request.user) if payload.plan else None,
+            user=request.user,
+        )
     except CommitteeNotFound as missing:  # several plans have it: say so (422); none has: 404
         raise errors.HttpError(422 if isinstance(missing, CommitteeAmbiguous) else 404, str(missing)) from None
     amendment = amendment_draft_start(

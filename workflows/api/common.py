@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from core.errors import NotAllowed
 from people.models import AccessToken
 from plan.models import Plan
+from plan.selectors import plans_visible_to
 from workflows.api import errors
 from workflows.models import IdempotentRequest
 from workflows.services.idempotency import KEPT_FOR
@@ -31,8 +32,10 @@ def writing(request) -> None:
         raise NotAllowed(_("this token may only read"))
 
 
-def plan_of(code: str | None) -> Plan:
-    plans = Plan.objects.filter(code=code) if code else Plan.objects.order_by("pk")
+def plan_of(code: str | None, user=None) -> Plan:
+    """The plan named, else the first: of the cities the caller works in (another city's is a 404)."""
+    plans = plans_visible_to(user)
+    plans = plans.filter(code=code) if code else plans
     return get_object_or_404(plans[:1])
 
 

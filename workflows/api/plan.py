@@ -30,7 +30,7 @@ class VersionOut(Schema):
 
 @router.get("/versions", response=list[VersionOut], summary=gettext_noop("The plan's issued versions"))
 def versions(request, plan: str | None = None):
-    the_plan = plan_of(plan)
+    the_plan = plan_of(plan, request.user)
     in_force = version_in_force(the_plan)
     return [
         VersionOut(
@@ -73,7 +73,7 @@ def _item(item: dict) -> ItemOut:
     summary=gettext_noop("Every item of an issued version (immutable: an ETag, and 304 when unchanged)"),
 )
 def version_items(request, number: int, plan: str | None = None, kind: str | None = None):
-    version = get_object_or_404(IssuedVersion, plan=plan_of(plan), number=number)
+    version = get_object_or_404(IssuedVersion, plan=plan_of(plan, request.user), number=number)
     etag = f'"{version.fingerprint}"'
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponse(status=304)
@@ -89,7 +89,7 @@ def version_items(request, number: int, plan: str | None = None, kind: str | Non
 
 @router.get("/items/{code}", response=ItemOut, summary=gettext_noop("One item, in force or in a version"))
 def item(request, code: str, plan: str | None = None, version: int | None = None):
-    the_plan = plan_of(plan)
+    the_plan = plan_of(plan, request.user)
     chosen = get_object_or_404(IssuedVersion, plan=the_plan, number=version) if version else version_in_force(the_plan)
     state = version_state(chosen) if chosen is not None else {}
     if code not in state:
@@ -109,7 +109,7 @@ class HistoryOut(Schema):
     summary=gettext_noop("Every state an item has had, version by version"),
 )
 def item_history_api(request, code: str, plan: str | None = None):
-    rows = item_history(plan_of(plan), code)
+    rows = item_history(plan_of(plan, request.user), code)
     if not rows:
         raise errors.HttpError(404, _("There is no such item in this plan."))
     return [HistoryOut(valid_from=r["valid_from"], valid_to=r["valid_to"], item=_item(r["item"])) for r in rows]
@@ -126,7 +126,7 @@ class DiffOut(Schema):
 
 @router.get("/diff", response=DiffOut, summary=gettext_noop("What changed between two issued versions"))
 def versions_diff_api(request, old: int, new: int, plan: str | None = None):
-    the_plan = plan_of(plan)
+    the_plan = plan_of(plan, request.user)
     before = get_object_or_404(IssuedVersion, plan=the_plan, number=old)
     after = get_object_or_404(IssuedVersion, plan=the_plan, number=new)
     entries = versions_diff(before, after)
@@ -151,7 +151,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     ),
 )
 def version_export(request, number: int, plan: str | None = None, format: Literal["json", "xlsx"] = "json"):
-    version = get_object_or_404(IssuedVersion, plan=plan_of(plan), number=number)
+    version = get_object_or_404(IssuedVersion, plan=plan_of(plan, request.user), number=number)
     etag = f'"{version.fingerprint}-{format}"'
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponse(status=304)

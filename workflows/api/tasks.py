@@ -104,7 +104,11 @@ def _task_list(slice_of, request, filters: "TaskFilters") -> TaskListOut:
     committee = None
     if filters.committee:
         try:
-            committee = committee_named(filters.committee, plan=plan_of(filters.plan) if filters.plan else None)
+            committee = committee_named(
+                filters.committee,
+                plan=plan_of(filters.plan, request.user) if filters.plan else None,
+                user=request.user,
+            )
         except CommitteeNotFound as missing:  # several plans have it: say so (422); none has: 404
             status = 422 if isinstance(missing, CommitteeAmbiguous) else 404
             raise errors.HttpError(status, str(missing)) from None

@@ -6,11 +6,11 @@ from django.utils import translation
 
 from approvals.demo import demo_users_ensure
 from people.services import role_groups_ensure
-from plan.demo import ahvaz_1407
+from plan.demo import ahvaz_1407, shushtar_1407
 from plan.models import Plan
 from plan.services import plan_import
 from rules.services import holidays_add_fixed_solar, holidays_add_lunar
-from workflows.demo import demo_rolling_year_ensure, demo_scenario_ensure
+from workflows.demo import demo_rolling_year_ensure, demo_scenario_ensure, demo_second_city_ensure
 from workflows.services.letters import letters_make_pending
 
 
@@ -41,12 +41,23 @@ class Command(BaseCommand):
         lunar = holidays_add_lunar(first_year=plan.operational_start_year, last_year=plan.operational_end_year)
         if lunar:
             self.stdout.write(f"Lunar holidays computed (to be confirmed by an administrator): {lunar}.")
-        password, rows = demo_users_ensure(plan=plan, reset_password=reset_passwords)
+        second = shushtar_1407()
+        second_plan = Plan.objects.filter(code=second["plan"]["code"]).first()
+        if second_plan is None:
+            second_plan = plan_import(document=second)
+            self.stdout.write(
+                f"Second city: {second_plan.name_en}, {second_plan.versions.get().item_count} items, its own people."
+            )
+        password, rows = demo_users_ensure(plan=plan, second_plan=second_plan, reset_password=reset_passwords)
         if demo_scenario_ensure(plan):
             self.stdout.write("Demo scenario: amendments and revisions waiting at every step of the approval path.")
         if demo_rolling_year_ensure(plan):
             self.stdout.write(
                 "Demo year: figures for 1403 and 1404, the call for 1405, a revision rolling to 1404–1408."
+            )
+        if demo_second_city_ensure(second_plan):
+            self.stdout.write(
+                "Second city's work: a draft, an amendment at its chair, a revision at its policy council."
             )
         letters = letters_make_pending()  # made here, not left for a worker: the demo opens complete
         if letters:
