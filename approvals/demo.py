@@ -36,7 +36,6 @@ SECOND_CITY_USERS = [
     ("sh-policy", "یاسر", "شریفی", [Role.POLICY_COUNCIL], False),
     ("sh-council", "مینا", "اکبری", [Role.CITY_COUNCIL], False),
 ]
-SECOND_CITY_COMMITTEE = "C01"  # sh-member and sh-chair sit on it
 
 
 def demo_users_ensure(
@@ -108,11 +107,11 @@ def demo_users_ensure(
             label = ", ".join(str(r.label) for r in roles)
             user = ensure(username, first, last, roles, staff, f"{label} ({second_plan.municipality.name_en})")
             city_access_grant(user=user, municipality=second_plan.municipality)
-        committee = second_plan.committees.get(code=SECOND_CITY_COMMITTEE)
-        for username, seat in (("sh-member", Membership.Seat.MEMBER), ("sh-chair", Membership.Seat.CHAIR)):
-            user = User.objects.get(username=username)
-            if not Membership.objects.filter(user=user, committee=committee).exists():
-                membership_grant(committee=committee, user=user, seat=seat)
+        for committee in second_plan.committees.all():  # a small city: one member and one chair sit on each
+            for username, seat in (("sh-member", Membership.Seat.MEMBER), ("sh-chair", Membership.Seat.CHAIR)):
+                user = User.objects.get(username=username)
+                if not Membership.objects.filter(user=user, committee=committee).exists():
+                    membership_grant(committee=committee, user=user, seat=seat)
         for user in User.objects.filter(username__in=PROVINCE_WIDE):
             city_access_grant(user=user, municipality=second_plan.municipality)
     return (password if created or reset_password else None), rows

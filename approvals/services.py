@@ -14,6 +14,7 @@ from approvals.selectors import task_candidates
 from notifications.services import notification_rows, notifications_save, notify
 from people.models import User
 from people.roles import Role
+from people.selectors import subject_city, works_in
 from plan.models import CallAnswer
 from rules.selectors import legal_rule, service_levels, working_calendar
 
@@ -57,7 +58,9 @@ def _supervisors(task) -> list:
     subject = task.process.artifact
     if task.flow_task.name == "draft" and getattr(subject, "committee", None) is not None:
         return list(get_users_with_perms(subject.committee, only_with_perms_in=["sign_off_amendment"]))
-    return list(User.objects.filter(groups__name=Role.PLANNING_OFFICE, is_active=True))
+    office = User.objects.filter(groups__name=Role.PLANNING_OFFICE, is_active=True)
+    city = subject_city(subject)
+    return [person for person in office if works_in(person, city)]  # the subject's city's office
 
 
 def reminders_sweep(*, today: dt.date | None = None) -> dict:

@@ -21,7 +21,7 @@ from core.forms import NumberField
 from core.jalali import format_jalali
 from people.models import AccessToken, CityAccess, Delegation, DirectoryRule, Membership, Municipality, User
 from people.second_factor import second_factor_reset
-from people.services import city_access_grant, city_access_revoke, membership_revoke
+from people.services import city_access_grant, city_access_revoke, membership_revoke, municipality_ensure
 from people.tokens import MAX_DAYS, token_create, token_revoke
 
 
@@ -100,8 +100,16 @@ class MembershipAdmin(JalaliDatesAdmin):
 class MunicipalityAdmin(JalaliDatesAdmin):
     """The cities this installation keeps a plan for; a plan imported for a new city adds its own."""
 
-    list_display = ("name_fa", "name_en", "code")
+    audited_by_services = frozenset({"add"})  # people.services.municipality_ensure records it
+    list_display = ("name_fa",)  # its English name and code on its page (a Persian reader's list)
     search_fields = ("name_fa", "name_en", "code")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        # a second city gives everyone of the first it by name (see the service)
+        made = municipality_ensure(name_fa=obj.name_fa, name_en=obj.name_en, code=obj.code, added_by=request.user)
+        obj.pk = made.pk
 
     def has_delete_permission(self, request, obj=None):
         return False  # a city's plans and records name it for ever

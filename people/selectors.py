@@ -134,3 +134,8 @@ def subject_city(subject) -> int | None:
     if plan_id is None:
         return None
     return Municipality.objects.filter(plans=plan_id).values_list("pk", flat=True).first()
+
+
+def holds_role_right(user: User, permission: str, municipality_id: int | None) -> bool:
+    """A right of the person's roles (never superuser status), in a city they work in."""
+    return permission in explicit_permissions(user) and works_in(user, municipality_id)

@@ -333,7 +333,9 @@ def _city_code(name_en: str, name_fa: str) -> str:
 
 
 @transaction.atomic
-def municipality_ensure(*, name_fa: str, name_en: str = "", added_by: User | None = None) -> Municipality:
+def municipality_ensure(
+    *, name_fa: str, name_en: str = "", code: str = "", added_by: User | None = None
+) -> Municipality:
     """The municipality of this Persian name, made when first named (a plan imported for it).
 
     With one city everyone works in it without being given it. So when a second city is added,
@@ -344,7 +346,7 @@ def municipality_ensure(*, name_fa: str, name_en: str = "", added_by: User | Non
     if found is not None:
         return found
     existing = list(Municipality.objects.select_for_update().order_by("pk"))
-    made = Municipality.objects.create(code=_city_code(name_en, name_fa), name_fa=name_fa, name_en=name_en)
+    made = Municipality.objects.create(code=code or _city_code(name_en, name_fa), name_fa=name_fa, name_en=name_en)
     carried = 0
     if len(existing) == 1:
         first = existing[0]

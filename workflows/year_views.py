@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from approvals.selectors import amendments_visible_to, may_act_on
 from core.errors import REFUSALS, refuse
 from core.jalali import jalali_year
-from people.selectors import explicit_permissions, holds_object_right
+from people.selectors import explicit_permissions, holds_object_right, works_in
 from plan.models import CallAnswer
 from plan.rolling import leaving_horizon
 from plan.selectors import pending_roll, version_in_force, version_state
@@ -115,8 +115,9 @@ def call_answer_page(request, pk):
     is_member = holds_object_right(user, "plan.draft_amendment", answer.committee) or holds_object_right(
         user, "plan.sign_off_amendment", answer.committee
     )
-    if not (is_member or explicit_permissions(user) & YEAR_RIGHTS or user.has_perm("plan.view_amendment")):
-        raise Http404
+    reads = explicit_permissions(user) & YEAR_RIGHTS or user.has_perm("plan.view_amendment")
+    if not (is_member or (reads and works_in(user, answer.call.plan.municipality_id))):
+        raise Http404  # another committee's, or another city's
     plan = answer.call.plan
     task = answer_open_task(answer)
     form = None

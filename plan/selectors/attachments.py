@@ -4,7 +4,7 @@ who may add or remove them."""
 from django.db.models import Q
 
 from people.models import User
-from people.selectors import explicit_permissions, holds_object_right
+from people.selectors import explicit_permissions, holds_object_right, holds_role_right
 from plan import diff as plan_diff
 from plan.changesets import ChangesetInvalid
 from plan.models import REVISION_CLOSED, Amendment, Attachment, Revision
@@ -45,7 +45,9 @@ def may_attach(user: User, subject) -> bool:
         if subject.committee_id is None:
             return "plan.integrate_amendment" in explicit_permissions(user)
         return holds_object_right(user, "plan.draft_amendment", subject.committee)
-    return subject.status not in REVISION_CLOSED and "plan.integrate_amendment" in explicit_permissions(user)
+    return subject.status not in REVISION_CLOSED and holds_role_right(
+        user, "plan.integrate_amendment", subject.plan.municipality_id
+    )
 
 
 def amendment_fingerprint(amendment: Amendment) -> str:

@@ -13,7 +13,7 @@ from viewflow.workflow.status import STATUS
 
 from approvals.duties import DRAFTER, ENTERED, PACKAGE, SEPARATION_OF_DUTIES
 from approvals.selectors import may_act_on
-from people.models import Delegation, Membership, User
+from people.models import CityAccess, Delegation, Membership, Municipality, User
 from people.roles import DELEGATION_RULES, NEVER_SUBSTITUTES, ROLE_PERMISSIONS, SAME_COMMITTEE
 from people.services import SEAT_PERMISSIONS, DelegationInvalid, delegation_create
 
@@ -45,6 +45,21 @@ def conflicted(task, people) -> bool:
     return False
 
 
+def cities(user) -> set | None:
+    """Where a person's roles apply: every city while there is one (or for a superuser); else the
+    cities given them and those of their seats (the demo has two)."""
+    if user.is_superuser or Municipality.objects.count() == 1:
+        return None
+    given = set(CityAccess.objects.filter(user=user).values_list("municipality_id", flat=True))
+    return given | set(Membership.objects.filter(user=user).values_list("committee__plan__municipality_id", flat=True))
+
+
+def city_of(task) -> int:
+    subject = task.process.artifact
+    plan = subject.plan if hasattr(subject, "plan") else subject.call.plan
+    return plan.municipality_id
+
+
 def may_take(task, user) -> bool:
     perms, seats = rights(user)
     if task.owner_id:
@@ -52,7 +67,8 @@ def may_take(task, user) -> bool:
     elif task.owner_permission_obj_pk:
         allowed = (int(task.owner_permission_obj_pk), task.owner_permission) in seats
     else:
-        allowed = task.owner_permission in perms
+        where = cities(user)
+        allowed = task.owner_permission in perms and (where is None or city_of(task) in where)
     return allowed and not conflicted(task, [user])
 
 

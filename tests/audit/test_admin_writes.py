@@ -17,8 +17,8 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from notifications.models import Notification, Outbox
-from people.models import DirectoryRule, Membership, User
-from people.services import membership_grant
+from people.models import DirectoryRule, Membership, Municipality, User
+from people.services import city_access_grant, membership_grant
 from plan.models import Amendment, Committee, LetterSettings, Plan, ProgressRules, Revision
 from rules.models import CalendarSettings, CouncilRules, Holiday, LegalRule, ServiceLevel
 from tests.factories import UserFactory
@@ -134,6 +134,20 @@ WRITES = {
         "change": ("first_name", "نام‌نو"),
     },
     "people.membership": {"make": _seat},
+    # a city added in the admin goes through people.services.municipality_ensure (one event)
+    "people.municipality": {
+        "make": lambda: Municipality.objects.create(code="sample-city", name_fa="شهر نمونه"),
+        "add": {"code": "another-city", "name_fa": "شهر دیگر", "name_en": "Another"},
+        "change": ("name_en", "Sample city"),
+    },
+    # given and taken away by the services (taking away releases the person's claims there)
+    "people.cityaccess": {
+        "make": lambda: city_access_grant(user=UserFactory(), municipality=Municipality.objects.order_by("pk").first()),
+        "add": {
+            "user": lambda: UserFactory().pk,
+            "municipality": lambda: Municipality.objects.order_by("pk").first().pk,
+        },
+    },
     "people.directoryrule": {
         "make": lambda: DirectoryRule.objects.create(group="cn=planning,ou=groups,dc=x", role="planning_office"),
         "add": {"group": "cn=auditors,ou=groups,dc=x", "role": "auditor"},

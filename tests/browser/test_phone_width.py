@@ -81,11 +81,12 @@ def signed_in(browser, live_server, username, password, *, width=1100, height=90
 def pages_of_every_kind() -> dict[str, list[str]]:
     """After the demo: each role and the kinds of page it reads (a decided task, a revision with its
     diagram, a draft, the auditor's pages)."""
-    decided = Decision.objects.filter(task__isnull=False, amendment__isnull=False).order_by("-pk").first()
-    revision = Revision.objects.order_by("pk").first()
+    ahvaz = {"plan__code": "ahvaz-1407"}  # the demo's first city, whose people walk here
+    decided = Decision.objects.filter(task__isnull=False, amendment__plan__code="ahvaz-1407").order_by("-pk").first()
+    revision = Revision.objects.filter(**ahvaz).order_by("pk").first()
     amendment = Amendment.objects.filter(drafted_by__username="member").order_by("pk").first()
     event = AuditEvent.objects.filter(action="plan.revision.decide").order_by("pk").first()
-    latest = IssuedVersion.objects.order_by("-number").first()
+    latest = IssuedVersion.objects.filter(**ahvaz).order_by("-number").first()
     waiting = ActualReport.objects.filter(status=ActualReport.Status.PENDING).order_by("pk").first()
     answer = CallAnswer.objects.filter(committee__code="C02").first()
     rolling = Revision.objects.filter(year=1405).first()

@@ -86,9 +86,14 @@ def test_load_demo_creates_a_user_for_every_role_and_committee_and_prints_the_pa
         seated = get_users_with_perms(committee, only_with_perms_in=["draft_amendment"])
         chairs = get_users_with_perms(committee, only_with_perms_in=["sign_off_amendment"])
         assert seated.exists() and chairs.exists(), committee.code
-    waste = Committee.objects.get(code="C02")
+    waste = Committee.objects.get(code="C02", plan__code="ahvaz-1407")
+    parks = Committee.objects.get(code="C03", plan__code="ahvaz-1407")
     assert User.objects.get(username="member").has_perm("plan.draft_amendment", waste)
-    assert not User.objects.get(username="member").has_perm("plan.draft_amendment", Committee.objects.get(code="C03"))
+    assert not User.objects.get(username="member").has_perm("plan.draft_amendment", parks)
+    # the second city's committees are its own people's
+    shushtar_waste = Committee.objects.get(code="C02", plan__code="shushtar-1407")
+    assert not User.objects.get(username="member").has_perm("plan.draft_amendment", shushtar_waste)
+    assert User.objects.get(username="sh-member").has_perm("plan.draft_amendment", shushtar_waste)
     password = first.split("shown this once): ")[1].split()[0]
     assert client.post("/login/", {"username": "member", "password": password}).status_code == 302
     call_command("load_demo")
@@ -96,7 +101,8 @@ def test_load_demo_creates_a_user_for_every_role_and_committee_and_prints_the_pa
     assert password not in second and "Demo users exist" in second
     assert User.objects.filter(username="member").count() == 1
     demo_users = User.objects.exclude(username="AnonymousUser")  # guardian's own row
-    assert AuditEvent.objects.filter(action="people.user.create").count() == demo_users.count() == 10 + 20
+    # ten of the roles, a member and a chair of each committee but the model one, six of the second city
+    assert AuditEvent.objects.filter(action="people.user.create").count() == demo_users.count() == 10 + 20 + 6
 
 
 def test_the_icon_is_linked_and_answered_at_the_root(client):

@@ -25,10 +25,30 @@ def test_every_demo_approver_finds_work_waiting(capsys):
         "governorate": ["governorate"],
         "planning": ["issuance"],
     }
+    # the second city's people find their city's work, and only theirs
+    second = {
+        username: sorted(
+            {
+                row.stage
+                for row in inbox(User.objects.get(username=username)) + queue(User.objects.get(username=username))
+            }
+        )
+        for username in ("sh-member", "sh-chair", "sh-integration", "sh-policy", "sh-council", "sh-planning")
+    }
+    assert second == {
+        "sh-member": ["draft"],
+        "sh-chair": ["sign_off"],
+        "sh-integration": [],
+        "sh-policy": ["policy_council"],
+        "sh-council": [],
+        "sh-planning": [],
+    }
     auditor = User.objects.get(username="auditor")
     assert inbox(auditor) == queue(auditor) == []
     # twelve of the approval path, the roll-forward and the waste committee's figures for 1408
-    assert amendments_visible_to(auditor).count() == Amendment.objects.count() == 14
+    ahvaz = Amendment.objects.filter(plan__code="ahvaz-1407")
+    assert amendments_visible_to(auditor).count() == Amendment.objects.count() == ahvaz.count() + 3
+    assert ahvaz.count() == 14
     assert set(Revision.objects.values_list("status", flat=True)) == {
         "assembling",
         "issued",
@@ -38,7 +58,7 @@ def test_every_demo_approver_finds_work_waiting(capsys):
         "confirmed",
     }
     call_command("load_demo")  # a second run adds nothing
-    assert Amendment.objects.count() == 14
+    assert Amendment.objects.count() == 17
 
 
 def test_the_demo_opens_on_history(capsys):
@@ -49,8 +69,9 @@ def test_the_demo_opens_on_history(capsys):
 
     call_command("load_demo")
     capsys.readouterr()
-    assert IssuedVersion.objects.count() == 3
-    v1, v2 = IssuedVersion.objects.order_by("number")[:2]
+    assert IssuedVersion.objects.filter(plan__code="ahvaz-1407").count() == 3
+    assert IssuedVersion.objects.filter(plan__code="shushtar-1407").count() == 1
+    v1, v2 = IssuedVersion.objects.filter(plan__code="ahvaz-1407").order_by("number")[:2]
     changes = {entry["change"] for entry in versions_diff(v1, v2)}
     assert {"added", "retired", "changed"} <= changes
     assert "ACT-S1403" in version_state(v2)

@@ -60,7 +60,7 @@ def test_pages_one_may_not_see_are_404_even_by_url(client, demo):
     assert other.get(f"/tasks/{task.pk}/").status_code == 404
     assert other.post(f"/tasks/{task.pk}/", {"outcome": "approve"}).status_code == 404
     assert other.post(f"/tasks/{task.pk}/claim/").status_code == 404
-    revision = Revision.objects.get(status="policy_council")
+    revision = Revision.objects.get(status="policy_council", plan__code="ahvaz-1407")
     assert other.get(f"/tasks/{revision_open_task(revision).pk}/").status_code == 404
     assert signed_in(client, "auditor").get(f"/tasks/{task.pk}/").status_code == 200  # reads, cannot act
     assert 'name="outcome"' not in client.get(f"/tasks/{task.pk}/").content.decode()

@@ -11,7 +11,7 @@ from audit.services import audit_record
 from core.errors import NotAllowed
 from core.jalali import tidy_text
 from people.models import User
-from people.selectors import explicit_permissions
+from people.selectors import holds_role_right
 from plan.models import AnnualCall, CallAnswer, Plan
 from workflows.flows import CallFlow
 from workflows.selectors import OPEN
@@ -22,7 +22,7 @@ from workflows.year_selectors import call_committee_amendments
 @transaction.atomic
 def annual_call_open(*, plan: Plan, year: int, deadline: dt.date, acting_user: User, note: str = "") -> AnnualCall:
     """Open the year's call: one answer task per committee of the plan, due on the deadline."""
-    if "workflows.issue_revision" not in explicit_permissions(acting_user):
+    if not holds_role_right(acting_user, "workflows.issue_revision", plan.municipality_id):
         raise NotAllowed(_("only the planning office opens the year's call"))
     plan = Plan.objects.select_for_update(no_key=True).get(pk=plan.pk)
     if AnnualCall.objects.filter(plan=plan, year=year).exists():

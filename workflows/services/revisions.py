@@ -12,7 +12,7 @@ from core.errors import NotAllowed
 from core.jalali import normalize_persian, tidy_text
 from notifications.services import notify
 from people.models import User
-from people.selectors import explicit_permissions
+from people.selectors import holds_role_right
 from plan import diff as plan_diff
 from plan.changesets import ChangesetInvalid
 from plan.models import REVISION_CLOSED, Amendment, Revision
@@ -113,7 +113,7 @@ STEP_DETAILS = {
 @transaction.atomic
 def revision_start(*, plan, year: int, title: str, amendments: list[Amendment], acting_user: User) -> Revision:
     """The integration working group puts accepted amendments into the year's revision (one is enough)."""
-    if "plan.integrate_amendment" not in explicit_permissions(acting_user):
+    if not holds_role_right(acting_user, "plan.integrate_amendment", plan.municipality_id):
         raise NotAllowed(_("only the integration working group assembles a revision"))
     if not amendments:
         raise DecisionRefused(_("a revision needs at least one accepted amendment"))

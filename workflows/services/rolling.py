@@ -9,7 +9,7 @@ from core.errors import NotAllowed
 from core.jalali import tidy_text
 from notifications.services import notify
 from people.models import User
-from people.selectors import explicit_permissions
+from people.selectors import holds_role_right
 from plan.items import horizon_item, horizons
 from plan.models import REVISION_CLOSED, Amendment, HorizonRoll, Plan
 from plan.rolling import prefill_operations
@@ -32,7 +32,7 @@ def roll_forward_start(
     """An amendment of the integration working group that moves the operational horizon on by a
     year, accepted into the pool for the year's revision; every committee member is told to draft
     the new year's targets and budgets (prefilled by the rules chosen here)."""
-    if "plan.integrate_amendment" not in explicit_permissions(acting_user):
+    if not holds_role_right(acting_user, "plan.integrate_amendment", plan.municipality_id):
         raise NotAllowed(_("only the integration working group rolls the horizon forward"))
     plan = Plan.objects.select_for_update(no_key=True).get(pk=plan.pk)  # one roll-forward at a time
     rules = {choice for choice, _label in HorizonRoll.Rule.choices}
@@ -165,7 +165,7 @@ def roll_forward_cancel(*, roll: HorizonRoll, acting_user: User, reason: str) ->
     """The integration working group takes back a roll-forward not in an open revision (its revision
     was rejected, or the year is not to roll after all): the amendment is withdrawn, and another
     roll-forward may be started."""
-    if "plan.integrate_amendment" not in explicit_permissions(acting_user):
+    if not holds_role_right(acting_user, "plan.integrate_amendment", roll.plan.municipality_id):
         raise NotAllowed(_("only the integration working group rolls the horizon forward"))
     amendment = Amendment.objects.select_for_update(no_key=True).get(pk=roll.amendment_id)
     if amendment.status != Amendment.Status.ACCEPTED:
