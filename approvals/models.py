@@ -181,6 +181,15 @@ class Deadline(models.Model):
     stage = models.CharField(_("step"), max_length=40, choices=Step.choices)
     due_on = models.DateField(_("due on"))
     statutory = models.BooleanField(_("a legal window"), default=False)
+    # the subject's city, whose holidays and service levels the reminders count by
+    municipality = models.ForeignKey(
+        "people.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("municipality"),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

@@ -16,11 +16,18 @@ from people.models import User
 from people.roles import Role
 from people.selectors import subject_city, works_in
 from plan.models import CallAnswer
-from rules.selectors import legal_rule, service_levels, working_calendar
+from rules.selectors import (
+    cities_with_holidays,
+    legal_rule,
+    remind_days_at_most,
+    service_levels,
+    working_calendar,
+)
 
 
-def task_due_on(*, task, stage: str):
-    """(due date, statutory?) of a new task: legal windows in calendar days, other steps in working days."""
+def task_due_on(*, task, stage: str, city: int | None = None):
+    """(due date, statutory?) of a new task: legal windows in calendar days, other steps in working
+    days, by the rules and the holidays of the subject's city."""
     today = timezone.localdate()
     if stage == "governorate":
         review = ConformityReview.objects.filter(revision_id=task.process.artifact_object_id).latest("id")
@@ -28,21 +35,24 @@ def task_due_on(*, task, stage: str):
     if stage == "answer_call":  # the planning office set the date when it opened the call
         return CallAnswer.objects.select_related("call").get(pk=task.process.artifact_object_id).call.deadline, False
     if stage == "reconsideration":
-        rule = legal_rule("council-reconsideration")
-        return working_calendar().statutory_deadline(today, rule.days), True
-    level = service_levels().get(stage)
+        rule = legal_rule("council-reconsideration", city)
+        return working_calendar(city).statutory_deadline(today, rule.days), True
+    level = service_levels(city).get(stage)
     if level is None:
         return None, False
-    return working_calendar().add_working_days(today, level.working_days), False
+    return working_calendar(city).add_working_days(today, level.working_days), False
 
 
 def task_opened(*, task, subject) -> Deadline | None:
     """A human task was created: give it its due date and tell those who may act on it."""
     stage = task.flow_task.name
-    due_on, statutory = task_due_on(task=task, stage=stage)
+    city = subject_city(subject)
+    due_on, statutory = task_due_on(task=task, stage=stage, city=city)
     deadline = None
     if due_on is not None:
-        deadline = Deadline.objects.create(task=task, stage=stage, due_on=due_on, statutory=statutory)
+        deadline = Deadline.objects.create(
+            task=task, stage=stage, due_on=due_on, statutory=statutory, municipality_id=city
+        )
     notify(
         recipients=task_candidates(task),
         event="task.waiting",
@@ -69,10 +79,9 @@ def reminders_sweep(*, today: dt.date | None = None) -> dict:
     number of tasks that are due, not the number of tasks. Each reminder is recorded with a
     unique key in the same transaction as its notifications: never twice, never lost."""
     today = today or timezone.localdate()
-    calendar = working_calendar()
-    levels = service_levels()
-    lookahead = max([level.remind_days_before for level in levels.values()] or [2])
-    horizon = calendar.add_working_days(today, lookahead)
+    lookahead = remind_days_at_most()
+    # as far as the look-ahead reaches in any city's calendar (a city's own holidays push it on)
+    horizon = max(working_calendar(c).add_working_days(today, lookahead) for c in [None, *cities_with_holidays()])
     counts = dict.fromkeys(Reminder.Kind.values, 0)
     due = (
         Deadline.objects.filter(due_on__lte=horizon, task__status__in=["NEW", "ASSIGNED"])
@@ -84,7 +93,8 @@ def reminders_sweep(*, today: dt.date | None = None) -> dict:
     already = set(Reminder.objects.filter(deadline__in=due, on_date=today).values_list("deadline_id", "kind"))
     wanted = []
     for deadline in due:
-        level = levels.get(deadline.stage)
+        calendar = working_calendar(deadline.municipality_id)  # the city's holidays and service levels
+        level = service_levels(deadline.municipality_id).get(deadline.stage)
         before = level.remind_days_before if level else 2
         escalate_after = level.escalate_days_after if level else 3
         kinds = []
@@ -123,8 +133,10 @@ class _RecipientCache:
         self.found: dict = {}
 
     def of(self, task, kind) -> list:
+        city = getattr(getattr(task, "deadline", None), "municipality_id", None)  # the task's city's people
         if kind == Reminder.Kind.ESCALATION:
-            key = ("supervisors", task.flow_task.name == "draft", getattr(task.process.artifact, "committee_id", None))
+            draft = task.flow_task.name == "draft"
+            key = ("supervisors", draft, getattr(task.process.artifact, "committee_id", None), city)
             compute = _supervisors
         elif task.owner_id:
             return [task.owner]
@@ -134,6 +146,7 @@ class _RecipientCache:
                 task.owner_permission,
                 task.owner_permission_content_type_id,
                 task.owner_permission_obj_pk,
+                city,
             )
             compute = self.candidates
         if key not in self.found:

@@ -69,7 +69,7 @@ class HolidayAdmin(JalaliDatesAdmin):
     actions = ["confirm", "confirm_a_day_later", "confirm_a_day_earlier"]
 
     audited_by_services = frozenset({"add", "change", "delete"})  # holiday_save / holiday_delete record it
-    list_display = ("date", "name_fa", "kind", "tentative")
+    list_display = ("date", "name_fa", "kind", "tentative", "municipality")
     list_filter = (JalaliYearFilter, "kind", "tentative")
     search_fields = ("name_fa", "name_en")
 
@@ -88,22 +88,20 @@ class HolidayAdmin(JalaliDatesAdmin):
 class ServiceLevelAdmin(JalaliDatesAdmin):
     """How many working days each step may take; created with defaults on migrate."""
 
-    list_display = ("stage", "working_days", "remind_days_before", "escalate_days_after")
+    list_display = ("stage", "municipality", "working_days", "remind_days_before", "escalate_days_after")
 
 
 @admin.register(LegalRule)
 class LegalRuleAdmin(JalaliDatesAdmin):
     """Legal windows are data: article numbers differ between consolidated texts."""
 
-    list_display = ("code", "name_fa", "article", "days")
+    list_display = ("code", "name_fa", "municipality", "article", "days", "city_may_override")
 
 
 @admin.register(CouncilRules)
 class CouncilRulesAdmin(JalaliDatesAdmin):
-    list_display = ("__str__", "members", "quorum", "majority")
-
-    def has_add_permission(self, request):
-        return not CouncilRules.objects.exists()
+    list_display = ("__str__", "municipality", "members", "quorum", "majority")
+    # a city whose council differs in size or rule has its own row; the row without a city is the rest's
 
     def _confirm(self, request, queryset, shift):
         for holiday in queryset.filter(tentative=True):

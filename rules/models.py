@@ -62,7 +62,17 @@ class Holiday(models.Model):
         LUNAR = "lunar", _("Lunar (moves each year)")
         OTHER = "other", _("Other (announced)")
 
-    date = models.DateField(_("date"), unique=True)
+    date = models.DateField(_("date"))
+    # empty: the national rule (or the installation's); a city's own row overrides it for that city
+    municipality = models.ForeignKey(
+        "people.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("municipality"),
+        help_text=_("Empty for a national holiday; a city's own holiday (its local day) counts only there."),
+    )
     name_fa = models.CharField(_("name (Persian)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SOLAR)
@@ -74,6 +84,12 @@ class Holiday(models.Model):
         verbose_name = _("holiday")
         verbose_name_plural = _("holidays")
         ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date"], condition=models.Q(municipality=None), name="one_national_holiday"
+            ),
+            models.UniqueConstraint(fields=["date", "municipality"], name="one_city_holiday"),
+        ]
 
     def __str__(self):
         # Jalali, in digits any reader's page localises (the text is also kept in audit rows)
@@ -83,7 +99,18 @@ class Holiday(models.Model):
 class ServiceLevel(models.Model):
     """How long a step may take, in working days, and when to remind and escalate (data)."""
 
-    stage = models.CharField(_("step"), max_length=40, unique=True, choices=Step.choices)
+    stage = models.CharField(_("step"), max_length=40, choices=Step.choices)
+    # empty: the national rule (or the installation's); a city's own row overrides it for that city
+    municipality = models.ForeignKey(
+        "people.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("municipality"),
+        help_text=_("Empty for the installation's service level; a city's own replaces it there."),
+    )
+
     working_days = models.PositiveSmallIntegerField(_("working days to act"))
     remind_days_before = models.PositiveSmallIntegerField(_("remind this many working days before"), default=2)
     escalate_days_after = models.PositiveSmallIntegerField(_("escalate this many working days after"), default=3)
@@ -92,6 +119,10 @@ class ServiceLevel(models.Model):
         verbose_name = _("service level")
         verbose_name_plural = _("service levels")
         ordering = ["stage"]
+        constraints = [
+            models.UniqueConstraint(fields=["stage"], condition=models.Q(municipality=None), name="one_level_per_step"),
+            models.UniqueConstraint(fields=["stage", "municipality"], name="one_city_level_per_step"),
+        ]
 
     def __str__(self):
         return f"{self.stage}: {self.working_days}"
@@ -100,7 +131,19 @@ class ServiceLevel(models.Model):
 class LegalRule(models.Model):
     """A legal window as data: the law, the article and the days, which differ between texts."""
 
-    code = models.SlugField(_("code"), max_length=60, unique=True)
+    code = models.SlugField(_("code"), max_length=60)
+    # empty: the national rule (or the installation's); a city's own row overrides it for that city
+    municipality = models.ForeignKey(
+        "people.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("municipality"),
+        help_text=_("Empty for the national rule; a city's own only where the national rule allows one."),
+    )
+    # whether the law lets a municipality set its own window (a city's row is refused otherwise)
+    city_may_override = models.BooleanField(_("a city may set its own"), default=False)
     name_fa = models.CharField(_("name (Persian)"), max_length=300)
     name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
     law = models.CharField(_("law"), max_length=500)
@@ -111,9 +154,22 @@ class LegalRule(models.Model):
     class Meta:
         verbose_name = _("legal rule")
         verbose_name_plural = _("legal rules")
+        constraints = [
+            models.UniqueConstraint(fields=["code"], condition=models.Q(municipality=None), name="one_national_rule"),
+            models.UniqueConstraint(fields=["code", "municipality"], name="one_city_rule"),
+        ]
 
     def __str__(self):
         return f"{self.name_fa} ({self.days})"
+
+    def clean(self):
+        if self.municipality_id is None:
+            return
+        national = LegalRule.objects.filter(code=self.code, municipality=None).first()
+        if national is None or not national.city_may_override:
+            raise ValidationError(
+                {"municipality": _("The law sets this window for every city: no city may set its own.")}
+            )
 
 
 class CouncilRules(models.Model):
@@ -123,6 +179,15 @@ class CouncilRules(models.Model):
         OF_PRESENT = "present", _("more than half of the members present")
         OF_MEMBERS = "members", _("more than half of all members")
 
+    # empty: the rules every council follows unless its city has its own row (its size differs)
+    municipality = models.OneToOneField(
+        "people.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("municipality"),
+    )
     members = models.PositiveSmallIntegerField(_("members of the council"), default=13)
     quorum = models.PositiveSmallIntegerField(_("members present for a quorum"), default=9)
     majority = models.CharField(_("majority"), max_length=10, choices=Majority.choices, default=Majority.OF_PRESENT)

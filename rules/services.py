@@ -12,7 +12,7 @@ from audit import chain
 from audit.services import audit_record, field_changes, fields_snapshot
 from core.errors import BaznegarError
 from rules.models import CalendarSettings, CouncilRules, Holiday, LegalRule, ServiceLevel
-from rules.selectors import working_calendar
+from rules.selectors import calendar_rows
 from rules.steps import Step
 
 # Iran's official holidays on fixed solar dates: (month, day, Persian, English)
@@ -92,10 +92,12 @@ def holidays_add_fixed_solar(*, first_year: int, last_year: int, acting_user=Non
         for year in range(first_year, last_year + 1)
         for month, day, fa, en in FIXED_SOLAR_HOLIDAYS
     ]
-    existing = set(Holiday.objects.filter(date__in=[h.date for h in wanted]).values_list("date", flat=True))
+    existing = set(
+        Holiday.objects.filter(date__in=[h.date for h in wanted], municipality=None).values_list("date", flat=True)
+    )
     new = [h for h in wanted if h.date not in existing]
     Holiday.objects.bulk_create(new)
-    working_calendar.changed()  # a bulk write sends no signals
+    calendar_rows.changed()  # a bulk write sends no signals
     if new:
         audit_record(
             action="rules.holiday.add",
@@ -167,14 +169,14 @@ def holidays_add_lunar(*, first_year: int, last_year: int, acting_user=None) -> 
             date = _hijri_to_date(hijri_year, month, day)
             if date is not None and start <= date < end:
                 wanted.setdefault(date, (fa, en))
-    existing = set(Holiday.objects.filter(date__in=list(wanted)).values_list("date", flat=True))
+    existing = set(Holiday.objects.filter(date__in=list(wanted), municipality=None).values_list("date", flat=True))
     new = [
         Holiday(date=date, name_fa=fa, name_en=en, kind=Holiday.Kind.LUNAR, tentative=True)
         for date, (fa, en) in sorted(wanted.items())
         if date not in existing
     ]
     Holiday.objects.bulk_create(new)
-    working_calendar.changed()  # a bulk write sends no signals
+    calendar_rows.changed()  # a bulk write sends no signals
     if new:
         audit_record(
             action="rules.holiday.add",
@@ -221,7 +223,7 @@ SERVICE_LEVEL_DEFAULTS = {
 def service_levels_ensure(*, using: str = "default") -> None:
     """Create the default service levels if missing; never overwrites a change."""
     for stage, days in SERVICE_LEVEL_DEFAULTS.items():
-        ServiceLevel.objects.using(using).get_or_create(stage=stage, defaults={"working_days": days})
+        ServiceLevel.objects.using(using).get_or_create(stage=stage, municipality=None, defaults={"working_days": days})
 
 
 # The legal windows (docs/domain.md): Article 80 of the law on the organisation, duties and
@@ -241,6 +243,7 @@ def legal_defaults_ensure(*, using: str = "default") -> None:
     for code, (name_fa, name_en, days) in LEGAL_RULE_DEFAULTS.items():
         LegalRule.objects.using(using).get_or_create(
             code=code,
+            municipality=None,
             defaults={
                 "name_fa": name_fa,
                 "name_en": name_en,
@@ -250,5 +253,5 @@ def legal_defaults_ensure(*, using: str = "default") -> None:
                 "source": "dotic.ir/news/444",
             },
         )
-    if not CouncilRules.objects.using(using).exists():
+    if not CouncilRules.objects.using(using).filter(municipality=None).exists():
         CouncilRules.objects.using(using).create()

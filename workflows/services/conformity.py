@@ -23,14 +23,15 @@ from workflows.services.text import _revision_entries
 
 def _notify_governorate(*, revision, vote, details):
     """The resolution is notified to the board: the objection window opens on the notification date."""
-    rule = legal_rule("conformity-objection")
+    city = revision.plan.municipality_id
+    rule = legal_rule("conformity-objection", city)
     notified_on = details.get("notified_on") or timezone.localdate()
     if notified_on > timezone.localdate() or notified_on < vote.session_date:
         raise DecisionRefused(
             _("the notification date must fall between the session (%(session)s) and today")
             % {"session": format_jalali(vote.session_date)}
         )
-    last_day = working_calendar().statutory_deadline(notified_on, rule.days)
+    last_day = working_calendar(city).statutory_deadline(notified_on, rule.days)
     window_ends_at = timezone.make_aware(dt.datetime.combine(last_day, dt.time(23, 59, 59)))
     ConformityReview.objects.create(
         revision=revision, vote=vote, rule=rule, notified_on=notified_on, window_ends_at=window_ends_at

@@ -24,7 +24,7 @@ def _policy_council(*, revision, outcome, reason, user, details, acting_for=None
 
 
 def _record_vote(*, revision, user, details, must_pass: bool) -> CouncilVote:
-    rules = council_rules()
+    rules = council_rules(revision.plan.municipality_id)  # its city's council
     try:
         present = int(details["present"])
         votes = [int(details[k]) for k in ("votes_for", "votes_against", "abstentions")]
