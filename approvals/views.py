@@ -1,6 +1,7 @@
 """The approver's pages: dashboard (inbox, queue, archive) and claiming. Thin: parse, check, call
 a service or a selector, render."""
 
+import dataclasses
 from functools import wraps
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from approvals.selectors import (
     amendment_timeline,
     archive,
     audit_events_page,
+    audit_plans,
     committee_amendments,
     committees_in_view,
     inbox_page,
@@ -173,6 +175,7 @@ def audit_events_view(request):
         status = 400  # the filter is wrong: say where, show nothing rather than everything
     else:
         query = form.query() if form.is_bound else AuditQuery()
+        query = dataclasses.replace(query, plans=audit_plans(request.user))  # the cities they audit
         cursor = form.cleaned_data if form.is_bound else {}
         page = audit_events_page(query, before=cursor.get("before"), after=cursor.get("after"))
     params = request.GET.copy()
@@ -190,7 +193,8 @@ def _export_query(request):
     form = AuditFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return None, form
-    return (form.query() if form.is_bound else AuditQuery()), form
+    query = form.query() if form.is_bound else AuditQuery()
+    return dataclasses.replace(query, plans=audit_plans(request.user)), form
 
 
 def _export_name(extension: str) -> str:
@@ -234,6 +238,9 @@ def audit_export_xlsx(request):
 @auditor_required
 def audit_event_view(request, pk):
     event = get_object_or_404(AuditEvent, pk=pk)
+    plans = audit_plans(request.user)
+    if plans is not None and event.scope_plan not in plans:
+        raise Http404  # another city's, or an event of no city
     return render(
         request,
         "approvals/audit_event.html",
@@ -250,7 +257,12 @@ def audit_event_view(request, pk):
 @auditor_required
 @reads_from_replica
 def audit_amendment_timeline(request, pk):
-    amendment = get_object_or_404(Amendment.objects.select_related("plan", "committee", "drafted_by"), pk=pk)
+    amendment = get_object_or_404(
+        Amendment.objects.select_related("plan", "committee", "drafted_by").filter(
+            plan__in=plans_visible_to(request.user)
+        ),
+        pk=pk,
+    )
     timeline = amendment_timeline(amendment)
     return render(
         request,
@@ -267,7 +279,10 @@ def audit_amendment_timeline(request, pk):
 @auditor_required
 @reads_from_replica
 def audit_revision_timeline(request, pk):
-    revision = get_object_or_404(Revision.objects.select_related("plan", "issued_version"), pk=pk)
+    revision = get_object_or_404(
+        Revision.objects.select_related("plan", "issued_version").filter(plan__in=plans_visible_to(request.user)),
+        pk=pk,
+    )
     return render(
         request,
         "approvals/audit_timeline.html",

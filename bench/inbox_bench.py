@@ -8,8 +8,12 @@ chair (whose queue holds a committee's sign-offs) and of the integration working
 task page: p50/p95 over N requests each. The number of queries per page is counted in-process for
 a person with few tasks and one with many: it must be the same.
 
+With `--cities N`, the installation keeps N cities, each with a plan of Ahvaz's size: the people,
+amendments and tasks are spread over them (each person works in one city, each task belongs to
+its amendment's city), and the pages are asked as people of the first city.
+
     DATABASE_URL=postgres://... python bench/inbox_bench.py [--finished 1000000] [--open 100000] \
-        [--users 5000] [--requests 200]
+        [--users 5000] [--requests 200] [--cities 1]
 """
 
 import argparse
@@ -34,7 +38,7 @@ def generate(args) -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from people.models import Membership, User
+    from people.models import CityAccess, Membership, User
     from people.roles import Role
     from people.services import membership_grant, role_groups_ensure
     from plan.demo import ahvaz_1407
@@ -43,43 +47,72 @@ def generate(args) -> dict:
     from workflows.flows import AmendmentFlow
 
     rng = random.Random(1407)
-    plan = plan_import(document=ahvaz_1407())
+    started = time.perf_counter()
+    document = ahvaz_1407()
+    plans = [plan_import(document=document)]
+    for number in range(1, args.cities):  # each city a plan of Ahvaz's size, under its own name
+        meta = {
+            **document["plan"],
+            "code": f"city-{number:03d}",
+            "city_fa": f"شهر {number}",
+            "city_en": f"City {number}",
+        }
+        plans.append(plan_import(document={**document, "plan": meta}))
+    if args.cities > 1:
+        print(
+            f"  {args.cities} cities, each a plan of {plans[0].versions.get().item_count} items, "
+            f"imported in {time.perf_counter() - started:.1f} s"
+        )
+    plan = plans[0]
     role_groups_ensure()
     committees = list(plan.committees.order_by("code"))
     users = User.objects.bulk_create(
         [User(username=f"person{i:05d}", first_name="نفر", last_name=str(i), language="fa") for i in range(args.users)]
     )
+    # person i works in city i mod N (the measured people are of the first city)
+    city_of_user = {user.pk: index % args.cities for index, user in enumerate(users)}
+    people_of = [[u for i, u in enumerate(users) if i % args.cities == c] for c in range(args.cities)]
+    if args.cities > 1:
+        CityAccess.objects.bulk_create(
+            [CityAccess(user=u, municipality_id=plans[city_of_user[u.pk]].municipality_id) for u in users],
+            batch_size=5000,
+        )
     from django.contrib.auth.models import Group
 
     integration = User.objects.create(username="integration-bench", language="fa")
     integration.groups.add(Group.objects.get(name=Role.INTEGRATION.value))
+    if args.cities > 1:
+        CityAccess.objects.create(user=integration, municipality_id=plan.municipality_id)
     chairs = []
     for index, committee in enumerate(committees):
-        chair = users[index]
+        chair = people_of[0][index]
         membership_grant(committee=committee, user=chair, seat=Membership.Seat.CHAIR)
         chairs.append(chair)
-    member = users[len(committees)]
+    member = people_of[0][len(committees)]
     membership_grant(committee=committees[0], user=member, seat=Membership.Seat.MEMBER)
 
-    version = plan.versions.get()
     amendment_count = max(20, args.finished // 50)
-    Amendment.objects.bulk_create(
-        [
+    committees_of = [list(p.committees.order_by("code")) for p in plans]
+    versions = [p.versions.get() for p in plans]
+    rows = []
+    for i in range(amendment_count):
+        city = i % args.cities
+        rows.append(
             Amendment(
-                plan=plan,
-                base_version=version,
-                committee=committees[i % len(committees)],
+                plan=plans[city],
+                base_version=versions[city],
+                committee=committees_of[city][(i // args.cities) % len(committees_of[city])],
                 title=f"اصلاحیهٔ {i}",
-                drafted_by=users[rng.randrange(len(users))],
+                drafted_by=people_of[city][rng.randrange(len(people_of[city]))],
                 status=Amendment.Status.SUBMITTED,
             )
-            for i in range(amendment_count)
-        ],
-        batch_size=5000,
-    )
+        )
+    Amendment.objects.bulk_create(rows, batch_size=5000)
     amendment_type = ContentType.objects.get_for_model(Amendment)
     committee_type = ContentType.objects.get(app_label="plan", model="committee")
     amendments = list(Amendment.objects.values_list("pk", "committee_id"))
+    city_of_plan = {p.pk: index for index, p in enumerate(plans)}
+    city_of_amendment = {pk: city_of_plan[plan_id] for pk, plan_id in Amendment.objects.values_list("pk", "plan_id")}
     flow_ref = "workflows/flows.AmendmentFlow"
     now = timezone.now()
     with connection.cursor() as cursor:
@@ -92,6 +125,7 @@ def generate(args) -> dict:
         cursor.execute("SELECT id, artifact_object_id FROM viewflow_process ORDER BY id")
         processes = cursor.fetchall()
     committee_of = dict(amendments)
+    city_of_process = {process_id: city_of_amendment[int(object_id)] for process_id, object_id in processes}
     started = time.perf_counter()
     draft, sign_off, integration_step = (
         f"{flow_ref}.draft",
@@ -107,11 +141,13 @@ def generate(args) -> dict:
         for i in range(args.finished):
             process_id, _ = processes[i % len(processes)]
             when = now - dt.timedelta(minutes=args.finished - i)
-            owner = users[rng.randrange(len(users))].pk
+            city = people_of[city_of_process[process_id]]
+            owner = city[rng.randrange(len(city))].pk
             copy.write_row((sign_off, "HUMAN", "DONE", when, when, "start", owner, process_id, None, None, None, "{}"))
-        for _i in range(args.open - open_new):  # assigned: in someone's inbox
+        for _i in range(args.open - open_new):  # assigned: in the inbox of someone of its city
             process_id, _ = processes[rng.randrange(len(processes))]
-            owner = users[rng.randrange(len(users))].pk
+            city = people_of[city_of_process[process_id]]
+            owner = city[rng.randrange(len(city))].pk
             copy.write_row((draft, "HUMAN", "ASSIGNED", now, None, "start", owner, process_id, None, None, None, "{}"))
         for i in range(open_new):  # waiting in a queue: a committee's sign-off, or the integration group's
             process_id, amendment_id = processes[rng.randrange(len(processes))]
@@ -137,8 +173,18 @@ def generate(args) -> dict:
             "SELECT owner_id, count(*) FROM viewflow_task WHERE status = 'ASSIGNED' GROUP BY owner_id ORDER BY 2 DESC"
         )
         inbox_sizes = dict(cursor.fetchall())
-    busiest = User.objects.get(pk=next(iter(inbox_sizes)))
-    quietest = User.objects.exclude(pk__in=list(inbox_sizes)).exclude(pk__in=[c.pk for c in chairs]).first()
+    first_city = {u.pk for u in people_of[0]}
+    busiest = User.objects.get(pk=next(pk for pk in inbox_sizes if pk in first_city))
+    quietest = (
+        User.objects.filter(pk__in=first_city)
+        .exclude(pk__in=list(inbox_sizes))
+        .exclude(pk__in=[c.pk for c in chairs])
+        .first()
+    )
+    if quietest is None:  # every person of a small city has work: one more, with none
+        quietest = User.objects.create(username="quiet-bench", language="fa")
+        if args.cities > 1:
+            CityAccess.objects.create(user=quietest, municipality_id=plan.municipality_id)
     task = AmendmentFlow.sign_off  # a chair's queued sign-off, for the task page
     from viewflow.workflow.models import Task
 
@@ -219,6 +265,7 @@ def main():
     parser.add_argument("--open", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=5_000)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--cities", type=int, default=1, help="cities in the installation, each of Ahvaz's size")
     args = parser.parse_args()
     with throwaway_database() as connection:
         from django.db import connection as db

@@ -147,7 +147,7 @@ class DirectoryRuleAdmin(JalaliDatesAdmin):
     """Which directory group gives which role or seat (people/directory.py): applied at each
     directory sign-in; a group that no longer matches takes back what it gave."""
 
-    list_display = ("group", "role", "committee", "seat")
+    list_display = ("group", "role", "committee", "seat", "municipality")
     list_filter = ("role", "seat")
     search_fields = ("group",)
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from audit import chain
 from audit.services import audit_record
-from people.models import DirectoryRule, Membership, User
+from people.models import DirectoryRule, Membership, Municipality, User
 
 logger = logging.getLogger(__name__)
 
@@ -33,13 +33,19 @@ def enabled() -> bool:
 
 def _rules_for(group_dns) -> list[DirectoryRule]:
     wanted = {dn.strip().lower() for dn in group_dns}
-    return [rule for rule in DirectoryRule.objects.select_related("committee") if rule.group.lower() in wanted]
+    rules = DirectoryRule.objects.select_related("committee", "municipality")
+    return [rule for rule in rules if rule.group.lower() in wanted]
 
 
 @transaction.atomic
 def directory_sync(*, user: User, group_dns) -> dict:
     """Apply the rules to a person who just signed in through the directory; returns the change."""
-    from people.services import membership_grant, membership_revoke  # services import this module
+    from people.services import (  # services import this module
+        city_access_grant,
+        city_access_revoke,
+        membership_grant,
+        membership_revoke,
+    )
 
     rules = _rules_for(group_dns)
     roles_now = sorted({rule.role for rule in rules if rule.role})
@@ -47,7 +53,21 @@ def directory_sync(*, user: User, group_dns) -> dict:
     before = user.directory_grants or {}
     roles_before = set(before.get("roles", []))
     seats_before = {tuple(seat) for seat in before.get("seats", [])}
-    change = {"roles_granted": [], "roles_taken": [], "seats_granted": [], "seats_taken": []}
+    cities_now = {rule.municipality_id: rule.municipality for rule in rules if rule.municipality_id}
+    cities_before = set(before.get("cities", []))
+    change = {
+        "roles_granted": [],
+        "roles_taken": [],
+        "seats_granted": [],
+        "seats_taken": [],
+        "cities_granted": [],
+        "cities_taken": [],
+    }
+    # the city first, so that a role granted below applies where the person works
+    for city_id, city in sorted(cities_now.items()):
+        if city_id not in cities_before or not user.city_access.filter(municipality_id=city_id).exists():
+            city_access_grant(user=user, municipality=city)
+            change["cities_granted"].append(city.code)
     for role in sorted(set(roles_now) - roles_before):
         group, _made = Group.objects.get_or_create(name=role)
         user.groups.add(group)
@@ -66,7 +86,15 @@ def directory_sync(*, user: User, group_dns) -> dict:
         if membership is not None:
             membership_revoke(membership=membership, reason="directory")
         change["seats_taken"].append([committee_id, seat])
-    user.directory_grants = {"roles": roles_now, "seats": [list(seat) for seat in seats_now]}
+    # moved to another city: the directory's old city goes, and the claims taken there are released
+    for city in Municipality.objects.filter(pk__in=cities_before - set(cities_now)).order_by("pk"):
+        city_access_revoke(user=user, municipality=city)
+        change["cities_taken"].append(city.code)
+    user.directory_grants = {
+        "roles": roles_now,
+        "seats": [list(seat) for seat in seats_now],
+        "cities": sorted(cities_now),
+    }
     user.save(update_fields=["directory_grants"])
     if any(change.values()):
         audit_record(action="people.directory.sync", actor=user, obj=user, data=change)

@@ -172,6 +172,10 @@ class DirectoryRule(models.Model):
         "plan.Committee", verbose_name=_("committee"), on_delete=models.CASCADE, null=True, blank=True
     )
     seat = models.CharField(_("seat"), max_length=20, choices=Membership.Seat.choices, blank=True)
+    # the city the group's members work in (with several cities); alone, or with the role it gives
+    municipality = models.ForeignKey(
+        "people.Municipality", verbose_name=_("municipality"), on_delete=models.CASCADE, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("directory rule")
@@ -179,14 +183,22 @@ class DirectoryRule(models.Model):
         ordering = ["group", "pk"]
 
     def __str__(self):
-        held = self.get_role_display() if self.role else f"{self.committee} · {self.get_seat_display()}"
-        return f"{self.group} → {held}"
+        if self.role:
+            held = str(self.get_role_display())
+        elif self.committee_id:
+            held = f"{self.committee} · {self.get_seat_display()}"
+        else:
+            held = ""
+        where = f" ({self.municipality})" if self.municipality_id else ""
+        return f"{self.group} → {held}{where}"
 
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        if bool(self.role) == bool(self.committee_id or self.seat):
+        if self.role and (self.committee_id or self.seat):
             raise ValidationError(_("a rule gives either a role, or a seat on a committee"))
+        if not (self.role or self.committee_id or self.seat or self.municipality_id):
+            raise ValidationError(_("a rule gives a role, a seat on a committee, or a city to work in"))
         if self.committee_id and not self.seat or self.seat and not self.committee_id:
             raise ValidationError(_("a seat needs its committee, and a committee its seat"))
         if self.role in (Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR):

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Q
 from django.test import Client
 from viewflow.workflow.models import Task
 
@@ -40,6 +41,8 @@ def _markers(city) -> set[str]:
     marks = {p.name_fa for p in plans} | {p.code for p in plans}
     marks |= set(Amendment.objects.filter(plan__in=plans).values_list("title", flat=True))
     marks |= set(Revision.objects.filter(plan__in=plans).values_list("title", flat=True))
+    documents = Attachment.objects.filter(Q(amendment__plan__in=plans) | Q(revision__plan__in=plans))
+    marks |= set(documents.values_list("name", flat=True))
     for person in User.objects.filter(is_active=True):
         if cities_of(person) == frozenset({city.pk}) and person.get_full_name():
             marks.add(person.get_full_name())
@@ -104,6 +107,7 @@ def test_no_page_api_answer_search_or_notification_of_one_city_shows_the_other(t
             start = ["/", "/inbox/", "/queue/", "/plan/", "/tasks/revisions/", "/notifications/", "/search/?q=هدف"]
             start += ["/api/v1/tasks/inbox", "/api/v1/tasks/queue", "/api/v1/revisions", "/api/v1/notifications"]
             start += ["/api/v1/plan/versions", "/search/?q=روسازی&versions=all", "/search/?q=اصلاح&kind=amendments"]
+            start += ["/search/?q=صورتجلسه&kind=documents", "/search/?q=مطالعه", "/search/?q=شوشتر", "/search/?q=اهواز"]
             crawl.walk(start, limit=160)
             problems += [f"{person.username}: {e}" for e in crawl.errors]
             for url, page in pages:
@@ -177,3 +181,62 @@ def test_a_person_moved_to_another_city_gives_back_their_claims_audited(two_citi
     member = User.objects.get(username="member")
     draft = Amendment.objects.filter(drafted_by=member, status="draft").first()
     assert open_task(draft).owner_id == member.pk
+
+
+def test_the_directory_gives_a_city_and_moving_groups_moves_the_person_and_releases_their_claims(two_cities):
+    from audit.models import AuditEvent
+    from people.directory import directory_sync
+    from people.models import DirectoryRule
+    from people.roles import Role
+
+    ahvaz, shushtar = two_cities["ahvaz"], two_cities["shushtar"]
+    DirectoryRule.objects.create(group="cn=ahvaz-policy,dc=x", role=Role.POLICY_COUNCIL, municipality=ahvaz)
+    DirectoryRule.objects.create(group="cn=shushtar-staff,dc=x", municipality=shushtar)
+    person = User.objects.create(username="dir-policy", from_directory=True)
+    change = directory_sync(user=person, group_dns=["cn=ahvaz-policy,dc=x"])
+    assert change["cities_granted"] == ["ahvaz"] and change["roles_granted"] == [Role.POLICY_COUNCIL]
+    assert cities_of(person) == frozenset({ahvaz.pk})
+    waiting = Revision.objects.filter(plan__municipality=ahvaz, status="policy_council").first()
+    task = task_claim(task=revision_open_task(waiting), acting_user=person)
+    # the directory moves them to Shushtar: Ahvaz goes, with the claim they held there
+    change = directory_sync(user=person, group_dns=["cn=shushtar-staff,dc=x"])
+    assert change["cities_taken"] == ["ahvaz"] and change["cities_granted"] == ["shushtar"]
+    assert cities_of(person) == frozenset({shushtar.pk})
+    task.refresh_from_db()
+    assert task.owner_id is None
+    revoked = AuditEvent.objects.filter(action="people.city.revoke").latest("pk")
+    assert revoked.data["released_tasks"] == [task.pk] and revoked.data["user"] == "dir-policy"
+
+
+def test_an_auditor_of_one_city_reads_only_that_citys_trail_and_exports(two_cities):
+    from audit.models import AuditEvent
+    from people.roles import Role
+    from people.services import city_access_grant, user_create
+
+    auditor = user_create(username="sh-auditor", password="x-Long-pass-1234", roles=[Role.AUDITOR])
+    city_access_grant(user=auditor, municipality=two_cities["shushtar"])
+    marks = _markers(two_cities["ahvaz"])
+    client = Client(raise_request_exception=False)
+    client.force_login(auditor)
+    ahvaz_plans = list(Plan.objects.filter(municipality=two_cities["ahvaz"]).values_list("pk", flat=True))
+    shushtar_plans = list(Plan.objects.filter(municipality=two_cities["shushtar"]).values_list("pk", flat=True))
+    listing = client.get("/audit/")
+    assert listing.status_code == 200
+    for url in ("/audit/", "/audit/export.csv", "/audit/export.xlsx", "/api/v1/audit/events"):
+        answer = client.get(url)
+        body = answer.content.decode(errors="replace")
+        assert answer.status_code == 200 and not [m for m in marks if m in body], url
+    shown = {event["id"] for event in client.get("/api/v1/audit/events").json()["results"]}
+    assert shown and set(AuditEvent.objects.filter(pk__in=shown).values_list("scope_plan", flat=True)) <= set(
+        shushtar_plans
+    )
+    theirs = AuditEvent.objects.filter(scope_plan__in=ahvaz_plans).order_by("-pk")[:5]
+    unscoped = AuditEvent.objects.filter(scope_plan=None).order_by("-pk")[:2]
+    for event in [*theirs, *unscoped]:
+        assert client.get(f"/audit/events/{event.pk}/").status_code == 404
+        assert client.get(f"/api/v1/audit/events/{event.pk}").status_code == 404
+    for amendment in Amendment.objects.filter(plan_id__in=ahvaz_plans)[:3]:
+        assert client.get(f"/audit/amendments/{amendment.pk}/").status_code == 404
+        assert client.get(f"/api/v1/audit/amendments/{amendment.pk}/timeline").status_code == 404
+    mine = AuditEvent.objects.filter(scope_plan__in=shushtar_plans).latest("pk")
+    assert client.get(f"/audit/events/{mine.pk}/").status_code == 200

@@ -10,10 +10,11 @@ from django.utils import timezone
 from approvals.models import Decision
 from audit.models import AuditEvent
 from people.models import User
+from people.selectors import cities_of
 from plan import diff as plan_diff
 from plan.changesets import ChangesetInvalid
 from plan.models import Amendment, IssuedVersion
-from plan.selectors import diff_display, item_history
+from plan.selectors import diff_display, item_history, plans_visible_to
 from plan.selectors.attachments import amendment_fingerprint
 
 AUDIT_PAGE_SIZE = 50
@@ -55,6 +56,16 @@ class AuditQuery:
     action: str | None = None
     date_from: object | None = None  # dates, inclusive, in the local (Tehran) day
     date_to: object | None = None
+    # the plans of the cities the reader audits; None for every city (and the events of none)
+    plans: tuple[int, ...] | None = None
+
+
+def audit_plans(user: User) -> tuple[int, ...] | None:
+    """The plans whose events a person may read: None for every event (an auditor of every city);
+    else those of their cities, and no event that belongs to no plan (people, tokens, the log)."""
+    if cities_of(user) is None:
+        return None
+    return tuple(plans_visible_to(user).values_list("pk", flat=True))
 
 
 @dataclass
@@ -73,6 +84,8 @@ def _day_start(day):
 def audit_events(query: AuditQuery):
     """The events matching a query, newest first; each filter is served by an index on (column, id)."""
     events = AuditEvent.objects.all()
+    if query.plans is not None:
+        events = events.filter(scope_plan__in=query.plans)
     for key in ("plan", "revision", "amendment", "committee"):
         value = getattr(query, key)
         if value is not None:

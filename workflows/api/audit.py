@@ -7,15 +7,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from ninja import Router, Schema, Status
 
-from approvals.selectors import AuditQuery, amendment_timeline, audit_events_page, revision_timeline
+from approvals.selectors import AuditQuery, amendment_timeline, audit_events_page, audit_plans, revision_timeline
 from audit import chain
 from audit.models import AuditEvent, AuditVerification
 from audit.selectors import consistency_proof, inclusion_proof, latest_head
 from audit.services import audit_chain_verify_request, head_export
 from core.errors import NotAllowed
 from plan.models import Amendment, Revision
+from plan.selectors import plans_visible_to
 from workflows.api import errors
-from workflows.api.common import idempotent, writing
+from workflows.api.common import idempotent, not_found, writing
 
 router = Router(tags=["audit"])
 
@@ -92,7 +93,13 @@ def audit_events(
     committee: int | None = None,
 ):
     _auditor(request)
-    query = AuditQuery(action=action, amendment=amendment, revision=revision, committee=committee)
+    query = AuditQuery(
+        action=action,
+        amendment=amendment,
+        revision=revision,
+        committee=committee,
+        plans=audit_plans(request.user),  # the cities they audit
+    )
     page = audit_events_page(query, before=before, after=after)
     return EventPageOut(
         results=[EventOut(**_event(e)) for e in page.events],
@@ -113,6 +120,9 @@ def audit_events(
 def audit_event(request, event_id: int):
     _auditor(request)
     event = get_object_or_404(AuditEvent, pk=event_id)
+    plans = audit_plans(request.user)
+    if plans is not None and event.scope_plan not in plans:
+        raise not_found()
     proof = inclusion_proof(event.pk)
     return EventDetailOut(
         **_event(event),
@@ -170,7 +180,8 @@ def _timeline_out(timeline) -> list[TimelineEntryOut]:
 )
 def amendment_timeline_api(request, amendment_id: int):
     _auditor(request)
-    return _timeline_out(amendment_timeline(get_object_or_404(Amendment, pk=amendment_id)))
+    found = Amendment.objects.filter(plan__in=plans_visible_to(request.user))
+    return _timeline_out(amendment_timeline(get_object_or_404(found, pk=amendment_id)))
 
 
 @router.get(
@@ -180,7 +191,8 @@ def amendment_timeline_api(request, amendment_id: int):
 )
 def revision_timeline_api(request, revision_id: int):
     _auditor(request)
-    return _timeline_out(revision_timeline(get_object_or_404(Revision, pk=revision_id)))
+    found = Revision.objects.filter(plan__in=plans_visible_to(request.user))
+    return _timeline_out(revision_timeline(get_object_or_404(found, pk=revision_id)))
 
 
 class HeadOut(Schema):
