@@ -10,7 +10,7 @@ from core.forms import JalaliDateField, NumberField
 from people.models import AccessToken, User
 from people.selectors import NOT_A_SUBSTITUTE, delegation_problem
 from plan.models import Plan
-from plan.selectors import CommitteeNotFound, committee_named, committees_for_filters
+from plan.selectors import CommitteeNotFound, committee_named, committees_for_filters, plans_visible_to
 
 
 def _person(people, username: str) -> User:
@@ -36,13 +36,16 @@ class AuditFilterForm(forms.Form):
     before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user  # the plans and committees offered are those of the cities they audit
+        if user is not None:
+            self.fields["plan"].queryset = plans_visible_to(user)
         labels = sorted((str(label), name) for name, label in chain.registered_actions().items())
         self.fields["action"].choices = [("", _("Every action"))] + [(name, label) for label, name in labels]
         self.fields["plan"].empty_label = _("Every plan")
         self.fields["committee"].widget.choices = [("", _("Every committee"))] + [
-            (c.filter_key, c.filter_label) for c in committees_for_filters()
+            (c.filter_key, c.filter_label) for c in committees_for_filters(user)
         ]
 
     def clean_committee(self):
@@ -50,7 +53,7 @@ class AuditFilterForm(forms.Form):
         if not value:
             return None
         try:
-            return committee_named(value, plan=self.cleaned_data.get("plan"))
+            return committee_named(value, plan=self.cleaned_data.get("plan"), user=self.user)
         except CommitteeNotFound as missing:
             raise forms.ValidationError(str(missing)) from None
 

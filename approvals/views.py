@@ -169,7 +169,7 @@ def auditor_required(view):
 @auditor_required
 @reads_from_replica
 def audit_events_view(request):
-    form = AuditFilterForm(request.GET or None)
+    form = AuditFilterForm(request.GET or None, user=request.user)
     page, status = None, 200
     if form.is_bound and not form.is_valid():
         status = 400  # the filter is wrong: say where, show nothing rather than everything
@@ -190,7 +190,7 @@ def audit_events_view(request):
 
 
 def _export_query(request):
-    form = AuditFilterForm(request.GET or None)
+    form = AuditFilterForm(request.GET or None, user=request.user)
     if form.is_bound and not form.is_valid():
         return None, form
     query = form.query() if form.is_bound else AuditQuery()
