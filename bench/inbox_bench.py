@@ -228,7 +228,7 @@ def count_queries(people: dict) -> None:
     for _page in range(20):
         answer = walker.get("/api/v1/tasks/queue?per_page=200" + (f"&cursor={cursor}" if cursor else "")).json()
         cursor = answer["next"] or cursor
-    people["deep queue"] = f"/api/v1/tasks/queue?cursor={cursor}"
+    people["deep queue"] = f"/api/v1/tasks/queue?cursor={cursor}" if cursor else "/api/v1/tasks/queue"
     checks.append(("integration group", people["deep queue"], people["integration group"]))
     for label, path, user in checks:
         client = Client()
