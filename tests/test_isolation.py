@@ -247,3 +247,19 @@ def test_an_auditor_of_one_city_reads_only_that_citys_trail_and_exports(two_citi
         assert client.get(f"/api/v1/audit/amendments/{amendment.pk}/timeline").status_code == 404
     mine = AuditEvent.objects.filter(scope_plan__in=shushtar_plans).latest("pk")
     assert client.get(f"/audit/events/{mine.pk}/").status_code == 200
+
+
+def test_each_city_has_its_public_plan(two_cities):
+    anonymous = Client()
+    ahvaz = Plan.objects.get(code="ahvaz-1407")
+    shushtar = Plan.objects.get(code="shushtar-1407")
+    first = anonymous.get("/public/").content.decode()
+    assert ahvaz.name_fa in first and "?city=shushtar" in first  # the first city, and the way to the others
+    page = anonymous.get("/public/?city=shushtar").content.decode()
+    assert shushtar.name_fa in page and ahvaz.name_fa not in page
+    assert "/public/versions/1/?city=shushtar" in page and "/public/indicators/?city=shushtar" in page
+    version = anonymous.get("/public/versions/1/?city=shushtar")
+    assert version.status_code == 200 and shushtar.versions.get().fingerprint in version.content.decode()
+    for title in Amendment.objects.filter(plan=ahvaz).values_list("title", flat=True):
+        assert title not in page
+    assert anonymous.get("/public/?city=no-such-city").status_code == 404

@@ -5,6 +5,7 @@ that was not issued, no person's name (only a signatory's office)."""
 import hashlib
 from dataclasses import dataclass
 
+from people.models import Municipality
 from plan.items import operational_years
 from plan.models import IssuanceLetter, IssuedVersion, Plan, Revision
 from plan.schema import Kind
@@ -21,8 +22,16 @@ PUBLIC_STAGES = (
 )
 
 
-def public_plan() -> Plan | None:
-    return Plan.objects.order_by("pk").first()
+def public_plan(city: str = "") -> Plan | None:
+    """The plan shown: the named city's (its first), or the installation's first."""
+    plans = Plan.objects.order_by("pk")
+    return (plans.filter(municipality__code=city) if city else plans).first()
+
+
+def public_cities() -> list:
+    """The cities with a plan, when there are several (each has its public pages); else none."""
+    cities = list(Municipality.objects.filter(plans__isnull=False).distinct().order_by("name_fa"))
+    return cities if len(cities) > 1 else []
 
 
 def public_versions(plan: Plan) -> list[IssuedVersion]:
@@ -68,7 +77,7 @@ class LetterCheck:
 
 def letter_check(number: str, upload=None) -> LetterCheck:
     """Whether a letter with this number was issued here, and whether a file is exactly it."""
-    letter = IssuanceLetter.objects.select_related("version").filter(number=number).first()
+    letter = IssuanceLetter.objects.select_related("version__plan__municipality").filter(number=number).first()
     if letter is None:
         preparing = IssuedVersion.objects.filter(issuance_number=number, revision__isnull=False).first()
         return LetterCheck(number, None, preparing=preparing)

@@ -15,6 +15,7 @@ from workflows.letters import diff_pdf
 from workflows.public_selectors import (
     letter_check,
     letter_due,
+    public_cities,
     public_indicators,
     public_plan,
     public_revisions,
@@ -28,15 +29,27 @@ YEAR = 365 * 24 * 3600
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
-def _plan():
-    plan = public_plan()
+def _city(request) -> str:
+    """The city whose plan is shown (`?city=<code>`, with several cities); the first by default."""
+    return str(request.GET.get("city") or "")[:50]
+
+
+def _render(request, template: str, context: dict, **kwargs):
+    """A public page, its links keeping the city asked for."""
+    city = _city(request)
+    links = {"city_query": f"?city={city}" if city else "", "city_amp": f"&city={city}" if city else ""}
+    return render(request, template, {**context, **links, "cities": public_cities()}, **kwargs)
+
+
+def _plan(request):
+    plan = public_plan(_city(request))
     if plan is None:
         raise Http404(_("There is no plan yet."))
     return plan
 
 
-def _version(number):
-    version = public_version(_plan(), number)
+def _version(request, number):
+    version = public_version(_plan(request), number)
     if version is None:
         raise Http404(_("No such version."))
     return version
@@ -44,10 +57,10 @@ def _version(number):
 
 @cache_control(public=True, max_age=300)
 def home(request):
-    plan = _plan()
+    plan = _plan(request)
     version = version_in_force(plan)
     query = request.GET.get("q", "").strip()[:100]
-    return render(
+    return _render(
         request,
         "workflows/public/home.html",
         {
@@ -64,7 +77,7 @@ def home(request):
 
 
 def _version_etag(request, number):
-    version = _version(number)
+    version = _version(request, number)
     letter = getattr(version, "letter", None)
     return f"{version.fingerprint}-{letter.sha256 if letter else 'preparing'}"
 
@@ -73,13 +86,13 @@ def _version_etag(request, number):
 # only in the seconds before its letter is made is the page kept briefly, so the link is not missed
 @condition(etag_func=_version_etag)
 def version_page(request, number):
-    version = _version(number)
+    version = _version(request, number)
     previous = version_before(version)
     # computed only when the template's cache of this version's changes misses
     entries = lambda: version_changes(version, previous)  # noqa: E731
     letter = getattr(version, "letter", None)
     preparing = letter is None and letter_due(version)
-    response = render(
+    response = _render(
         request,
         "workflows/public/version.html",
         {
@@ -99,9 +112,11 @@ def version_page(request, number):
 
 
 @cache_control(public=True, max_age=YEAR, immutable=True)
-@condition(etag_func=lambda request, number: getattr(getattr(_version(number), "letter", None), "sha256", None))
+@condition(
+    etag_func=lambda request, number: getattr(getattr(_version(request, number), "letter", None), "sha256", None)
+)
 def letter_pdf(request, number):
-    letter = getattr(_version(number), "letter", None)
+    letter = getattr(_version(request, number), "letter", None)
     if letter is None:
         raise Http404(_("This version has no letter."))
     response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
@@ -111,7 +126,7 @@ def letter_pdf(request, number):
 
 @cache_control(public=True, max_age=300)
 def indicators(request):
-    plan = _plan()
+    plan = _plan(request)
     version = version_in_force(plan)
     if version is None:
         raise Http404(_("There is no plan yet."))
@@ -119,12 +134,14 @@ def indicators(request):
     years = list(range(first, last + 1))
     # computed only when the template's cache of this version's table misses
     outputs = lambda: public_indicators(version)  # noqa: E731
-    return render(request, "workflows/public/indicators.html", {"version": version, "years": years, "outputs": outputs})
+    return _render(
+        request, "workflows/public/indicators.html", {"version": version, "years": years, "outputs": outputs}
+    )
 
 
 def _pair(request):
     try:
-        old, new = (_version(int(ascii_digits(request.GET.get(key, "")))) for key in ("from", "to"))
+        old, new = (_version(request, int(ascii_digits(request.GET.get(key, "")))) for key in ("from", "to"))
     except ValueError:
         raise Http404(_("No such version.")) from None
     return old, new
@@ -168,4 +185,4 @@ def verify(request, number=None):
         number = number or request.GET.get("number")
         form = VerifyForm({"number": number}) if number else VerifyForm()
     check = letter_check(form.cleaned_data["number"], form.cleaned_data.get("pdf")) if form.is_valid() else None
-    return render(request, "workflows/public/verify.html", {"form": form, "check": check})
+    return _render(request, "workflows/public/verify.html", {"form": form, "check": check})
