@@ -14,7 +14,7 @@ from approvals.selectors import task_candidates
 from notifications.services import notification_rows, notifications_save, notify
 from people.models import User
 from people.roles import Role
-from people.selectors import subject_city, works_in
+from people.selectors import subject_city, working_in
 from plan.models import CallAnswer
 from rules.selectors import (
     cities_with_holidays,
@@ -68,9 +68,9 @@ def _supervisors(task) -> list:
     subject = task.process.artifact
     if task.flow_task.name == "draft" and getattr(subject, "committee", None) is not None:
         return list(get_users_with_perms(subject.committee, only_with_perms_in=["sign_off_amendment"]))
-    office = User.objects.filter(groups__name=Role.PLANNING_OFFICE, is_active=True)
-    city = subject_city(subject)
-    return [person for person in office if works_in(person, city)]  # the subject's city's office
+    office = list(User.objects.filter(groups__name=Role.PLANNING_OFFICE, is_active=True))
+    working = working_in(office, subject_city(subject), by_role=True)
+    return [person for person in office if person.pk in working]  # the subject's city's office
 
 
 def reminders_sweep(*, today: dt.date | None = None) -> dict:

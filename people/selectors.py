@@ -92,39 +92,71 @@ def holds_step_right(user: User, task) -> bool:
     permission = task.owner_permission
     if not permission or not user.is_active:
         return False
-    cities = cities_of(user)
-    if cities is not None and subject_city(task.process.artifact) not in cities:
-        return False  # another city's step: the person's roles do not apply there
     if permission in explicit_permissions(user):
-        return True
+        # a role's step: only in a city where their roles apply
+        return works_in(user, subject_city(task.process.artifact), by_role=True)
     owner_obj = task.flow_task._owner_permission_obj
     return callable(owner_obj) and holds_object_right(user, permission, owner_obj(task.process))
+
+
+def _places(user: User) -> tuple[int, frozenset[int], frozenset[int]]:
+    """(how many cities, those given to the person, those of their seats): one query, asked once
+    per request: every city (a short table), each marked."""
+
+    def compute():
+        given = CityAccess.objects.filter(user_id=user.pk, municipality=OuterRef("pk"))
+        seated = Membership.objects.filter(user_id=user.pk, committee__plan__municipality=OuterRef("pk"))
+        rows = list(
+            Municipality.objects.annotate(given=Exists(given), seated=Exists(seated)).values_list(
+                "pk", "given", "seated"
+            )
+        )
+        if not user.is_active or user.pk is None:
+            return len(rows), frozenset(), frozenset()
+        return (
+            len(rows),
+            frozenset(pk for pk, mine, _seat in rows if mine),
+            frozenset(pk for pk, _mine, seat in rows if seat),
+        )
+
+    return remembered(("places", user.pk), compute)
 
 
 def cities_of(user: User) -> frozenset[int] | None:
     """The municipalities a person works in, or None for every one: a superuser, or anyone while the
     installation keeps one city. From the second city on: the cities they were given and those of
-    their committee seats, and nothing else (asked once per request)."""
+    their committee seats, and nothing else. What they may see."""
     if user.is_superuser:
         return None
-
-    def compute():
-        # one query: every city (a short table), each marked when the person works there
-        given = CityAccess.objects.filter(user_id=user.pk, municipality=OuterRef("pk"))
-        seated = Membership.objects.filter(user_id=user.pk, committee__plan__municipality=OuterRef("pk"))
-        rows = list(Municipality.objects.annotate(works=Exists(given) | Exists(seated)).values_list("pk", "works"))
-        if len(rows) <= 1:
-            return None
-        if not user.is_active or user.pk is None:
-            return frozenset()
-        return frozenset(pk for pk, works in rows if works)
-
-    return remembered(("cities_of", user.pk), compute)
+    count, given, seated = _places(user)
+    return None if count <= 1 else given | seated
 
 
-def works_in(user: User, municipality_id: int | None) -> bool:
-    """Whether a person may see and act on what belongs to this city."""
-    cities = cities_of(user)
+def role_cities(user: User) -> frozenset[int] | None:
+    """Where a person's roles apply (None: everywhere, as for `cities_of`): only the cities they
+    were given. A seat on a committee of another city lets them see and do that seat's work there,
+    never take a step of that city with a role they hold elsewhere."""
+    if user.is_superuser:
+        return None
+    count, given, _seated = _places(user)
+    return None if count <= 1 else given
+
+
+def working_in(people, municipality_id: int | None, *, by_role: bool = False) -> set[int]:
+    """Which of these people work in this city (one query, whatever their number); `by_role`: whose
+    roles apply there (their seats elsewhere do not count)."""
+    ids = [person.pk for person in people]
+    if Municipality.objects.count() <= 1:
+        return set(ids)
+    works = Q(is_superuser=True) | Q(city_access__municipality_id=municipality_id)
+    if not by_role:
+        works |= Q(memberships__committee__plan__municipality_id=municipality_id)
+    return set(User.objects.filter(works, pk__in=ids).values_list("pk", flat=True))
+
+
+def works_in(user: User, municipality_id: int | None, *, by_role: bool = False) -> bool:
+    """Whether a person may see and act on what belongs to this city (`by_role`: with their roles)."""
+    cities = role_cities(user) if by_role else cities_of(user)
     return cities is None or municipality_id in cities
 
 
@@ -140,4 +172,4 @@ def subject_city(subject) -> int | None:
 
 def holds_role_right(user: User, permission: str, municipality_id: int | None) -> bool:
     """A right of the person's roles (never superuser status), in a city they work in."""
-    return permission in explicit_permissions(user) and works_in(user, municipality_id)
+    return permission in explicit_permissions(user) and works_in(user, municipality_id, by_role=True)

@@ -12,9 +12,10 @@ from django.db.models import Q
 from django.test import Client
 from viewflow.workflow.models import Task
 
+from approvals.selectors.tasks import task_candidates
 from core.errors import NotAllowed
 from notifications.models import Notification
-from people.models import Municipality, User
+from people.models import Membership, Municipality, User
 from people.selectors import cities_of, works_in
 from people.services import city_access_revoke
 from plan.models import ActualReport, Amendment, Attachment, CallAnswer, IssuedVersion, Plan, Revision
@@ -263,3 +264,30 @@ def test_each_city_has_its_public_plan(two_cities):
     for title in Amendment.objects.filter(plan=ahvaz).values_list("title", flat=True):
         assert title not in page
     assert anonymous.get("/public/?city=no-such-city").status_code == 404
+
+
+def test_a_seat_in_another_city_carries_no_role_there(two_cities):
+    """Ahvaz's policy secretary who also sits on a Shushtar committee sees that committee's work,
+    and neither takes nor sees Shushtar's revision steps with the role they hold in Ahvaz."""
+    policy = User.objects.get(username="policy")
+    committee = Plan.objects.get(code="shushtar-1407").committees.get(code="C03")
+    from people.services import membership_grant
+
+    membership_grant(committee=committee, user=policy, seat=Membership.Seat.MEMBER)
+    policy = User.objects.get(pk=policy.pk)
+    assert cities_of(policy) == frozenset({two_cities["ahvaz"].pk, two_cities["shushtar"].pk})
+    waiting = Revision.objects.get(plan__municipality=two_cities["shushtar"], status="policy_council")
+    task = revision_open_task(waiting)
+    with pytest.raises(NotAllowed):
+        revision_decide(task=task, acting_user=policy, outcome="approve")
+    with pytest.raises(NotAllowed):
+        task_claim(task=task, acting_user=policy)
+    client = Client()
+    client.force_login(policy)
+    assert client.get(f"/tasks/revisions/{waiting.pk}/").status_code == 404
+    assert client.get(f"/tasks/{task.pk}/").status_code == 404
+    queue = client.get("/api/v1/tasks/queue").json()["results"]
+    assert task.pk not in {row["id"] for row in queue}
+    assert policy.pk not in {p.pk for p in task_candidates(task)}
+    # their own seat's work in Shushtar they do see
+    assert client.get("/plan/?plan=shushtar-1407").status_code == 200

@@ -116,7 +116,7 @@ def call_answer_page(request, pk):
         user, "plan.sign_off_amendment", answer.committee
     )
     reads = explicit_permissions(user) & YEAR_RIGHTS or user.has_perm("plan.view_amendment")
-    if not (is_member or (reads and works_in(user, answer.call.plan.municipality_id))):
+    if not (is_member or (reads and works_in(user, answer.call.plan.municipality_id, by_role=True))):
         raise Http404  # another committee's, or another city's
     plan = answer.call.plan
     task = answer_open_task(answer)

@@ -13,8 +13,8 @@ from approvals.duties import DRAFTER, ENTERED, PACKAGE, SEPARATION_OF_DUTIES, du
 from approvals.models import Decision
 from approvals.selectors.visibility import seat_committee_ids
 from approvals.steps import human_nodes
-from people.models import Municipality, User
-from people.selectors import cities_of, delegators_of, explicit_permissions, subject_city, works_in
+from people.models import User
+from people.selectors import cities_of, delegators_of, explicit_permissions, role_cities, subject_city, working_in
 from plan.models import ActualReport, Amendment, CallAnswer, Plan, Revision
 
 
@@ -125,7 +125,7 @@ def _claimable(user: User) -> Q:
     on the task's committee."""
     model_perms = explicit_permissions(user)
     condition = Q(owner_permission__in=model_perms)
-    cities = cities_of(user)
+    cities = role_cities(user)  # a role's steps: where their roles apply
     if cities is not None:
         condition &= _in_cities(cities)
     # a committee's steps: its chairs' sign-offs and confirmations, its members' answer to the year's call
@@ -317,8 +317,8 @@ def task_candidates(task) -> list:
             if person.is_active
         ]
     unique = list({person.pk: person for person in people}.values())
-    if Municipality.objects.count() > 1:  # only the people who work in the subject's city
-        city = subject_city(task.process.artifact)
-        unique = [person for person in unique if works_in(person, city)]
+    if unique:  # only the people who work in the subject's city (by their roles, for a role's step)
+        working = working_in(unique, subject_city(task.process.artifact), by_role=target is None)
+        unique = [person for person in unique if person.pk in working]
     excluded = duty_excluded(task.flow_task.name, task.process.artifact, unique)
     return [person for person in unique if person.pk not in excluded]

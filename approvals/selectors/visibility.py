@@ -8,7 +8,7 @@ from core.jalali import jalali_year
 from core.request_memo import remembered
 from people.models import Membership, User
 from people.roles import Role
-from people.selectors import cities_of, delegators_of, explicit_permissions
+from people.selectors import cities_of, delegators_of, explicit_permissions, role_cities
 from plan.models import ActualReport, Amendment, Committee, Revision
 from rules.selectors import lunar_holidays_unconfirmed
 
@@ -26,11 +26,15 @@ def amendment_visibility(user: User, *, through: str = "") -> Q | None:
     their committees' (drafts included), what reached the integration working group for its
     members, what is in a revision for the councils, and everything for auditors. Written with
     EXISTS, never a join that repeats rows, so it filters a large table without a DISTINCT.
-    Only ever in the cities the person works in (`cities_of`)."""
-    cities = cities_of(user)
-    in_city = None if cities is None else Q(**{f"{through}plan__municipality_id__in": sorted(cities)})
-    if user.has_perm("plan.view_amendment"):
-        return in_city
+    Only ever in the cities the person works in (`cities_of`); what a role shows, only in the
+    cities where their roles apply (`role_cities`: a seat elsewhere carries no role there)."""
+
+    def within(cities):
+        return None if cities is None else Q(**{f"{through}plan__municipality_id__in": sorted(cities)})
+
+    in_city = within(cities_of(user))
+    if user.has_perm("plan.view_amendment"):  # auditors: every amendment where their role applies
+        return within(role_cities(user))
     people = [user, *delegators_of(user)]
     condition = Q(**{f"{through}pk__in": []})
     for person in people:
@@ -45,12 +49,15 @@ def amendment_visibility(user: User, *, through: str = "") -> Q | None:
         # a handful of seats, read once: the condition carries them, not a query on every row
         condition |= Q(**{f"{through}committee_id__in": list(committees)})
         rights = explicit_permissions(person)  # roles only: a delegator's blanket read is not passed on
+        by_role = Q(**{f"{through}pk__in": []})
         if "plan.integrate_amendment" in rights:
             # once submitted: a draft withdrawn before it ever left its committee stays the committee's
-            condition |= Q(Exists(Decision.objects.filter(amendment=OuterRef(f"{through}pk"), outcome="submit")))
+            by_role |= Q(Exists(Decision.objects.filter(amendment=OuterRef(f"{through}pk"), outcome="submit")))
         if any(perm in rights for perm in COUNCIL_PERMISSIONS):
             carried = Revision.amendments.through.objects.filter(amendment=OuterRef(f"{through}pk"))
-            condition |= Q(Exists(carried))
+            by_role |= Q(Exists(carried))
+        where = within(role_cities(person))
+        condition |= by_role if where is None else by_role & where
     return condition if in_city is None else condition & in_city
 
 
@@ -65,16 +72,20 @@ def revisions_visible_to(user: User):
     """The revisions a person may know exist: all of them for the revision path's roles (the
     integration working group, the councils' secretariats, the governorate, the planning office)
     and for auditors; none for anyone else, since a revision shows every committee's amendments.
-    Only ever in the cities the person works in."""
-    cities = cities_of(user)
-    everything = Revision.objects.all() if cities is None else Revision.objects.filter(plan__municipality__in=cities)
-    if user.has_perm("plan.view_revision"):  # auditors (and superusers) read every revision
-        return everything
+    Only ever in the cities where those roles apply (`role_cities`)."""
+
+    def of(cities):
+        return Revision.objects.all() if cities is None else Revision.objects.filter(plan__municipality__in=cities)
+
+    if user.has_perm("plan.view_revision"):  # auditors (and superusers) read every revision of their cities
+        return of(role_cities(user))
+    found = Revision.objects.none()
     for person in (user, *delegators_of(user)):  # a substitute sees what they may act on
         rights = explicit_permissions(person)  # roles only: a delegator's blanket read is not passed on
         if "plan.integrate_amendment" in rights or any(p in rights for p in COUNCIL_PERMISSIONS):
-            return everything
-    return Revision.objects.none()
+            found |= of(role_cities(person))
+    cities = cities_of(user)
+    return found if cities is None else found.filter(plan__municipality__in=cities)
 
 
 def seat_committee_ids(user: User, permission: str) -> frozenset[int]:
@@ -132,7 +143,7 @@ def actual_reports_visible_to(user: User):
     """The actuals reports a person may read: their committees', and every one for those who read
     the year's work as a whole."""
     if _reads_every_committee(user):
-        cities = cities_of(user)
+        cities = role_cities(user)
         return (
             ActualReport.objects.all() if cities is None else ActualReport.objects.filter(plan__municipality__in=cities)
         )

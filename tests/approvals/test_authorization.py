@@ -47,11 +47,10 @@ def conflicted(task, people) -> bool:
 
 def cities(user) -> set | None:
     """Where a person's roles apply: every city while there is one (or for a superuser); else the
-    cities given them and those of their seats (the demo has two)."""
+    cities given them (a seat in another city carries no role there; the demo has two cities)."""
     if user.is_superuser or Municipality.objects.count() == 1:
         return None
-    given = set(CityAccess.objects.filter(user=user).values_list("municipality_id", flat=True))
-    return given | set(Membership.objects.filter(user=user).values_list("committee__plan__municipality_id", flat=True))
+    return set(CityAccess.objects.filter(user=user).values_list("municipality_id", flat=True))
 
 
 def city_of(task) -> int:
