@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.jalali import format_jalali
+from core.tenancy import city_column
 from rules.models import LegalRule
 from rules.steps import Outcome, Step
 
@@ -182,14 +183,7 @@ class Deadline(models.Model):
     due_on = models.DateField(_("due on"))
     statutory = models.BooleanField(_("a legal window"), default=False)
     # the subject's city, whose holidays and service levels the reminders count by
-    municipality = models.ForeignKey(
-        "people.Municipality",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("municipality"),
-    )
+    municipality = city_column()
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

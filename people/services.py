@@ -17,7 +17,7 @@ from core.errors import BaznegarError
 from people import directory, second_factor, tokens
 from people.models import CityAccess, Delegation, Membership, Municipality, User
 from people.roles import ROLE_PERMISSIONS, Role
-from people.selectors import delegation_problem
+from people.selectors import delegation_problem, subject_city
 
 
 def register_audit_actions() -> None:
@@ -220,12 +220,14 @@ def _release_claims(user: User, committee, permissions: list[str]) -> list[int]:
         owner_permission__in=permissions,
         owner_permission_obj_pk=str(committee.pk),
     ).select_related("process")
-    released = []
-    for task in tasks:
-        with task.flow_task.flow_class.lock(task.process_id):
-            task.flow_task.activation_class(task).unassign()
-        released.append(task.pk)
-    return released
+    return [_unassign(task) for task in tasks]
+
+
+def _unassign(task) -> int:
+    """A claimed task back to its queue, under its process's lock; returns its id."""
+    with task.flow_task.flow_class.lock(task.process_id):
+        task.flow_task.activation_class(task).unassign()
+    return task.pk
 
 
 def _seat_grants() -> set[tuple[int, int, str]]:
@@ -380,15 +382,18 @@ def city_access_revoke(*, user: User, municipality: Municipality, revoked_by: Us
     """A person no longer works in a city (moved to another): the tasks of that city they had
     claimed go back to its queue, and both are recorded. Returns the released tasks."""
     CityAccess.objects.filter(user=user, municipality=municipality).delete()
-    released = []
-    for task in Task.objects.filter(owner=user, status=STATUS.ASSIGNED).select_related("process"):
-        subject = task.process.artifact
-        plan = getattr(subject, "plan", None) or getattr(getattr(subject, "call", None), "plan", None)
-        if plan is None or plan.municipality_id != municipality.pk or not task.owner_permission:
-            continue  # a task assigned to the person by name (their own draft) stays theirs
-        with task.flow_task.flow_class.lock(task.process_id):
-            task.flow_task.activation_class(task).unassign()
-        released.append(task.pk)
+    # a role's steps they had claimed there (their own drafts, and a seat's steps, which go with
+    # the seat, stay theirs)
+    claimed = (
+        Task.objects.filter(owner=user, status=STATUS.ASSIGNED, owner_permission_obj_pk__isnull=True)
+        .exclude(owner_permission__isnull=True)
+        .exclude(owner_permission="")
+    )
+    released = [
+        _unassign(task)
+        for task in claimed.select_related("process")
+        if subject_city(task.process.artifact) == municipality.pk
+    ]
     audit_record(
         action="people.city.revoke",
         actor=revoked_by,

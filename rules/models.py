@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.jalali import format_jalali
+from core.tenancy import city_column
 from rules.calendar import FRIDAY, SATURDAY_TO_WEDNESDAY
 from rules.steps import Step
 
@@ -64,14 +65,8 @@ class Holiday(models.Model):
 
     date = models.DateField(_("date"))
     # empty: the national rule (or the installation's); a city's own row overrides it for that city
-    municipality = models.ForeignKey(
-        "people.Municipality",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("municipality"),
-        help_text=_("Empty for a national holiday; a city's own holiday (its local day) counts only there."),
+    municipality = city_column(
+        _("Empty for a national holiday; a city's own holiday (its local day) counts only there.")
     )
     name_fa = models.CharField(_("name (Persian)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
@@ -101,15 +96,7 @@ class ServiceLevel(models.Model):
 
     stage = models.CharField(_("step"), max_length=40, choices=Step.choices)
     # empty: the national rule (or the installation's); a city's own row overrides it for that city
-    municipality = models.ForeignKey(
-        "people.Municipality",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("municipality"),
-        help_text=_("Empty for the installation's service level; a city's own replaces it there."),
-    )
+    municipality = city_column(_("Empty for the installation's service level; a city's own replaces it there."))
 
     working_days = models.PositiveSmallIntegerField(_("working days to act"))
     remind_days_before = models.PositiveSmallIntegerField(_("remind this many working days before"), default=2)
@@ -133,15 +120,7 @@ class LegalRule(models.Model):
 
     code = models.SlugField(_("code"), max_length=60)
     # empty: the national rule (or the installation's); a city's own row overrides it for that city
-    municipality = models.ForeignKey(
-        "people.Municipality",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("municipality"),
-        help_text=_("Empty for the national rule; a city's own only where the national rule allows one."),
-    )
+    municipality = city_column(_("Empty for the national rule; a city's own only where the national rule allows one."))
     # whether the law lets a municipality set its own window (a city's row is refused otherwise)
     city_may_override = models.BooleanField(_("a city may set its own"), default=False)
     name_fa = models.CharField(_("name (Persian)"), max_length=300)
