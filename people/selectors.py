@@ -146,12 +146,11 @@ def working_in(people, municipality_id: int | None, *, by_role: bool = False) ->
     """Which of these people work in this city (one query, whatever their number); `by_role`: whose
     roles apply there (their seats elsewhere do not count)."""
     ids = [person.pk for person in people]
-    if Municipality.objects.count() <= 1:
-        return set(ids)
-    works = Q(is_superuser=True) | Q(city_access__municipality_id=municipality_id)
+    only_city = ~Exists(Municipality.objects.exclude(pk=municipality_id))  # everyone works in the only one
+    works = Q(only_city) | Q(is_superuser=True) | Q(city_access__municipality_id=municipality_id)
     if not by_role:
         works |= Q(memberships__committee__plan__municipality_id=municipality_id)
-    return set(User.objects.filter(works, pk__in=ids).values_list("pk", flat=True))
+    return set(User.objects.filter(works, pk__in=ids).distinct().values_list("pk", flat=True))
 
 
 def works_in(user: User, municipality_id: int | None, *, by_role: bool = False) -> bool:
@@ -162,12 +161,21 @@ def works_in(user: User, municipality_id: int | None, *, by_role: bool = False) 
 
 def subject_city(subject) -> int | None:
     """The municipality an amendment, revision, report of figures or answer to a call belongs to."""
-    plan_id = getattr(subject, "plan_id", None)
-    if plan_id is None and getattr(subject, "call", None) is not None:
-        plan_id = subject.call.plan_id
-    if plan_id is None:
-        return None
-    return Municipality.objects.filter(plans=plan_id).values_list("pk", flat=True).first()
+    known = getattr(subject, "_city_id", None)
+    if known is not None:
+        return known
+    cached = subject._state.fields_cache if hasattr(subject, "_state") else {}
+    if "plan" in cached:  # read with its plan (the step runner locks a subject so): no query
+        city = cached["plan"].municipality_id
+    else:
+        plan_id = getattr(subject, "plan_id", None)
+        if plan_id is None and getattr(subject, "call", None) is not None:
+            plan_id = subject.call.plan_id
+        if plan_id is None:
+            return None
+        city = Municipality.objects.filter(plans=plan_id).values_list("pk", flat=True).first()
+    subject._city_id = city  # a subject's city never changes
+    return city
 
 
 def holds_role_right(user: User, permission: str, municipality_id: int | None) -> bool:
