@@ -60,7 +60,7 @@ def version_changes(version: IssuedVersion, previous: IssuedVersion | None) -> l
     return diff_display(versions_diff(previous, version)) if previous else []
 
 
-def letter_due(version: IssuedVersion) -> bool:
+def letter_expected(version: IssuedVersion) -> bool:
     """Whether a revision issued this version, so a letter is made for it (the first, imported
     version has none)."""
     return Revision.objects.filter(issued_version=version).exists()

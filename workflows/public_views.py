@@ -14,7 +14,7 @@ from plan.selectors import plan_tree, version_horizons, version_in_force
 from workflows.letters import diff_pdf
 from workflows.public_selectors import (
     letter_check,
-    letter_due,
+    letter_expected,
     public_cities,
     public_indicators,
     public_plan,
@@ -91,7 +91,7 @@ def version_page(request, number):
     # computed only when the template's cache of this version's changes misses
     entries = lambda: version_changes(version, previous)  # noqa: E731
     letter = getattr(version, "letter", None)
-    preparing = letter is None and letter_due(version)
+    preparing = letter is None and letter_expected(version)
     response = _render(
         request,
         "workflows/public/version.html",
