@@ -65,7 +65,7 @@ def scaling(args) -> None:
             sequencer.start()
         # worker numbers differ between runs: each lifecycle's resolution and issuance numbers are unique
         runs = [(workers * 10 + w, per_worker, COMMITTEES[w]) for w in range(workers)]
-        steps, seconds = _run_workers(_product_worker, runs)
+        steps, _wall, seconds = _run_workers(_product_worker, runs)
         if sequencer is not None:
             stop.set()
             outcome = sequencer_results.get(timeout=600)
@@ -82,7 +82,7 @@ def scaling(args) -> None:
                 f"p50 {statistics.median(lags):.2f} s, p99 {p99:.2f} s, max {lags[-1]:.2f} s "
                 f"(target p99 under 2 s: {'met' if p99 < 2 else 'NOT met'})"
             )
-        bare_steps, bare_seconds = _run_workers(_bare_worker, [(w, per_worker) for w in range(workers)])
+        bare_steps, _bare_wall, bare_seconds = _run_workers(_bare_worker, [(w, per_worker) for w in range(workers)])
         rates[workers] = (steps / seconds, bare_steps / bare_seconds)
         product, bare = rates[workers]
         print(

@@ -142,14 +142,21 @@ def role_cities(user: User) -> frozenset[int] | None:
     return None if count <= 1 else given
 
 
-def working_in(people, municipality_id: int | None, *, by_role: bool = False) -> set[int]:
-    """Which of these people work in this city (one query, whatever their number); `by_role`: whose
-    roles apply there (their seats elsewhere do not count)."""
-    ids = [person.pk for person in people]
+def working_there(municipality_id: int | None, *, by_role: bool = False) -> Q:
+    """The condition on people for working in this city (`by_role`: their roles apply there; their
+    seats elsewhere do not count), to filter a query of people with (it joins: ask for distinct rows)."""
     only_city = ~Exists(Municipality.objects.exclude(pk=municipality_id))  # everyone works in the only one
     works = Q(only_city) | Q(is_superuser=True) | Q(city_access__municipality_id=municipality_id)
     if not by_role:
         works |= Q(memberships__committee__plan__municipality_id=municipality_id)
+    return works
+
+
+def working_in(people, municipality_id: int | None, *, by_role: bool = False) -> set[int]:
+    """Which of these people work in this city (one query, whatever their number); `by_role`: whose
+    roles apply there (their seats elsewhere do not count)."""
+    ids = [person.pk for person in people]
+    works = working_there(municipality_id, by_role=by_role)
     return set(User.objects.filter(works, pk__in=ids).distinct().values_list("pk", flat=True))
 
 

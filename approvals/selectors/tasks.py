@@ -9,12 +9,20 @@ from guardian.shortcuts import get_users_with_perms
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from approvals.duties import DRAFTER, ENTERED, PACKAGE, SEPARATION_OF_DUTIES, duty_excluded
+from approvals.duties import DRAFTER, ENTERED, PACKAGE, SEPARATION_OF_DUTIES, duty_excluded, duty_excluding
 from approvals.models import Decision
 from approvals.selectors.visibility import seat_committee_ids
 from approvals.steps import human_nodes
 from people.models import User
-from people.selectors import cities_of, delegators_of, explicit_permissions, role_cities, subject_city, working_in
+from people.selectors import (
+    cities_of,
+    delegators_of,
+    explicit_permissions,
+    role_cities,
+    subject_city,
+    working_in,
+    working_there,
+)
 from plan.models import ActualReport, Amendment, CallAnswer, Plan, Revision
 
 
@@ -306,19 +314,26 @@ def task_candidates(task) -> list:
     if not task.owner_permission:
         return []
     app_label, codename = task.owner_permission.split(".", 1)
+    step, subject = task.flow_task.name, task.process.artifact
+    city = subject_city(subject)
     by_role = Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label)
     by_user = Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app_label)
-    people = list(User.objects.filter(by_role | by_user, is_active=True).distinct())
+    holders = User.objects.filter(by_role | by_user, is_active=True)
     target = task.owner_permission_obj
-    if target is not None:
-        people += [
-            person
-            for person in get_users_with_perms(target, only_with_perms_in=[codename], with_group_users=True)
-            if person.is_active
-        ]
+    if target is None:
+        # a role's step: those whose roles apply in the subject's city, less whom the separation of
+        # duties keeps from it, in one statement
+        working = holders.filter(working_there(city, by_role=True)).exclude(duty_excluding(step, subject))
+        return list(working.distinct())
+    people = list(holders.distinct())
+    people += [
+        person
+        for person in get_users_with_perms(target, only_with_perms_in=[codename], with_group_users=True)
+        if person.is_active
+    ]
     unique = list({person.pk: person for person in people}.values())
-    if unique:  # only the people who work in the subject's city (by their roles, for a role's step)
-        working = working_in(unique, subject_city(task.process.artifact), by_role=target is None)
+    if unique:  # only the people who work in the subject's city (a seat there counts)
+        working = working_in(unique, city)
         unique = [person for person in unique if person.pk in working]
-    excluded = duty_excluded(task.flow_task.name, task.process.artifact, unique)
+    excluded = duty_excluded(step, subject, unique)
     return [person for person in unique if person.pk not in excluded]

@@ -25,6 +25,37 @@ def test_every_connection_carries_its_limits():
     assert connection.settings_dict["OPTIONS"]["connect_timeout"] == 5
 
 
+@pytest.mark.django_db
+def test_statements_are_bound_on_the_server_and_prepared_after_the_second_call():
+    from django.db.models import Q
+
+    from people.models import User
+
+    assert connection.settings_dict["OPTIONS"]["server_side_binding"] is True
+    assert connection.settings_dict["OPTIONS"]["prepare_threshold"] == 2
+    # the ORM's filters, ORs, IN lists and NULL tests all run with parameters bound by the server
+    for _ in range(3):
+        list(User.objects.filter(Q(username__in=["a", "b"]) | Q(email__isnull=True), pk__gt=0)[:1])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] >= 1  # the repeated statement is prepared on this connection
+
+
+def test_the_prepare_threshold_setting(monkeypatch):
+    from core import env
+
+    monkeypatch.setenv("DATABASE_PREPARE_THRESHOLD", "0")  # for a pooler in transaction mode
+    assert "server_side_binding" not in env.prepared({"OPTIONS": {}})["OPTIONS"]
+    monkeypatch.setenv("DATABASE_PREPARE_THRESHOLD", "5")
+    assert env.prepared({})["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+    monkeypatch.setenv("DATABASE_PREPARE_THRESHOLD", "-1")
+    with pytest.raises(env.SettingError):
+        env.prepared({})
+    monkeypatch.setenv("DATABASE_PREPARE_THRESHOLD", "often")
+    with pytest.raises(env.SettingError):
+        env.prepared({})
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_decision_that_waits_too_long_for_its_lock_is_refused_and_changes_nothing(plan, people):
     from plan.services import amendment_operations_set

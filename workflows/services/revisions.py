@@ -34,10 +34,9 @@ from workflows.services.steps import (
     _advance,
     _guarded,
     _lock_step,
-    _refuse_conflict_of_duty,
     _set_status,
 )
-from workflows.services.text import _audited, _read_against, _revision_entries
+from workflows.services.text import _audited, _revision_text
 
 REVISION_OUTCOMES = {
     Step.ASSEMBLE: {"submit", "add", "remove", "return", "withdraw"},
@@ -170,26 +169,23 @@ def _revision_decide(*, task_pk, user, outcome, reason, on_behalf_of, fingerprin
         raise StateChanged(_("this step was already decided"))
     if outcome not in REVISION_OUTCOMES.get(name, ()):
         raise DecisionRefused(_("“%(outcome)s” is not a decision of this step") % {"outcome": outcome})
-    acting_for, on_behalf_of = _acting_for(task, user, on_behalf_of)
-    _refuse_conflict_of_duty(name, revision, user, acting_for)
+    acting_for, on_behalf_of = _acting_for(task, user, on_behalf_of)  # with the separation of duties
     if outcome in NEEDS_REASON and not reason:
         raise DecisionRefused(_("a decision other than approval needs a written reason"))
     details = {k: v for k, v in details.items() if k in STEP_DETAILS.get(name, ())}
-    entries = _revision_entries(revision, lenient=outcome in LENIENT)
+    entries, against = _revision_text(revision, lenient=outcome in LENIENT)
     files = files_shown(revision)
     if fingerprint is not None and fingerprint != plan_diff.fingerprint(entries, files):
         raise StateChanged(_("the revision changed while you were reading it; review the new version before deciding"))
     round_ = revision.rounds
-    against = _read_against(revision)
     _REVISION_STEPS[name](
         revision=revision, outcome=outcome, reason=reason, user=user, details=details, acting_for=acting_for
     )
     if (name, outcome) in TEXT_AFTER:
         # the package changed (amendments left out or added, or rebased at issuance): the decision
         # is on the text after the step
-        entries = _revision_entries(revision)
+        entries, against = _revision_text(revision)
         files = files_shown(revision)
-        against = _read_against(revision)
     if (name, outcome) in BACK_TO_ASSEMBLY:
         revision.rounds += 1
         revision.status = Revision.Status.ASSEMBLING

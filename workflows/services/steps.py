@@ -125,7 +125,8 @@ def _may_decide(task: Task, user: User) -> bool:
 
 def _acting_for(task: Task, user: User, on_behalf_of: User | None) -> tuple[User, User | None]:
     """Whose right the decision uses: the person's own, or that of someone who delegated to them
-    today. Returns (rights holder, on whose behalf or None)."""
+    today, such that the separation of duties allows the two of them to take the step (checked
+    here, once). Returns (rights holder, on whose behalf or None)."""
     if on_behalf_of is None:
         # the first holder of the right with whom the separation of duties allows acting
         step, subject, conflict = task.flow_task.name, task.process.artifact, None
@@ -145,6 +146,7 @@ def _acting_for(task: Task, user: User, on_behalf_of: User | None) -> tuple[User
         raise NotAllowed(_("you hold no delegation from this person today"))
     if not _may_decide(task, on_behalf_of):
         raise NotAllowed(_("you may not decide this step"))
+    _refuse_conflict_of_duty(task.flow_task.name, task.process.artifact, user, on_behalf_of)
     return on_behalf_of, on_behalf_of
 
 

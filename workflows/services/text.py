@@ -3,20 +3,9 @@
 from django.utils.translation import gettext as _
 
 from plan.changesets import ChangesetInvalid
-from plan.models import Revision
+from plan.models import IssuedVersion, Revision
 from plan.selectors import amendment_preview
 from workflows.services.steps import DecisionRefused
-
-
-def _read_against(revision: Revision):
-    """The issued version a revision's text is read against: its amendments' common base (after
-    an issuance, the version it was issued on); None when the bases differ."""
-    if revision.issued_version_id:
-        return revision.plan.versions.filter(number=revision.issued_version.number - 1).first()
-    bases = set(revision.amendments.values_list("base_version_id", flat=True))
-    if len(bases) == 1:
-        return revision.plan.versions.get(pk=bases.pop())
-    return None
 
 
 def _audited(value):
@@ -25,13 +14,16 @@ def _audited(value):
     return str(value)
 
 
-def _revision_entries(revision: Revision, *, lenient: bool = False) -> list[dict]:
-    """The revision's combined diff, the text its deciders sign: every amendment's entries, in order.
+def _revision_text(revision: Revision, *, lenient: bool = False) -> tuple[list[dict], IssuedVersion | None]:
+    """The revision's combined diff, the text its deciders sign (every amendment's entries, in
+    order), and the issued version it is read against (the amendments' common base; after an
+    issuance, the version it was issued on; None when the bases differ): the package read once.
 
     An amendment whose text no longer applies refuses a decision that takes the package forward;
     with `lenient` (an exit: remove, return, withdraw, reject ...) it is left out of the text."""
+    amendments = list(revision.amendments.select_related("plan", "base_version", "committee").order_by("pk"))
     entries = []
-    for amendment in revision.amendments.select_related("plan", "base_version", "committee").order_by("pk"):
+    for amendment in amendments:
         try:
             entries.extend(amendment_preview(amendment).entries)
         except ChangesetInvalid as invalid:
@@ -40,4 +32,14 @@ def _revision_entries(revision: Revision, *, lenient: bool = False) -> list[dict
                     _("amendment “%(title)s” no longer applies: %(problems)s")
                     % {"title": amendment.title, "problems": "; ".join(invalid.messages)}
                 ) from None
-    return entries
+    if revision.issued_version_id:
+        against = revision.plan.versions.filter(number=revision.issued_version.number - 1).first()
+    else:
+        bases = {amendment.base_version_id: amendment.base_version for amendment in amendments}
+        against = bases.popitem()[1] if len(bases) == 1 else None
+    return entries, against
+
+
+def _revision_entries(revision: Revision, *, lenient: bool = False) -> list[dict]:
+    """The revision's combined diff alone (see `_revision_text`)."""
+    return _revision_text(revision, lenient=lenient)[0]
