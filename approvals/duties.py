@@ -52,28 +52,30 @@ def duty_conflict(step: str, subject, people) -> str | None:
     return None
 
 
+def _kept_out(step: str, subject):
+    """The ids of the people a step's rule keeps out: a set for one person (no query), a subquery
+    of the drafters for a revision's package."""
+    rule = SEPARATION_OF_DUTIES.get(step)
+    if rule == DRAFTER:
+        return {subject.drafted_by_id}
+    if rule == ENTERED:
+        return {subject.entered_by_id}
+    if rule == PACKAGE:
+        return subject.amendments.values_list("drafted_by_id", flat=True)
+    return set()
+
+
 def duty_excluded(step: str, subject, people) -> set[int]:
     """Which of these people the separation of duties keeps from this step, each on their own: one
     query for a revision's package, whatever the number of people (who is told of a new task)."""
-    rule = SEPARATION_OF_DUTIES.get(step)
     ids = {person.pk for person in people if person is not None}
-    if rule == DRAFTER:
-        return ids & {subject.drafted_by_id}
-    if rule == ENTERED:
-        return ids & {subject.entered_by_id}
-    if rule == PACKAGE and ids:
-        return set(subject.amendments.filter(drafted_by_id__in=ids).values_list("drafted_by_id", flat=True))
-    return set()
+    kept = _kept_out(step, subject)
+    if isinstance(kept, set):
+        return ids & kept
+    return set(kept.filter(drafted_by_id__in=ids)) if ids else set()
 
 
 def duty_excluding(step: str, subject) -> Q:
     """The same people as `duty_excluded`, as a condition on a query of people, so that who may be
     told of a new task is read in one statement with it."""
-    rule = SEPARATION_OF_DUTIES.get(step)
-    if rule == DRAFTER:
-        return Q(pk=subject.drafted_by_id)
-    if rule == ENTERED:
-        return Q(pk=subject.entered_by_id)
-    if rule == PACKAGE:
-        return Q(pk__in=subject.amendments.values("drafted_by_id"))
-    return Q(pk__in=[])
+    return Q(pk__in=_kept_out(step, subject))

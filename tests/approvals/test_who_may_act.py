@@ -338,6 +338,28 @@ def test_the_people_told_of_a_step_are_those_who_may_take_it(plan, people):
     assert told == {"integration"}
 
 
+def test_the_people_told_of_a_revision_step_leave_out_the_packages_drafters(plan, people):
+    """A role's step of a revision: the drafter of one of its amendments who also sits on the
+    policy council is not told of it; the council's other members are."""
+    member = people["waste-member"]
+    member.groups.add(*Group.objects.filter(name=Role.POLICY_COUNCIL))
+    colleague = UserFactory(username="policy-colleague", roles=[Role.POLICY_COUNCIL])
+    amendment = drafted(plan, people)
+    decide(task=open_task(amendment), acting_user=member, outcome="submit")
+    decide(task=open_task(amendment), acting_user=people["waste-chair"], outcome="approve")
+    decide(task=open_task(amendment), acting_user=people["integration"], outcome="approve")
+    revision = revision_start(
+        plan=plan, year=1404, title="ب", amendments=[amendment], acting_user=people["integration"]
+    )
+    revision_decide(task=revision_open_task(revision), acting_user=people["integration"], outcome="submit")
+    told = set(
+        Notification.objects.filter(
+            event="task.waiting", object_id=str(revision.pk), context__step="policy_council"
+        ).values_list("recipient__username", flat=True)
+    )
+    assert colleague.username in told and member.username not in told
+
+
 def test_a_release_for_a_delegator_names_them_and_a_reassignment_tells_both(plan, people, waste):
 
     from django.utils import timezone
