@@ -127,6 +127,7 @@ def _english_words(html: str) -> list[str]:
             continue
         for word in re.findall(r"[A-Za-z]{3,}", token):
             words.add(word)
-    # Jalali years are 13xx–14xx: a 20xx year in any digits is a Gregorian date
-    gregorian = re.findall(r"(?<![\d,٬])20[2-3]\d(?![\d,٬])", ascii_digits(text))
+    # Jalali years are 13xx–14xx: a 20xx year in any digits is a Gregorian date; not four digits
+    # inside a hash or an identifier ("…e2031f…" in an event's hex hash is no year)
+    gregorian = re.findall(r"(?<![\w,٬])20[2-3]\d(?![\w,٬])", ascii_digits(text))
     return sorted(words) + [f"date:{g}" for g in sorted(set(gregorian))]
