@@ -50,7 +50,13 @@ from people.roles import Role
 from people.services import delegation_create, delegation_revoke, user_preferences_set
 from people.tokens import token_create, token_revoke
 from plan.models import REVISION_CLOSED, Amendment, Committee, Revision
-from plan.selectors import CommitteeNotFound, committee_named, committees_for_filters, plans_visible_to
+from plan.selectors import (
+    CommitteeNotFound,
+    committee_named,
+    committees_for_filters,
+    plans_of_roles,
+    plans_visible_to,
+)
 from plan.selectors.actuals import committees_progress, progress_years, shown_year
 
 
@@ -259,7 +265,7 @@ def audit_event_view(request, pk):
 def audit_amendment_timeline(request, pk):
     amendment = get_object_or_404(
         Amendment.objects.select_related("plan", "committee", "drafted_by").filter(
-            plan__in=plans_visible_to(request.user)
+            plan__in=plans_of_roles(request.user)  # where the auditor's role applies, as for the events
         ),
         pk=pk,
     )
@@ -280,7 +286,7 @@ def audit_amendment_timeline(request, pk):
 @reads_from_replica
 def audit_revision_timeline(request, pk):
     revision = get_object_or_404(
-        Revision.objects.select_related("plan", "issued_version").filter(plan__in=plans_visible_to(request.user)),
+        Revision.objects.select_related("plan", "issued_version").filter(plan__in=plans_of_roles(request.user)),
         pk=pk,
     )
     return render(
@@ -293,7 +299,7 @@ def audit_revision_timeline(request, pk):
 @auditor_required
 @reads_from_replica
 def audit_item_history(request):
-    plans = list(plans_visible_to(request.user))
+    plans = list(plans_of_roles(request.user))
     plan = next((p for p in plans if str(p.pk) == request.GET.get("plan")), plans[0] if plans else None)
     code = normalize_persian(request.GET.get("code", "")).strip().upper()
     changes = []

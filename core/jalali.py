@@ -129,7 +129,10 @@ def format_jalali(value, *, with_time: bool = False, long: bool = False, languag
         return ""
     language = language or translation.get_language() or "fa"
     persian = language.startswith("fa")
-    jvalue = to_jalali(value)
+    try:
+        jvalue = to_jalali(value)
+    except ValueError:  # before the calendar's epoch (622 AD): shown as stored, never a server error
+        return value.isoformat()
     if long:
         month = (jdatetime.date.j_months_fa if persian else jdatetime.date.j_months_en)[jvalue.month - 1]
         text = f"{jvalue.day} {month} {jvalue.year}"

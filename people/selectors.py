@@ -15,6 +15,8 @@ NOT_A_SUBSTITUTE = _(
     "(for a committee seat, a seat on the same committee)"
 )
 
+NOT_IN_YOUR_CITY = _("this person may not act for you: they do not work in your city")
+
 
 def _roles_of(user: User) -> set[str]:
     return set(user.groups.values_list("name", flat=True))
@@ -40,7 +42,20 @@ def delegation_problem(delegator: User, substitute: User) -> str | None:
                 return str(NOT_A_SUBSTITUTE)
         elif not substitute_roles & {r.value for r in rule}:
             return str(NOT_A_SUBSTITUTE)
+        elif not _roles_apply_where(substitute, delegator):
+            return str(NOT_IN_YOUR_CITY)
     return None
+
+
+def _roles_apply_where(substitute: User, delegator: User) -> bool:
+    """Whether the substitute's roles apply in every city the delegator's do: a role's step is taken
+    where the role applies (a seat's city is not enough), and another city's step is one the
+    substitute could not even see."""
+    theirs = role_cities(substitute)
+    if theirs is None:
+        return True
+    mine = role_cities(delegator)
+    return mine is not None and mine <= theirs
 
 
 def delegators_of(user: User, *, on=None) -> list[User]:

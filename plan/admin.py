@@ -65,6 +65,11 @@ class PlanAdmin(JalaliDatesAdmin):
         extra = [path("import/", self.admin_site.admin_view(self.import_view), name="plan_plan_import")]
         return extra + super().get_urls()
 
+    def add_view(self, request, form_url="", extra_context=None):
+        # a plan is born with its first issued version, from its file: one added empty would have
+        # nothing to show or amend, and its code could no longer be imported
+        return redirect("admin:plan_plan_import")
+
     def import_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied

@@ -296,6 +296,8 @@ class _Applier:
         if not op["justification"]:
             self.problem(index, code, "", _("every operation needs a justification"))
         recorded = dict(op, values=dict(op["values"]))
+        if action != ADD:  # the item's own kind, as it stands before this operation, whatever was sent
+            recorded["kind"] = self.state.get(code, {}).get("kind", "")
         self.applied.append(recorded)
         getattr(self, action)(index, op, recorded)
 

@@ -1,5 +1,6 @@
 """An item as a flat dict, and the conversions to and from its stored row and exchange form."""
 
+import math
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -98,6 +99,8 @@ def normalize_number(value):
     if isinstance(value, int):
         return value
     if isinstance(value, float):
+        if not math.isfinite(value):  # NaN and infinity (JSON parsers accept them) are no figures
+            return None
         return int(value) if value.is_integer() else value
     if not isinstance(value, str):
         return None

@@ -48,7 +48,10 @@ def requested_plan(request) -> Plan:
 
 def requested_version(plan, raw) -> IssuedVersion:
     if raw in (None, ""):
-        return version_in_force(plan)
+        version = version_in_force(plan)
+        if version is None:
+            raise Http404(_("There is no plan yet."))
+        return version
     try:
         number = int(normalize_persian(str(raw)))
     except ValueError:
@@ -87,7 +90,7 @@ def plan_browser(request):
 @login_required
 def plan_diff_view(request):
     plan = requested_plan(request)
-    in_force = version_in_force(plan)
+    in_force = requested_version(plan, None)
     old = requested_version(plan, request.GET.get("from") or max(in_force.number - 1, 1))
     new = requested_version(plan, request.GET.get("to") or in_force.number)
     entries = versions_diff(old, new)

@@ -291,3 +291,93 @@ def test_a_seat_in_another_city_carries_no_role_there(two_cities):
     assert policy.pk not in {p.pk for p in task_candidates(task)}
     # their own seat's work in Shushtar they do see
     assert client.get("/plan/?plan=shushtar-1407").status_code == 200
+
+
+def test_no_one_delegates_to_another_city_and_an_old_such_delegation_shows_nothing(two_cities):
+    """Ahvaz's integration group may not name Shushtar's as substitute (the same role, another
+    city); a delegation made before the rule carries nothing: no queue, no claim."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from people.models import Delegation
+    from people.selectors import delegation_problem, delegators_of
+    from people.services import DelegationInvalid, delegation_create
+
+    ahvaz, shushtar = User.objects.get(username="integration"), User.objects.get(username="sh-integration")
+    today = timezone.localdate()
+    assert delegation_problem(ahvaz, shushtar) and delegation_problem(shushtar, ahvaz)
+    with pytest.raises(DelegationInvalid):
+        delegation_create(delegator=ahvaz, substitute=shushtar, starts_on=today, ends_on=today)
+    assert not Delegation.objects.filter(delegator=ahvaz).exists()
+    # within the city the same role still stands in
+    from people.roles import Role
+    from people.services import city_access_grant, user_create
+
+    colleague = user_create(username="integration-2", password="x-Long-pass-1234", roles=[Role.INTEGRATION])
+    city_access_grant(user=colleague, municipality=two_cities["ahvaz"])
+    assert delegation_problem(ahvaz, colleague) is None
+
+    own = Client(raise_request_exception=False)
+    own.force_login(ahvaz)
+    ahvaz_queue = {row["id"] for row in own.get("/api/v1/tasks/queue").json()["results"]}
+    assert ahvaz_queue  # the demo leaves Ahvaz's integration group work to claim
+    Delegation.objects.create(delegator=ahvaz, substitute=shushtar, starts_on=today, ends_on=today + dt.timedelta(1))
+    assert delegators_of(shushtar) == []
+    client = Client(raise_request_exception=False)
+    client.force_login(shushtar)
+    queue = {row["id"] for row in client.get("/api/v1/tasks/queue").json()["results"]}
+    assert not queue & ahvaz_queue
+    for pk in ahvaz_queue:
+        assert client.post(f"/tasks/{pk}/claim/").status_code == 404
+    page = client.get("/queue/").content.decode()
+    assert not [m for m in _markers(two_cities["ahvaz"]) if m in page]
+
+
+def test_a_seat_in_another_city_opens_no_reading_that_a_role_gives(two_cities):
+    """An auditor and an integration member of Ahvaz who also sit on a Shushtar committee: the seat
+    shows that committee's work, never Shushtar's audit timelines, revision documents or the
+    integration group's pool of accepted amendments."""
+    from django.core.files.base import ContentFile
+
+    from people.roles import Role
+    from people.services import city_access_grant, membership_grant, user_create
+    from plan.services.attachments import attachment_add
+
+    shushtar_plan = Plan.objects.get(code="shushtar-1407")
+    committee = shushtar_plan.committees.get(code="C03")
+    auditor = user_create(username="ahvaz-auditor", password="x-Long-pass-1234", roles=[Role.AUDITOR])
+    city_access_grant(user=auditor, municipality=two_cities["ahvaz"])
+    integration = User.objects.get(username="integration")
+    for person in (auditor, integration):
+        membership_grant(committee=committee, user=person, seat=Membership.Seat.MEMBER)
+    revision = Revision.objects.filter(plan=shushtar_plan).latest("pk")
+    attachment_add(
+        subject=revision,
+        upload=ContentFile(b"%PDF-1.4\n%%EOF\n", name="صورتجلسه-زیرزمینی.pdf"),
+        acting_user=User.objects.get(username="sh-integration"),
+    )
+    elsewhere = Amendment.objects.filter(plan=shushtar_plan).exclude(committee=committee).first()
+
+    client = Client(raise_request_exception=False)
+    client.force_login(User.objects.get(pk=auditor.pk))
+    for url in (
+        f"/audit/amendments/{elsewhere.pk}/",
+        f"/api/v1/audit/amendments/{elsewhere.pk}/timeline",
+        f"/audit/revisions/{revision.pk}/",
+        f"/api/v1/audit/revisions/{revision.pk}/timeline",
+    ):
+        assert client.get(url).status_code == 404, url
+    history = client.get(f"/audit/items/?plan={shushtar_plan.pk}&code=IND3.1.1").content.decode()
+    assert shushtar_plan.name_fa not in history
+
+    search = "/search/?q=صورتجلسه&kind=documents&plan=shushtar-1407"
+    client.force_login(User.objects.get(username="sh-integration"))
+    assert "زیرزمینی" in client.get(search).content.decode()  # Shushtar's own group finds it
+    client.force_login(User.objects.get(pk=integration.pk))
+    assert "زیرزمینی" not in client.get(search).content.decode()
+    accepted = Amendment.objects.filter(plan=shushtar_plan, status="accepted").values_list("title", flat=True)
+    pool = client.get("/tasks/revisions/new/").content.decode()
+    assert not [title for title in accepted if title in pool]
+    # while the seat's own work in Shushtar stays theirs
+    assert client.get("/plan/?plan=shushtar-1407").status_code == 200

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from guardian.shortcuts import get_objects_for_user
 
-from core.errors import REFUSALS, BaznegarError, refuse
+from core.errors import REFUSALS, BaznegarError, NotAllowed, refuse
 from plan.changesets import ChangesetInvalid
 from plan.forms import ACTIONS, ADDABLE_KINDS, AmendmentForm, FiguresUploadForm, operation_form
 from plan.models import Amendment, Committee
@@ -25,7 +25,7 @@ from plan.selectors import (
     plans_visible_to,
     version_state,
 )
-from plan.services import amendment_operations_set
+from plan.services import amendment_operations_set, drafting_problem
 from workflows.selectors import attachments_context, discussion_context, latest_decided_text, open_task
 from workflows.services import amendment_draft_start, amendment_withdraw, decide
 
@@ -70,6 +70,13 @@ def amendment_new(request):
 def amendment_edit(request, pk):
     amendment = _own_draft(request, pk)
     editable = amendment.status in (Amendment.Status.DRAFT, Amendment.Status.RETURNED)
+    if editable and request.method == "GET":
+        try:
+            drafting_problem(amendment, request.user)
+        except NotAllowed as lost:  # their seat is gone: said before they type anything
+            messages.warning(
+                request, _("%(why)s: the draft can be withdrawn, not edited or sent.") % {"why": lost.messages[0]}
+            )
     operations = amendment_operations(amendment)
     source = request.POST if request.method == "POST" else request.GET
     action, kind = source.get("action", "change"), source.get("kind", "")

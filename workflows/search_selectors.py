@@ -163,7 +163,7 @@ class _Reader:
     plan: Plan
     visibility: Q | None  # amendment_visibility: None when every amendment
     single_plan: bool  # the installation holds one plan: "of this plan" needs no condition
-    sees_revisions: bool  # revisions_visible_to is all or none
+    sees_revisions: bool  # any at all; which ones, revisions_visible_to says
 
     def amendments(self) -> Q:
         of_plan = Q() if self.single_plan else Q(plan=self.plan)
@@ -307,7 +307,9 @@ def _comments(reader, terms, whole, user, limit) -> Group:
 def _documents(reader, user, terms, whole, limit) -> Group:
     scope = reader.hanging_on_amendments()
     if reader.sees_revisions:
-        scope |= Q(revision__isnull=False) if reader.single_plan else Q(revision__plan=reader.plan)
+        # a revision's documents where the person's role shows revisions (a seat elsewhere does not)
+        visible = revisions_visible_to(user).filter(plan=reader.plan).values("pk")
+        scope |= Q(revision__isnull=False) if reader.single_plan else Q(revision__in=visible)
     table = Attachment._meta.db_table
     found, more = _ranked(
         Attachment,

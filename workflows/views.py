@@ -17,7 +17,7 @@ from core.errors import REFUSALS, refuse
 from core.jalali import jalali_year
 from people.selectors import explicit_permissions
 from plan.models import ActualReport, CallAnswer, Revision
-from plan.selectors import diff_display, plans_visible_to
+from plan.selectors import diff_display, plans_of_roles
 from rules.steps import step_title
 from workflows.forms import DecisionForm, RevisionForm
 from workflows.selectors import (
@@ -136,7 +136,7 @@ def revision_new(request):
     """The integration working group puts accepted amendments into a revision."""
     if "plan.integrate_amendment" not in explicit_permissions(request.user):
         raise Http404
-    pool = amendment_pool().filter(plan__in=plans_visible_to(request.user))  # of the cities they work in
+    pool = amendment_pool().filter(plan__in=plans_of_roles(request.user))  # of the cities where their role applies
     form = RevisionForm(request.POST or None, amendments=pool, initial={"year": jalali_year(timezone.now()) + 1})
     if request.method == "POST" and form.is_valid():
         chosen = list(form.cleaned_data["amendments"])

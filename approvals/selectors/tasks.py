@@ -180,13 +180,15 @@ def workload(user: User) -> Workload:
     for delegator in delegators:
         condition |= _claimable(delegator) & ~_own_work([user.pk, delegator.pk])
     inbox = _human_tasks().filter(status=STATUS.ASSIGNED, owner_id__in=[user.pk, *holders])
+    queue = _human_tasks().filter(condition, status=STATUS.NEW)
     cities = cities_of(user)
-    if cities is not None:  # what another city's work left assigned to them is not theirs to see
+    if cities is not None:  # another city's work (left assigned to them, or a delegator's) is not theirs to see
         inbox = inbox.filter(_in_cities(cities))
+        queue = queue.filter(_in_cities(cities))
     return Workload(
         inbox=inbox.exclude(_own_work([user.pk])).exclude(~Q(owner_id=user.pk) & _own_work([user.pk, *holders])),
         holders=holders,
-        queue=_human_tasks().filter(condition, status=STATUS.NEW),
+        queue=queue,
     )
 
 

@@ -7,7 +7,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from core.jalali import format_jalali, search_fold, search_terms
 from plan import diff as plan_diff
@@ -72,11 +72,27 @@ def version_state(version: IssuedVersion) -> State:
 
 
 def plans_visible_to(user):
-    """The plans of the cities the person works in (people.selectors.cities_of), oldest first."""
+    """The issued plans of the cities the person works in (people.selectors.cities_of), oldest first."""
     from people.selectors import cities_of
 
     cities = cities_of(user) if user is not None else None
-    plans = Plan.objects.order_by("pk")
+    plans = _issued_plans()
+    return plans if cities is None else plans.filter(municipality__in=cities)
+
+
+def _issued_plans():
+    """Plans with an issued version, oldest first: one without (added in the admin, not imported)
+    has nothing to show or amend yet."""
+    return Plan.objects.filter(Exists(IssuedVersion.objects.filter(plan=OuterRef("pk")))).order_by("pk")
+
+
+def plans_of_roles(user):
+    """The plans of the cities where the person's roles apply (people.selectors.role_cities): what a
+    role reads (an auditor's timelines, the integration group's pool), never a seat's city alone."""
+    from people.selectors import role_cities
+
+    cities = role_cities(user)
+    plans = _issued_plans()
     return plans if cities is None else plans.filter(municipality__in=cities)
 
 

@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy
 
 from audit import chain
 from audit.services import audit_record
-from core.errors import BaznegarError
+from core.errors import BaznegarError, NotAllowed
 from core.jalali import tidy_text
 from people.models import User
+from people.selectors import holds_object_right
 from plan import diff as plan_diff
 from plan import exchange
 from plan.changesets import ChangesetInvalid, apply_changeset
@@ -165,11 +166,21 @@ def amendment_create(
 
 
 @transaction.atomic
+def drafting_problem(amendment: Amendment, user: User) -> None:
+    """Refuse anyone but the drafter, and a drafter who has lost their seat on the amendment's
+    committee since (a member removed takes no draft further; they may still withdraw it)."""
+    if amendment.drafted_by_id != user.pk:
+        raise NotAllowed(_("only the drafter edits a draft"))
+    if amendment.committee_id is not None and not holds_object_right(user, "plan.draft_amendment", amendment.committee):
+        raise NotAllowed(_("you no longer hold a seat on this amendment's committee"))
+
+
 def amendment_operations_set(*, amendment: Amendment, operations: list[dict], acting_user: User) -> Amendment:
     """Replace an amendment's operations after validating them all against its base; refused whole if invalid."""
     amendment = Amendment.objects.select_for_update(no_key=True).get(pk=amendment.pk)
     if amendment.status not in (Amendment.Status.DRAFT, Amendment.Status.RETURNED):
         raise BaznegarError(_("only a draft or a returned amendment can be edited"))
+    drafting_problem(amendment, acting_user)
     if not operations:  # the drafter removed the last operation: an empty draft, not a changeset
         amendment.operations.all().delete()
         amendment.save(update_fields=["updated_at"])

@@ -21,7 +21,7 @@ from people.roles import Role
 from people.services import seat_rights_reconcile
 from plan.services import amendment_operations_set
 from tests.factories import UserFactory
-from tests.scenario import VOTE, WASTE
+from tests.scenario import SESSION_JALALI, VOTE, WASTE
 from workflows.selectors import open_task, revision_open_task
 from workflows.services import (
     DecisionRefused,
@@ -212,7 +212,7 @@ def test_a_long_resolution_number_is_a_form_error_not_a_500(client, plan, people
     data = {
         **{k: v for k, v in VOTE.items() if k != "session_date"},
         "outcome": "approve",
-        "session_date": "1404/02/20",
+        "session_date": SESSION_JALALI,
     }
     response = client.post(f"/tasks/{task.pk}/", {**data, "resolution_number": "۱" * 150})
     assert response.status_code == 200 and "resolution_number" in response.content.decode()
@@ -244,6 +244,33 @@ def test_a_claimed_step_is_lost_with_the_seat_behind_it(plan, people):
     with pytest.raises(PermissionDenied):
         decide(task=task, acting_user=former, outcome="approve")
     assert AuditEvent.objects.get(action="people.role.revoke").data["released_tasks"] == [task.pk]
+
+
+def test_a_draft_goes_no_further_with_a_member_who_lost_their_seat(plan, people, client):
+    """Removed from the committee, the drafter may neither edit nor send their draft, in the pages
+    as through the services (the API answered so already); they may still withdraw it."""
+    from people.services import membership_revoke
+    from plan.models import Amendment
+
+    amendment = drafted(plan, people)
+    before = list(amendment.operations.values_list("values", flat=True))
+    membership_revoke(membership=Membership.objects.get(user=people["waste-member"], seat="member"), reason="جابه‌جایی")
+    former = User.objects.get(pk=people["waste-member"].pk)
+    edited = [{**WASTE[0], "values": {"targets.1405": {"new": 95}}}]
+    with pytest.raises(PermissionDenied):
+        decide(task=open_task(amendment), acting_user=former, outcome="submit")
+    with pytest.raises(PermissionDenied):
+        amendment_operations_set(amendment=amendment, operations=edited, acting_user=former)
+    client.force_login(former)
+    assert client.post(f"/plan/amendments/{amendment.pk}/submit/").status_code == 302  # refused, back to the draft
+    assert Amendment.objects.get(pk=amendment.pk).status == "draft" and open_task(amendment).flow_task.name == "draft"
+    assert list(amendment.operations.values_list("values", flat=True)) == before
+    assert not AuditEvent.objects.filter(action="workflows.amendment.submit").exists()
+    # a colleague cannot edit another's draft either, through the service
+    with pytest.raises(PermissionDenied):
+        amendment_operations_set(amendment=amendment, operations=edited, acting_user=people["waste-chair"])
+    amendment_withdraw(amendment=amendment, acting_user=former, reason="دیگر عضو نیستم")
+    assert Amendment.objects.get(pk=amendment.pk).status == "withdrawn"
 
 
 def test_a_superuser_drafts_and_assembles_nothing(client, plan, people, accepted):

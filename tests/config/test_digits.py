@@ -8,7 +8,7 @@ from django.utils import translation
 from core.jalali import localize_digits_html
 from notifications.events import render
 from notifications.models import Notification
-from tests.scenario import VOTE, WASTE
+from tests.scenario import SESSION_JALALI, VOTE, WASTE
 from workflows.selectors import revision_open_task
 from workflows.services import revision_decide, revision_start
 
@@ -62,7 +62,7 @@ def test_a_page_title_and_a_refusal_above_the_form_read_persian_digits(client, p
         f"/tasks/{task.pk}/",
         {
             **{k: v for k, v in VOTE.items() if k != "session_date"},
-            "session_date": "1404/02/20",
+            "session_date": SESSION_JALALI,
             "present": "7",
             "votes_for": "5",
             "votes_against": "1",

@@ -71,3 +71,10 @@ def test_year_bounds_follow_farvardin_to_esfand():
     assert last == dt.date(2025, 3, 20)  # 1403 is a leap year: 30 Esfand
     assert jalali.jalali_year(last) == 1403
     assert jalali.jalali_year(last + dt.timedelta(days=1)) == 1404
+
+
+def test_a_date_before_the_calendars_epoch_is_shown_as_stored_not_a_server_error():
+    # the services refuse such dates; one that still reaches a page (an old row, a database edit)
+    # is shown in ISO rather than taking the page down
+    assert jalali.format_jalali(dt.date(1, 1, 1), language="fa") == "0001-01-01"
+    assert jalali.format_jalali(dt.date(622, 3, 21), language="fa") == "۰۰۰۱/۰۱/۰۱"

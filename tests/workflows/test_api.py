@@ -346,6 +346,32 @@ def test_a_nul_in_a_body_of_any_type_and_malformed_values_are_refused(plan, peop
     assert Amendment.objects.get(pk=draft["id"]).operations.count() == 0
 
 
+def test_nan_and_infinity_are_no_figures_and_an_operation_keeps_its_items_own_kind(plan, people, client):
+    """Python's JSON parser reads NaN and Infinity: the API does not (PostgreSQL's jsonb refused
+    them with a 500). A kind sent with a change is not stored: the item's own is."""
+    from plan.items import normalize_number
+    from plan.models import Amendment
+
+    _t, raw = token_create(user=people["waste-member"], name="w", scope="write", days=5)
+    draft = client.post(
+        "/api/v1/amendments", {"committee": "C02", "title": "ب"}, content_type="application/json", **bearer(raw)
+    ).json()
+    path = f"/api/v1/amendments/{draft['id']}/operations"
+    for literal in ("NaN", "Infinity", "-Infinity"):
+        body = json.dumps({"operations": [{**WASTE[0], "values": {"targets.1405": {"new": "FIGURE"}}}]})
+        body = body.replace('"FIGURE"', literal)
+        answer = client.put(path, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en", **bearer(raw))
+        assert "not JSON" in problem(answer, 400)["detail"], literal
+    assert Amendment.objects.get(pk=draft["id"]).operations.count() == 0
+    assert [normalize_number(v) for v in (float("nan"), float("inf"), 2.5, 3.0)] == [None, None, 2.5, 3]
+
+    answer = client.put(
+        path, {"operations": [{**WASTE[0], "kind": "x" * 40}]}, content_type="application/json", **bearer(raw)
+    )
+    assert answer.status_code == 200, answer.content
+    assert Amendment.objects.get(pk=draft["id"]).operations.get().kind == "indicator"
+
+
 def test_a_token_caller_is_answered_in_their_language_unless_the_request_asks_for_another(plan, people, client):
     member = people["waste-member"]
     _t, raw = token_create(user=member, name="w", scope="read", days=5)

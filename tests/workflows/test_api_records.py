@@ -3,6 +3,7 @@ draft's preview; the inbox by cursor with the page's filters; a revision taken t
 councils' and the governorate's steps with their records (the vote, the ground); the auditor's
 timelines, signed head, consistency proofs and checks; state conflicts as 409."""
 
+import datetime as dt
 import io
 import json
 
@@ -63,6 +64,11 @@ def test_a_revision_through_the_councils_and_the_governorate_by_api(plan, people
         ({**vote, "legal_ground": "x"}, 422),
         ({**vote, "present": -1}, 422),
         ({**vote, "surprise": 1}, 422),
+        # a date no Jalali calendar shows (it took the public home page down), a Jalali date sent
+        # as an ISO one (the year 1404 AD), a session not yet held
+        ({**vote, "session_date": "0001-01-01"}, 422),
+        ({**vote, "session_date": "1404-02-20"}, 422),
+        ({**vote, "session_date": (dt.date.today() + dt.timedelta(days=2)).isoformat()}, 422),
     ]:
         problem(decide_by_api(client, council, task, "approve", details=details), status)
     assert not CouncilVote.objects.filter(revision=revision).exists()

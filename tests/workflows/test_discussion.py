@@ -58,6 +58,12 @@ def test_a_thread_with_a_mention_an_edit_and_its_resolution(submitted, people):
         thread_resolve(comment=first, acting_user=chair)
 
 
+def test_an_email_address_is_no_mention_and_a_full_stop_ends_one(submitted, people):
+    member, chair = people["waste-member"], people["waste-chair"]
+    comment_post(amendment=submitted, author=chair, body="پاسخ را به info@ahvaz.ir بفرستید، @waste-member.")
+    assert Notification.objects.filter(event="comment.mentioned", recipient=member).count() == 1
+
+
 @pytest.mark.parametrize(
     ("body", "kwargs", "error", "message"),
     [

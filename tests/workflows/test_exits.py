@@ -10,7 +10,7 @@ from audit.models import AuditEvent
 from notifications.models import Notification
 from plan.models import Amendment, PlanItem, Revision
 from plan.selectors import derived_cache, version_cache, version_in_force, version_state
-from tests.scenario import PARKS, VOTE, WASTE
+from tests.scenario import PARKS, SESSION_JALALI_FA, VOTE, WASTE
 from workflows.selectors import amendment_process, open_task, revision_open_task, revision_process
 from workflows.services import DecisionRefused, decide, revision_decide, revision_start
 
@@ -368,7 +368,7 @@ def test_a_council_vote_typed_in_persian_digits_is_stored_as_numbers(client, pla
     client.force_login(people["council"])
     page = client.get(f"/tasks/{task.pk}/").content.decode()
     assert 'type="number"' not in page and 'inputmode="numeric"' in page
-    vote = {"outcome": "approve", "session_date": "۱۴۰۴/۰۲/۲۰", "resolution_number": "۱۴۰۴/۱۱۲"}
+    vote = {"outcome": "approve", "session_date": SESSION_JALALI_FA, "resolution_number": "۱۴۰۴/۱۱۲"}
     mixed = client.post(f"/tasks/{task.pk}/", {**vote, "present": "۱1", "votes_for": "۸", "votes_against": "۲"})
     assert mixed.status_code == 200 and "با یک گونه رقم" in mixed.content.decode()  # beside the field, in Persian
     assert revision_open_task(revision).pk == task.pk  # nothing recorded

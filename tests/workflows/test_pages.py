@@ -5,6 +5,7 @@ import pytest
 from approvals.selectors import queue
 from people.models import User
 from plan.models import Amendment, Revision
+from tests.scenario import SESSION_JALALI_FA
 from workflows.selectors import open_task, revision_open_task
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +77,7 @@ def test_claim_and_the_council_vote_form(client, demo):
         f"/tasks/{task.pk}/",
         {
             "outcome": "approve",
-            "session_date": "۱۴۰۴/۰۲/۲۰",
+            "session_date": SESSION_JALALI_FA,
             "resolution_number": "۱۴۰۴/۳۰۰",
             "present": 5,
             "votes_for": 5,

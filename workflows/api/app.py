@@ -2,9 +2,12 @@
 browser session), its throttle per caller, its errors as problem details, and a router for each
 part: plan, tasks, amendments, revisions, notifications, audit."""
 
+import json
+
 from django.utils import translation
 from ninja import NinjaAPI
 from ninja.openapi.views import openapi_json
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from audit import chain
@@ -27,6 +30,19 @@ class TokenAuth(HttpBearer):
             chain.current_token.set(found.prefix)  # the events this request writes name the token
             speak_to(request, found.user)
         return found
+
+
+def _not_json(constant):
+    raise ValueError(f"{constant} is not JSON")
+
+
+class StrictJSON(Parser):
+    """JSON as RFC 8259 has it: Python's parser also reads NaN and Infinity, which are no figure
+    (PostgreSQL's jsonb refuses them, a comparison with them is always false). Refused as any body
+    that is not JSON: a 400."""
+
+    def parse_body(self, request):
+        return json.loads(request.body, parse_constant=_not_json)
 
 
 class BaznegarAPI(NinjaAPI):
@@ -71,6 +87,7 @@ api = BaznegarAPI(
     urls_namespace="api",
     auth=[TokenAuth(), SessionWithFactor()],
     throttle=[PerCaller("600/m")],
+    parser=StrictJSON(),
 )
 errors.install(api)
 

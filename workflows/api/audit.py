@@ -14,7 +14,7 @@ from audit.selectors import consistency_proof, inclusion_proof, latest_head
 from audit.services import audit_chain_verify_request, head_export
 from core.errors import NotAllowed
 from plan.models import Amendment, Revision
-from plan.selectors import plans_visible_to
+from plan.selectors import plans_of_roles
 from workflows.api import errors
 from workflows.api.common import idempotent, not_found, writing
 
@@ -180,7 +180,7 @@ def _timeline_out(timeline) -> list[TimelineEntryOut]:
 )
 def amendment_timeline_api(request, amendment_id: int):
     _auditor(request)
-    found = Amendment.objects.filter(plan__in=plans_visible_to(request.user))
+    found = Amendment.objects.filter(plan__in=plans_of_roles(request.user))
     return _timeline_out(amendment_timeline(get_object_or_404(found, pk=amendment_id)))
 
 
@@ -191,7 +191,7 @@ def amendment_timeline_api(request, amendment_id: int):
 )
 def revision_timeline_api(request, revision_id: int):
     _auditor(request)
-    found = Revision.objects.filter(plan__in=plans_visible_to(request.user))
+    found = Revision.objects.filter(plan__in=plans_of_roles(request.user))
     return _timeline_out(revision_timeline(get_object_or_404(found, pk=revision_id)))
 
 

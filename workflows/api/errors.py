@@ -61,4 +61,6 @@ def install(api) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):
+        if str(exc).startswith("Cannot parse request body"):  # django-ninja's words, in English
+            return problem(400, _("The request's body is not JSON (NaN and Infinity are not numbers of JSON)."))
         return problem(exc.status_code, str(exc))

@@ -1,15 +1,22 @@
 """The councils' steps: the policy council's decision, the city council's recorded session and vote,
 its reconsideration after an objection, and a dispute's outcome."""
 
+import datetime as dt
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.models import CouncilVote
-from core.jalali import normalize_persian
+from core.jalali import format_jalali, normalize_persian
 from plan.models import Revision
 from rules.models import CouncilRules
 from rules.selectors import council_rules
 from workflows.services.conformity import _notify_governorate
 from workflows.services.steps import DecisionRefused, _set_status
+
+# a session is recorded after it sat, and within the year: an older date is a typing slip (a Jalali
+# date sent as an ISO one reads as the year 1404 AD), and one before 622 AD has no Jalali date at all
+SESSION_AT_MOST_DAYS_OLD = 366
 
 
 def _policy_council(*, revision, outcome, reason, user, details, acting_for=None):
@@ -36,6 +43,12 @@ def _record_vote(*, revision, user, details, must_pass: bool) -> CouncilVote:
         ) from None
     if not resolution_number:
         raise DecisionRefused(_("the resolution number is required"))
+    today = timezone.localdate()
+    earliest = today - dt.timedelta(days=SESSION_AT_MOST_DAYS_OLD)
+    if not isinstance(session_date, dt.date) or not earliest <= session_date <= today:
+        raise DecisionRefused(
+            _("the session date must fall between %(earliest)s and today") % {"earliest": format_jalali(earliest)}
+        )
     if present > rules.members or sum(votes) > present or min([present, *votes]) < 0:
         raise DecisionRefused(
             _("the tally does not add up: %(members)s members, %(present)s present, %(cast)s votes cast")

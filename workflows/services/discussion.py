@@ -20,7 +20,8 @@ from people.models import User
 from people.selectors import holds_object_right
 from plan.models import Amendment
 
-MENTION = re.compile(r"@([\w.\-]+)")
+# @username, not the middle of an e-mail address (ali@example.com), nor the full stop after a name
+MENTION = re.compile(r"(?<![\w.@])@(\w(?:[\w.\-]*\w)?)")
 
 
 class CommentRefused(BaznegarError):
