@@ -327,7 +327,9 @@ class IssuanceLetter(models.Model):
     version = models.OneToOneField(
         IssuedVersion, on_delete=models.PROTECT, related_name="letter", verbose_name=_("issued version")
     )
-    number = models.CharField(_("letter number"), max_length=100, unique=True)
+    # the version's issuance number: unique in its plan (two cities may both issue "1404/112"); the
+    # verification page asks for the city where one number was used by several
+    number = models.CharField(_("letter number"), max_length=100, db_index=True)
     pdf = models.BinaryField(_("PDF"))
     sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64)
     made_at = models.DateTimeField(_("made at"), default=timezone.now)

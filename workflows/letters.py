@@ -11,7 +11,7 @@ import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 import segno
 import weasyprint
@@ -44,9 +44,11 @@ def letter_settings(plan) -> LetterSettings:
     return LetterSettings.objects.filter(plan=plan).first() or LetterSettings(plan=plan)
 
 
-def verify_url(number: str) -> str:
-    """The public page that tells whether a letter with this number was issued here (its QR code)."""
-    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("public:verify_number", args=[number])
+def verify_url(number: str, city: str) -> str:
+    """The public page that tells whether a letter with this number was issued by this city (its
+    QR code): the city named, as another city may use the same number."""
+    path = reverse("public:verify_number", args=[number])
+    return settings.PUBLIC_BASE_URL.rstrip("/") + f"{path}?{urlencode({'city': city})}"
 
 
 def letter_context(revision: Revision, version: IssuedVersion, *, head=None) -> dict:
@@ -73,7 +75,7 @@ def letter_context(revision: Revision, version: IssuedVersion, *, head=None) -> 
                 budgets[int(year)] += (change.get("new") or 0) - (change.get("old") or 0)
     legal = revision_legal_basis(revision)
     vote = next((v for v in reversed(legal.votes) if v.passed), None)
-    url = verify_url(version.issuance_number)
+    url = verify_url(version.issuance_number, plan.municipality.code)
     wording = letter_settings(plan)
     return {
         "plan": plan,

@@ -73,20 +73,38 @@ class LetterCheck:
     uploaded: str = ""  # SHA-256 of the file given, if one was
     matches: bool | None = None  # whether that file is the letter as issued
     preparing: IssuedVersion | None = None  # issued a moment ago: its letter is being made
+    cities: tuple = ()  # several cities issued this number and none was named: theirs to choose from
 
 
-def letter_check(number: str, upload=None) -> LetterCheck:
-    """Whether a letter with this number was issued here, and whether a file is exactly it."""
-    letter = IssuanceLetter.objects.select_related("version__plan__municipality").filter(number=number).first()
-    if letter is None:
-        preparing = IssuedVersion.objects.filter(issuance_number=number, revision__isnull=False).first()
-        return LetterCheck(number, None, preparing=preparing)
-    if upload is None:
+def letter_check(number: str, upload=None, city: str = "") -> LetterCheck:
+    """Whether a letter with this number was issued here (in `city`, its code, when named: two
+    cities may use one number), and whether a file is exactly it."""
+    letters = IssuanceLetter.objects.select_related("version__plan__municipality").filter(number=number)
+    if city:
+        letters = letters.filter(version__plan__municipality__code=city)
+    found = list(letters.order_by("pk")[:20])
+    digest = None
+    if upload is not None:
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        digest = digest.hexdigest()
+    if not found:
+        preparing = IssuedVersion.objects.filter(issuance_number=number, revision__isnull=False)
+        if city:
+            preparing = preparing.filter(plan__municipality__code=city)
+        return LetterCheck(number, None, digest or "", preparing=preparing.first())
+    exact = [letter for letter in found if letter.sha256 == digest]
+    if len(found) > 1 and not exact:  # which city's letter? the file, if given, did not tell
+        cities = tuple(
+            {letter.version.plan.municipality_id: letter.version.plan.municipality for letter in found}.values()
+        )
+        if len(cities) > 1:
+            return LetterCheck(number, None, digest or "", False if digest else None, cities=cities)
+    letter = exact[0] if exact else found[0]
+    if digest is None:
         return LetterCheck(number, letter)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    return LetterCheck(number, letter, digest.hexdigest(), digest.hexdigest() == letter.sha256)
+    return LetterCheck(number, letter, digest, bool(exact))
 
 
 def public_indicators(version: IssuedVersion) -> list[dict]:

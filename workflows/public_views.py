@@ -184,5 +184,7 @@ def verify(request, number=None):
     else:
         number = number or request.GET.get("number")
         form = VerifyForm({"number": number}) if number else VerifyForm()
-    check = letter_check(form.cleaned_data["number"], form.cleaned_data.get("pdf")) if form.is_valid() else None
+    check = None
+    if form.is_valid():
+        check = letter_check(form.cleaned_data["number"], form.cleaned_data.get("pdf"), city=_city(request))
     return _render(request, "workflows/public/verify.html", {"form": form, "check": check})

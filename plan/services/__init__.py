@@ -165,7 +165,6 @@ def amendment_create(
     return amendment
 
 
-@transaction.atomic
 def drafting_problem(amendment: Amendment, user: User) -> None:
     """Refuse anyone but the drafter, and a drafter who has lost their seat on the amendment's
     committee since (a member removed takes no draft further; they may still withdraw it)."""
@@ -175,6 +174,7 @@ def drafting_problem(amendment: Amendment, user: User) -> None:
         raise NotAllowed(_("you no longer hold a seat on this amendment's committee"))
 
 
+@transaction.atomic
 def amendment_operations_set(*, amendment: Amendment, operations: list[dict], acting_user: User) -> Amendment:
     """Replace an amendment's operations after validating them all against its base; refused whole if invalid."""
     amendment = Amendment.objects.select_for_update(no_key=True).get(pk=amendment.pk)

@@ -134,3 +134,57 @@ def test_while_another_sequencer_holds_the_log_the_letter_waits_and_nothing_is_w
         other.close()
     assert letter_make(version.pk).version == version  # the next try, once the log is free
     assert connection.vendor == "postgresql"
+
+
+def test_two_cities_may_issue_one_number_and_each_letter_is_verified_as_its_citys(confirmed):
+    """Issuance numbers are unique in a plan, not across cities: Ahvaz issuing the number Shushtar's
+    letter already bears gets its own letter (it was an IntegrityError that stopped every later
+    letter), and the public check tells them apart by the city its QR code names, or by the file."""
+    import hashlib
+
+    from plan.models import IssuedVersion
+
+    pdf = b"%PDF-1.4 Shushtar's letter"
+    shushtar = IssuanceLetter.objects.create(
+        version=IssuedVersion.objects.filter(plan__municipality__code="shushtar").latest("number"),
+        number="1405/ابلاغ/77",
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+    )
+    version = _issue(confirmed, shushtar.number)
+    ahvaz = letter_make(version.pk)
+    assert ahvaz.number == shushtar.number and ahvaz.sha256 != shushtar.sha256
+    anonymous = Client()
+    both = anonymous.get(f"/public/verify/{ahvaz.number}/").content.decode()
+    assert "بیش از یک شهرداری" in both and ahvaz.sha256 not in both and shushtar.sha256 not in both
+    for letter, city in ((ahvaz, "ahvaz"), (shushtar, "shushtar")):
+        page = anonymous.get(f"/public/verify/{letter.number}/", {"city": city}).content.decode()
+        assert letter.version.plan.municipality.name_fa in page and letter.sha256 in page
+        held = io.BytesIO(bytes(letter.pdf))
+        held.name = "letter.pdf"
+        page = anonymous.post("/public/verify/", {"number": letter.number, "pdf": held}).content.decode()
+        assert "دقیقاً همان ابلاغیهٔ صادرشده است" in page and letter.sha256 in page
+    # the QR code of Ahvaz's letter names its city
+    from workflows.letters import verify_url
+
+    assert verify_url(ahvaz.number, "ahvaz").endswith("?city=ahvaz")
+
+
+def test_a_letter_that_cannot_be_made_holds_up_no_other(confirmed, monkeypatch):
+    from workflows.services import letters
+
+    earlier = IssuanceLetter.objects.order_by("version_id").first().version
+    IssuanceLetter.objects.filter(version=earlier).delete()  # waiting again, before the new one
+    version = _issue(confirmed)
+    made = letters.letter_make
+
+    def letter_make(version_id):
+        if version_id == earlier.pk:
+            raise ValueError("a broken letter")
+        return made(version_id)
+
+    monkeypatch.setattr(letters, "letter_make", letter_make)
+    with pytest.raises(letters.LetterFailed):
+        letters.letters_make_pending()
+    assert IssuanceLetter.objects.filter(version=version).exists()
+    assert list(letters_pending()) == [earlier]

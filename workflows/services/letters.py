@@ -30,6 +30,10 @@ class LetterNotReady(RuntimeError):
     """The issuance is not sealed into the audit log yet (another sequencer is at work): try again."""
 
 
+class LetterFailed(RuntimeError):
+    """Some letters could not be made (each logged); the others were."""
+
+
 def letter_due(version: IssuedVersion) -> None:
     """In the issuance's transaction: ask for its letter once the issuance has committed."""
     transaction.on_commit(lambda: tasks.letter_request(version.pk))
@@ -96,12 +100,18 @@ def letter_make(version_id: int) -> IssuanceLetter:
 
 def letters_make_pending() -> int:
     """Make every letter still missing (beat, and the demo after its issuances); returns how many."""
-    made = 0
+    made, failed = 0, []
     for version_id in letters_pending().values_list("pk", flat=True):
         try:
             letter_make(version_id)
         except LetterNotReady:
             logger.info("letter of version %s waits for its issuance to be sealed", version_id)
             continue
+        except Exception:  # one letter that cannot be made holds up no other city's
+            logger.exception("the letter of version %s could not be made", version_id)
+            failed.append(version_id)
+            continue
         made += 1
+    if failed:
+        raise LetterFailed(f"letters of versions {failed} could not be made ({made} others were)")
     return made
