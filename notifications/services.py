@@ -78,8 +78,13 @@ logger = logging.getLogger(__name__)
 def _email_for(notification: Notification, recipient: User) -> tuple[str, str]:
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
         text = render(notification, recipient.language)
-        subject = f"{translation.gettext('Baznegar')}: {text}"[:300]
-        return subject, text
+        return one_line(f"{translation.gettext('Baznegar')}: {text}"), text
+
+
+def one_line(subject: str, limit: int = 300) -> str:
+    """A header's text on one line: a reason typed over several lines (a textarea sends \\r\\n) in a
+    subject is refused by Django (BadHeaderError), and the mail was never sent. The body keeps them."""
+    return " ".join(subject.split())[:limit]
 
 
 def _outbox_rows_for(notifications: list[Notification]) -> list[Outbox]:
@@ -158,7 +163,7 @@ def outbox_deliver(*, outbox_id: int) -> str:
         message.attempts += 1
         try:
             EmailMessage(
-                subject=message.subject,
+                subject=one_line(message.subject),  # a row queued before subjects were one line
                 body=message.body,
                 to=[message.to_address],
                 headers={"Message-ID": f"<{message.idempotency_key.replace(':', '.')}@baznegar>"},

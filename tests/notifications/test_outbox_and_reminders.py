@@ -48,6 +48,28 @@ def test_an_email_is_written_with_its_cause_and_sent_once(django_capture_on_comm
     assert by_address["fa@example.org"].extra_headers["Message-ID"] == f"<{key.replace(':', '.')}@baznegar>"
 
 
+def test_a_reason_written_over_several_lines_is_sent_its_subject_on_one_line():
+    """A textarea sends line breaks as \\r\\n; in a subject Django refuses them (BadHeaderError), and
+    such a return or rejection was never mailed. A row queued before the fix is sent too."""
+    drafter = UserFactory(email="drafter@example.org")
+    reason = "بند ۱ منبع ندارد\r\nبند ۲ با هدف سال پیش نمی‌خواند"
+    notify(
+        recipients=[drafter],
+        event="amendment.returned",
+        context={"subject": "اصلاحیه", "step": "sign_off", "reason": reason},
+    )
+    queued = UserFactory(email="queued@example.org")
+    tell([queued])
+    Outbox.objects.filter(to_address="queued@example.org").update(subject="Baznegar: a\r\nBcc: x@evil.example")
+    assert outbox_sweep() == {"sent": 2}
+    sent = {m.to[0]: m for m in mail.outbox}
+    assert "\n" not in sent["drafter@example.org"].subject and "\r" not in sent["drafter@example.org"].subject
+    assert "بند ۱ منبع ندارد بند ۲" in sent["drafter@example.org"].subject
+    assert "بند ۱ منبع ندارد\r\nبند ۲" in sent["drafter@example.org"].body  # the body keeps the lines
+    assert sent["queued@example.org"].subject == "Baznegar: a Bcc: x@evil.example"
+    assert sent["queued@example.org"].bcc == []
+
+
 def test_nothing_is_told_of_a_change_that_rolled_back():
     user = UserFactory(email="x@example.org")
     with pytest.raises(RuntimeError), transaction.atomic():
