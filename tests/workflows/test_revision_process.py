@@ -41,7 +41,9 @@ def to_governorate(revision, people, notified=None):
     notified = notified or timezone.localdate()
     act(revision, people["integration"], "submit")
     act(revision, people["policy"], "approve")
-    act(revision, people["council"], "approve", notified_on=notified, **VOTE)
+    # a test that freezes the clock in the past holds the session on the day it was notified
+    vote = {**VOTE, "session_date": min(VOTE["session_date"], notified)}
+    act(revision, people["council"], "approve", notified_on=notified, **vote)
     assert step(revision) == "governorate"
 
 
