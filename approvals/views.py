@@ -40,7 +40,7 @@ from audit import chain
 from audit.models import AuditEvent, AuditVerification
 from audit.selectors import inclusion_proof, latest_head, seals_of
 from audit.services import audit_chain_verify_request
-from core.db_router import reads_from_replica
+from core.db_router import reads_from_replica, streamed_from_replica
 from core.errors import REFUSALS, refuse
 from core.jalali import localize_digits, normalize_persian, parse_jalali_date
 from core.middleware import long_database_work
@@ -214,7 +214,8 @@ def audit_export_csv(request):
     query, form = _export_query(request)
     if query is None:
         return render(request, "approvals/audit_events.html", {"form": form, "page": None}, status=400)
-    response = StreamingHttpResponse(exports.audit_csv_lines(query), content_type="text/csv; charset=utf-8")
+    lines = streamed_from_replica(exports.audit_csv_lines(query))  # read while sent, after this returns
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_export_name("csv")}"'
     return response
 

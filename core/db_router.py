@@ -28,6 +28,22 @@ def reads_from_replica(view):
     return wrapped
 
 
+def streamed_from_replica(lines):
+    """A streaming response's lines, read from the replica as the view's own reads were: they are
+    produced after the view has returned (and `reads_from_replica` has let go), while the response
+    is sent, so without this the longest read of all went to the primary."""
+    lines = iter(lines)
+    while True:
+        token = _on_replica.set(True)
+        try:
+            line = next(lines)
+        except StopIteration:
+            return
+        finally:
+            _on_replica.reset(token)
+        yield line
+
+
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
         if _on_replica.get() and REPLICA in settings.DATABASES:

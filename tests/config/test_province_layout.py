@@ -110,3 +110,27 @@ def test_the_auditors_reads_go_to_the_replica_where_there_is_one(settings):
     for name in ("audit_events_view", "audit_export_csv", "audit_export_xlsx", "audit_amendment_timeline"):
         assert getattr(getattr(views, name), "reads_from_replica", False), name
     assert not getattr(views.audit_verification_view, "reads_from_replica", False)  # it writes
+
+
+@pytest.mark.django_db
+def test_the_streamed_audit_csv_is_read_from_the_replica_while_it_is_sent(client, monkeypatch):
+    """The CSV's rows are read after the view returned, as the response is sent: each is read as
+    the view's own reads are, from the replica where there is one (it went to the primary)."""
+    from approvals import exports
+    from core import db_router
+    from people.roles import Role
+    from tests.factories import UserFactory
+
+    seen = []
+
+    def lines(query):
+        for n in range(3):
+            seen.append(db_router._on_replica.get())
+            yield f"{n}\n"
+
+    monkeypatch.setattr(exports, "audit_csv_lines", lines)
+    client.force_login(UserFactory(roles=[Role.AUDITOR]))
+    answer = client.get("/audit/export.csv")
+    assert answer.status_code == 200 and seen == []  # nothing read yet: the view has returned
+    assert b"".join(answer.streaming_content) == b"0\n1\n2\n"
+    assert seen == [True, True, True] and db_router._on_replica.get() is False
