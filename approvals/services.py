@@ -2,6 +2,7 @@
 waits), and the reminders and escalations the sweep sends (each exactly once)."""
 
 import datetime as dt
+import functools
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -9,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from guardian.shortcuts import get_users_with_perms
 
+from approvals.duties import duty_excluded
 from approvals.models import ConformityReview, Deadline, Reminder
 from approvals.selectors import task_candidates
 from notifications.services import notification_rows, notifications_save, notify
@@ -108,7 +110,7 @@ def reminders_sweep(*, today: dt.date | None = None) -> dict:
             if calendar.working_days_between(deadline.due_on, today) == escalate_after:
                 kinds.append(Reminder.Kind.ESCALATION)
         wanted.extend((deadline, kind) for kind in kinds if (deadline.pk, kind) not in already)
-    people = _RecipientCache(task_candidates)
+    people = _RecipientCache(functools.partial(task_candidates, separate_duties=False))
     batch = max(1, settings.REMINDER_BATCH_SIZE)
     for start in range(0, len(wanted), batch):
         for kind in _remind_batch(wanted[start : start + batch], today=today, people=people):
@@ -126,7 +128,10 @@ REMINDER_EVENTS = {
 
 class _RecipientCache:
     """Who is told of a task, looked up once per owner, or per permission and object, in a sweep:
-    a thousand due tasks of one committee's sign-off cost one permission query, not a thousand."""
+    a thousand due tasks of one committee's sign-off cost one permission query, not a thousand.
+    The separation of duties is each subject's own: applied to the shared list task by task (it
+    was cached with the first task's, so a drafter heard of their own amendment's step, or a
+    colleague missed another's)."""
 
     def __init__(self, candidates):
         self.candidates = candidates
@@ -151,7 +156,11 @@ class _RecipientCache:
             compute = self.candidates
         if key not in self.found:
             self.found[key] = compute(task)
-        return self.found[key]
+        found = self.found[key]
+        if compute is _supervisors:
+            return found
+        excluded = duty_excluded(task.flow_task.name, task.process.artifact, found)
+        return [person for person in found if person.pk not in excluded]
 
 
 def _attach_artifacts(deadlines) -> None:

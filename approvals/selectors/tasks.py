@@ -309,8 +309,10 @@ def archive(user: User, *, committee=None, stage=None, limit: int = 100):
     return list(decisions[:limit])
 
 
-def task_candidates(task) -> list:
-    """Who may act on a task: its owner, else everyone its permission admits (by role or on its object)."""
+def task_candidates(task, *, separate_duties: bool = True) -> list:
+    """Who may act on a task: its owner, else everyone its permission admits (by role or on its
+    object), less whom the separation of duties keeps from this task's subject (unless told not to:
+    a list shared by many subjects is read once, and each subject's exclusions applied to it)."""
     if task.owner_id:
         return [task.owner]
     if not task.owner_permission:
@@ -325,7 +327,9 @@ def task_candidates(task) -> list:
     if target is None:
         # a role's step: those whose roles apply in the subject's city, less whom the separation of
         # duties keeps from it, in one statement
-        working = holders.filter(working_there(city, by_role=True)).exclude(duty_excluding(step, subject))
+        working = holders.filter(working_there(city, by_role=True))
+        if separate_duties:
+            working = working.exclude(duty_excluding(step, subject))
         return list(working.distinct())
     people = list(holders.distinct())
     people += [
@@ -337,5 +341,5 @@ def task_candidates(task) -> list:
     if unique:  # only the people who work in the subject's city (a seat there counts)
         working = working_in(unique, city)
         unique = [person for person in unique if person.pk in working]
-    excluded = duty_excluded(step, subject, unique)
+    excluded = duty_excluded(step, subject, unique) if separate_duties else set()
     return [person for person in unique if person.pk not in excluded]

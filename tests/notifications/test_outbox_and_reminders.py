@@ -146,6 +146,38 @@ def test_reminders_on_the_right_days_to_the_right_people_once(waiting, people):
     assert not Reminder.objects.filter(deadline=deadline, on_date=later).exists()
 
 
+def test_a_sweep_applies_each_amendments_separation_of_duties_to_whom_it_reminds(plan, parks, people):
+    """A member of the integration group who drafted one of two amendments waiting at integration is
+    reminded of the other, never of their own (the sweep shared the first one's list with both)."""
+    from django.contrib.auth.models import Group
+
+    from people.roles import Role
+
+    drafter = people["waste-member"]
+    drafter.groups.add(Group.objects.get(name=Role.INTEGRATION.value))
+    theirs, others = [], []
+    parks_change = [{**CHANGE[0], "code": "IND3.4.1"}]
+    for committee, member, chair, into, change in (
+        (plan.committees.get(code="C02"), drafter, people["waste-chair"], theirs, CHANGE),
+        (parks, people["parks-member"], people["parks-chair"], others, parks_change),
+    ):
+        amendment = amendment_draft_start(plan=plan, committee=committee, drafted_by=member, title=f"هدف {member}")
+        amendment_operations_set(amendment=amendment, operations=change, acting_user=member)
+        decide(task=open_task(amendment), acting_user=member, outcome="submit")
+        decide(task=open_task(amendment), acting_user=chair, outcome="approve")
+        into.append(amendment)
+    today = timezone.localdate()
+    for amendment in (*theirs, *others):  # both due today, the drafter's own first
+        Deadline.objects.filter(task=open_task(amendment)).update(due_on=today)
+    assert reminders_sweep(today=today)["due"] == 2
+    told = {
+        (n.recipient.username, n.object_id)
+        for n in Notification.objects.filter(event="task.due_today").select_related("recipient")
+    }
+    assert ("waste-member", str(others[0].pk)) in told and ("integration", str(others[0].pk)) in told
+    assert ("waste-member", str(theirs[0].pk)) not in told and ("integration", str(theirs[0].pk)) in told
+
+
 def test_the_sweep_reads_only_what_is_due(waiting, people, django_assert_max_num_queries):
     far = timezone.localdate() + dt.timedelta(days=400)
     Deadline.objects.update(due_on=far)
