@@ -20,6 +20,14 @@ def remembered(key: tuple, compute):
     return store[key]
 
 
+def forget() -> None:
+    """Drop what this request remembered: for a service that has just changed someone's rights and
+    reads them again within the same request."""
+    store = _store.get()
+    if store is not None:
+        store.clear()
+
+
 class RequestMemoMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

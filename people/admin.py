@@ -21,7 +21,13 @@ from core.forms import NumberField
 from core.jalali import format_jalali
 from people.models import AccessToken, CityAccess, Delegation, DirectoryRule, Membership, Municipality, User
 from people.second_factor import second_factor_reset
-from people.services import city_access_grant, city_access_revoke, membership_revoke, municipality_ensure
+from people.services import (
+    city_access_grant,
+    city_access_revoke,
+    claims_release_unheld,
+    membership_revoke,
+    municipality_ensure,
+)
 from people.tokens import MAX_DAYS, token_create, token_revoke
 
 
@@ -71,6 +77,11 @@ class UserAdmin(GuardedModelAdminMixin, DjangoUserAdmin):
         if not request.user.is_superuser:
             fields += self.GUARDED
         return fields
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:  # a role taken away, or the person deactivated: what they had claimed goes back
+            claims_release_unheld(user=form.instance, released_by=request.user)
 
 
 @admin.register(Membership)

@@ -43,6 +43,7 @@ def directory_sync(*, user: User, group_dns) -> dict:
     from people.services import (  # services import this module
         city_access_grant,
         city_access_revoke,
+        claims_release_unheld,
         membership_grant,
         membership_revoke,
     )
@@ -98,6 +99,8 @@ def directory_sync(*, user: User, group_dns) -> dict:
     user.save(update_fields=["directory_grants"])
     if any(change.values()):
         audit_record(action="people.directory.sync", actor=user, obj=user, data=change)
+    if change["roles_taken"]:  # what they had claimed with a role the directory took goes back
+        claims_release_unheld(user=user)
     return change
 
 

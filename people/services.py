@@ -14,10 +14,11 @@ from viewflow.workflow.status import STATUS
 from audit import chain
 from audit.services import audit_record
 from core.errors import BaznegarError
+from core.request_memo import forget
 from people import directory, second_factor, tokens
 from people.models import CityAccess, Delegation, Membership, Municipality, User
 from people.roles import ROLE_PERMISSIONS, Role
-from people.selectors import delegation_problem, subject_city
+from people.selectors import delegation_problem, delegators_of, holds_step_right, subject_city
 
 
 def register_audit_actions() -> None:
@@ -28,6 +29,7 @@ def register_audit_actions() -> None:
     chain.register_action("people.role.grant", _("Role granted"))
     chain.register_action("people.role.revoke", _("Seat removed"))
     chain.register_action("people.role.reconcile", _("Seats and rights reconciled"))
+    chain.register_action("people.claims.release", _("Claims released: their right is gone"))
     chain.register_action("people.delegation.create", _("Delegation created"))
     chain.register_action("people.delegation.revoke", _("Delegation revoked"))
     chain.register_action("people.city.add", _("Municipality added"))
@@ -228,6 +230,34 @@ def _unassign(task) -> int:
     with task.flow_task.flow_class.lock(task.process_id):
         task.flow_task.activation_class(task).unassign()
     return task.pk
+
+
+def claims_release_unheld(*, user: User | None = None, released_by: User | None = None) -> list[int]:
+    """Claimed steps whose holder may no longer take them (deactivated, or without the role or seat
+    the step asks, on their own or a delegator's right) go back to their queue, audited: otherwise
+    the step stays in the inbox of someone who cannot decide it, out of every colleague's queue, and
+    only its reminders reach them. A seat or a city taken away releases its own claims at once; this
+    covers the rest (a role taken in the admin or by the directory, a person deactivated), and runs
+    hourly for what changed past the services. Returns the tasks released."""
+    forget()  # a request that has just changed someone's roles reads them afresh
+    claimed = Task.objects.filter(status=STATUS.ASSIGNED, owner__isnull=False).exclude(owner_permission__isnull=True)
+    claimed = claimed.exclude(owner_permission="").select_related("owner", "process").order_by("pk")
+    if user is not None:
+        claimed = claimed.filter(owner=user)
+    released: dict[int, list[int]] = {}
+    for task in claimed:
+        owner = task.owner
+        if owner.is_active and any(holds_step_right(person, task) for person in (owner, *delegators_of(owner))):
+            continue
+        released.setdefault(owner.pk, []).append(_unassign(task))
+    for owner_id, tasks in released.items():
+        audit_record(
+            action="people.claims.release",
+            actor=released_by,
+            obj=User.objects.get(pk=owner_id),
+            data={"released_tasks": tasks},
+        )
+    return [pk for tasks in released.values() for pk in tasks]
 
 
 def _seat_grants() -> set[tuple[int, int, str]]:

@@ -2,6 +2,7 @@
 the admin moving work, addresses behind a proxy, spraying, headers, and two 500s."""
 
 import io
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -271,6 +272,79 @@ def test_a_draft_goes_no_further_with_a_member_who_lost_their_seat(plan, people,
         amendment_operations_set(amendment=amendment, operations=edited, acting_user=people["waste-chair"])
     amendment_withdraw(amendment=amendment, acting_user=former, reason="دیگر عضو نیستم")
     assert Amendment.objects.get(pk=amendment.pk).status == "withdrawn"
+
+
+def _form_fields(page: str, form_id: str) -> dict:
+    """What a browser would send for an admin form as it stands: its inputs, checked boxes and
+    selected options."""
+    from html.parser import HTMLParser
+
+    class Fields(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.inside, self.select, self.data = False, None, {}
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "form":
+                self.inside = attrs.get("id") == form_id
+            if not self.inside or "name" not in attrs and tag != "option":
+                return
+            if tag == "input" and attrs.get("type") not in ("submit", "button", "file"):
+                if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
+                    return
+                checkable = attrs.get("type") in ("checkbox", "radio")
+                self.data.setdefault(attrs["name"], []).append(attrs.get("value", "on" if checkable else ""))
+            elif tag == "select":
+                self.select = attrs["name"]
+            elif tag == "option" and self.select and "selected" in attrs:
+                self.data.setdefault(self.select, []).append(attrs.get("value", ""))
+            elif tag == "textarea":
+                self.data.setdefault(attrs["name"], []).append("")
+
+        def handle_endtag(self, tag):
+            if tag == "select":
+                self.select = None
+            if tag == "form":
+                self.inside = False
+
+    parser = Fields()
+    parser.feed(page)
+    return parser.data
+
+
+def test_a_claimed_step_goes_back_to_its_queue_when_its_role_or_its_holder_goes(plan, people, accepted, client):
+    """A role taken in the admin, or the person deactivated: what they had claimed goes back to the
+    queue at once, audited, and the hourly reconciliation catches what changed past the admin."""
+    from people.tasks import reconcile_seat_rights
+    from tests.factories import UserFactory
+
+    integration = people["integration"]
+    colleague = UserFactory(username="integration-2", roles=[Role.INTEGRATION])
+    first = accepted("C02", WASTE)
+    revision = revision_start(plan=plan, year=1405, title="ب", amendments=[first], acting_user=integration)
+    task = revision_open_task(revision)
+    task_claim(task=task, acting_user=integration)
+
+    root = User.objects.create_superuser("root", "root@baznegar.invalid", "x" * 20)
+    client.force_login(root)
+    form = client.get(f"/admin/people/user/{integration.pk}/change/")
+    assert form.status_code == 200
+    data = _form_fields(form.content.decode(), "user_form")
+    data.pop("groups", None)  # the integration group's role taken away
+    answer = client.post(f"/admin/people/user/{integration.pk}/change/", data)
+    assert answer.status_code == 302, re.findall(r"errorlist[^>]*>(.*?)</ul>", answer.content.decode(), re.S)
+    task.refresh_from_db()
+    assert task.owner_id is None and task.status == "NEW"
+    event = AuditEvent.objects.get(action="people.claims.release")
+    assert event.data["released_tasks"] == [task.pk] and event.actor == root
+    task_claim(task=task, acting_user=colleague)  # a colleague may take it now
+
+    # deactivated past the admin (a shell, the database): the hourly reconciliation releases it
+    User.objects.filter(pk=colleague.pk).update(is_active=False)
+    assert reconcile_seat_rights()["released"] == 1
+    task.refresh_from_db()
+    assert task.owner_id is None
 
 
 def test_a_superuser_drafts_and_assembles_nothing(client, plan, people, accepted):
