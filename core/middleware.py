@@ -97,6 +97,30 @@ def _interrupt(wrappers) -> None:
             logger.debug("database deadline: connection already closed (%s)", error)
 
 
+class RequestBodyLimitMiddleware:
+    """A page's request body larger than REQUEST_MAX_BODY_BYTES (the largest document plus its form)
+    is a 413 page, refused on its declared length before any of it is read: Django reads a whole
+    upload into a temporary file before a form can look at its size, so an anonymous visitor's
+    upload of gigabytes to the public letter check held a worker for as long as it took. The API
+    has its own, smaller limit (RefuseNulMiddleware)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.shortcuts import render
+
+        limit = settings.REQUEST_MAX_BODY_BYTES
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > limit and not request.path.startswith("/api/"):
+            return render(request, "413.html", {"limit_mb": limit // (1024 * 1024)}, status=413)
+        return self.get_response(request)
+
+
 class RefuseNulMiddleware:
     """An API request's body larger than API_MAX_BODY_BYTES is a 413 problem, read no further. A
     NUL character in an API request's path, query or JSON body is refused with a 400 problem

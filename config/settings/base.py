@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.middleware.RequestBodyLimitMiddleware",  # before anything reads the body (CSRF's token)
     "django.middleware.csrf.CsrfViewMiddleware",
     "core.request_memo.RequestMemoMiddleware",  # what a request worked out about the person, once
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -323,6 +324,11 @@ COMMENT_MAX_LENGTH = 4000
 # read from their content, never from their name. Each type lists the names' endings it may carry.
 ATTACHMENT_MAX_BYTES = settings_env.integer("ATTACHMENT_MAX_MB", 20) * 1024 * 1024
 ATTACHMENT_MAX_PER_SUBJECT = settings_env.integer("ATTACHMENT_MAX_PER_SUBJECT", 30)
+# a page's request body, refused above this on its declared length before it is read (the largest
+# document and its form; core.middleware.RequestBodyLimitMiddleware)
+REQUEST_MAX_BODY_BYTES = (
+    settings_env.integer("REQUEST_MAX_BODY_MB", ATTACHMENT_MAX_BYTES // (1024 * 1024) + 5) * 1024 * 1024
+)
 ATTACHMENT_TYPES = {
     "application/pdf": (".pdf",),
     "image/png": (".png",),

@@ -78,3 +78,23 @@ def test_a_session_store_that_cannot_be_read_is_a_503_not_a_500(production_stati
     response = client.get("/")
     assert response.status_code == 503 and response["Retry-After"] == "30"
     assert "موقتاً در دسترس نیست" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_body_larger_than_any_upload_is_refused_before_it_is_read(client, settings, monkeypatch):
+    """An anonymous upload of gigabytes to the public letter check was read whole into a temporary
+    file before the form could see its size. Refused on its declared length: a 413 page, in Persian."""
+    from workflows import public_views
+
+    read = []
+    monkeypatch.setattr(public_views, "letter_check", lambda *args, **kwargs: read.append(args))
+    settings.REQUEST_MAX_BODY_BYTES = 2 * 1024 * 1024
+    answer = client.post(
+        "/public/verify/",
+        data=b"--x\r\n",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(10 * 1024**3),
+    )
+    assert answer.status_code == 413 and "۲ مگابایت" in answer.content.decode() and read == []
+    small = client.post("/public/verify/", {"number": "1404/1"})
+    assert small.status_code == 200 and len(read) == 1  # within the limit, read as before
