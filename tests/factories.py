@@ -26,3 +26,13 @@ class UserFactory(factory.django.DjangoModelFactory):
                 self.groups.add(group)
         if create:
             self.save()
+
+
+def seated(user, committee):
+    """The person holds a member's seat on the committee (drafting asks for one), once."""
+    from people.models import Membership
+    from people.services import membership_grant
+
+    if committee is not None and not Membership.objects.filter(user=user, committee=committee).exists():
+        membership_grant(committee=committee, user=user, seat=Membership.Seat.MEMBER)
+    return user

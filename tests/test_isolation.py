@@ -314,7 +314,7 @@ def test_no_one_delegates_to_another_city_and_an_old_such_delegation_shows_nothi
     from people.roles import Role
     from people.services import city_access_grant, user_create
 
-    colleague = user_create(username="integration-2", password="x-Long-pass-1234", roles=[Role.INTEGRATION])
+    colleague = user_create(username="ahvaz-integration-x", password="x-Long-pass-1234", roles=[Role.INTEGRATION])
     city_access_grant(user=colleague, municipality=two_cities["ahvaz"])
     assert delegation_problem(ahvaz, colleague) is None
 

@@ -183,15 +183,8 @@ WRITES = {
     },
     "plan.plan": {
         "make": _plan,
-        "add": {
-            "code": "new-plan",
-            "name_fa": "برنامه نو",
-            "city_fa": "اهواز",
-            "strategic_start_year": "1404",
-            "strategic_end_year": "1414",
-            "operational_start_year": "1404",
-            "operational_end_year": "1408",
-        },
+        # no "add": adding a plan is importing it (its page leads there; the import is audited by
+        # plan_import, tests/plan/test_admin.py)
         "change": ("name_fa", "برنامه بازنگری‌شده"),
     },
     "plan.committee": {

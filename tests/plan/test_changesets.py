@@ -8,6 +8,7 @@ from plan.changesets import ChangesetInvalid
 from plan.models import AmendmentOperation
 from plan.selectors import amendment_preview
 from plan.services import amendment_create, amendment_operations_set
+from tests.factories import seated
 
 pytestmark = pytest.mark.django_db
 WHY = "به دلیل تغییر اعتبارات"
@@ -15,7 +16,7 @@ WHY = "به دلیل تغییر اعتبارات"
 
 @pytest.fixture
 def amendment(plan, waste, drafter):
-    return amendment_create(plan=plan, committee=waste, drafted_by=drafter, title="اصلاح اهداف پسماند")
+    return amendment_create(plan=plan, committee=waste, drafted_by=seated(drafter, waste), title="اصلاح اهداف پسماند")
 
 
 def save(amendment, drafter, *operations):

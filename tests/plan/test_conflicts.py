@@ -3,13 +3,14 @@ import pytest
 from plan.conflicts import MOVED_VS_CHANGED, RETIRED_VS_CHANGED, SAME_FIELD
 from plan.selectors import amendments_conflicts, version_in_force, version_state
 from plan.services import PlanConflict, amendment_create, amendment_operations_set, amendment_rebase, plan_version_issue
+from tests.factories import seated
 
 pytestmark = pytest.mark.django_db
 WHY = "justification"
 
 
 def drafted(plan, user, *operations, committee=None):
-    amendment = amendment_create(plan=plan, committee=committee, drafted_by=user, title="t")
+    amendment = amendment_create(plan=plan, committee=committee, drafted_by=seated(user, committee), title="t")
     return amendment_operations_set(amendment=amendment, operations=list(operations), acting_user=user)
 
 

@@ -3,6 +3,7 @@ import pytest
 from plan import diff
 from plan.selectors import amendment_preview, version_in_force, version_state, versions_diff
 from plan.services import amendment_create, amendment_operations_set, plan_version_issue
+from tests.factories import seated
 
 WHY = "justification"
 
@@ -51,7 +52,7 @@ def test_diff_and_fingerprint_are_deterministic():
 
 @pytest.mark.django_db
 def test_the_amendment_diff_is_what_issuance_produces(plan, waste, drafter):
-    amendment = amendment_create(plan=plan, committee=waste, drafted_by=drafter, title="t")
+    amendment = amendment_create(plan=plan, committee=waste, drafted_by=seated(drafter, waste), title="t")
     amendment_operations_set(
         amendment=amendment,
         acting_user=drafter,

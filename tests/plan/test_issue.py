@@ -8,13 +8,14 @@ from plan import diff
 from plan.models import Amendment, IssuedVersion, PlanItem
 from plan.selectors import plan_export, version_cache, version_in_force, version_state
 from plan.services import amendment_create, amendment_operations_set, plan_version_issue
+from tests.factories import seated
 
 pytestmark = pytest.mark.django_db
 WHY = "justification"
 
 
 def drafted(plan, committee, user, *operations, title="t"):
-    amendment = amendment_create(plan=plan, committee=committee, drafted_by=user, title=title)
+    amendment = amendment_create(plan=plan, committee=committee, drafted_by=seated(user, committee), title=title)
     return amendment_operations_set(amendment=amendment, operations=list(operations), acting_user=user)
 
 
