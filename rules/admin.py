@@ -83,6 +83,22 @@ class HolidayAdmin(JalaliDatesAdmin):
         for holiday in queryset:
             holiday_delete(holiday=holiday, acting_user=request.user)
 
+    def _confirm(self, request, queryset, shift):
+        for holiday in queryset.filter(tentative=True):
+            holiday_confirm(holiday=holiday, shift_days=shift, acting_user=request.user)
+
+    @admin.action(description=_("Confirm the selected lunar holidays as computed"))
+    def confirm(self, request, queryset):
+        self._confirm(request, queryset, 0)
+
+    @admin.action(description=_("Confirm them one day later (as announced)"))
+    def confirm_a_day_later(self, request, queryset):
+        self._confirm(request, queryset, 1)
+
+    @admin.action(description=_("Confirm them one day earlier (as announced)"))
+    def confirm_a_day_earlier(self, request, queryset):
+        self._confirm(request, queryset, -1)
+
 
 @admin.register(ServiceLevel)
 class ServiceLevelAdmin(JalaliDatesAdmin):
@@ -102,19 +118,3 @@ class LegalRuleAdmin(JalaliDatesAdmin):
 class CouncilRulesAdmin(JalaliDatesAdmin):
     list_display = ("__str__", "municipality", "members", "quorum", "majority")
     # a city whose council differs in size or rule has its own row; the row without a city is the rest's
-
-    def _confirm(self, request, queryset, shift):
-        for holiday in queryset.filter(tentative=True):
-            holiday_confirm(holiday=holiday, shift_days=shift, acting_user=request.user)
-
-    @admin.action(description=_("Confirm the selected lunar holidays as computed"))
-    def confirm(self, request, queryset):
-        self._confirm(request, queryset, 0)
-
-    @admin.action(description=_("Confirm them one day later (as announced)"))
-    def confirm_a_day_later(self, request, queryset):
-        self._confirm(request, queryset, 1)
-
-    @admin.action(description=_("Confirm them one day earlier (as announced)"))
-    def confirm_a_day_earlier(self, request, queryset):
-        self._confirm(request, queryset, -1)

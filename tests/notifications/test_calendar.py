@@ -102,6 +102,19 @@ def test_lunar_holidays_are_computed_tentative_and_confirmed_or_moved_a_day(clie
     assert event.data["fields"]["date"] == {"before": "2025-07-05", "after": "2025-07-06"}
     with pytest.raises(Exception, match="one day at most"):
         holiday_confirm(holiday=lunar.filter(tentative=True).first(), shift_days=2, acting_user=admin)
+    # and from the holidays' list in the admin, as the keeper of the calendar does it
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    arbaeen = lunar.get(name_en="Arbaeen")
+    page = client.get("/admin/rules/holiday/").content.decode()
+    assert 'value="confirm_a_day_later"' in page
+    answer = client.post(
+        "/admin/rules/holiday/", {"action": "confirm_a_day_later", "_selected_action": [arbaeen.pk], "index": 0}
+    )
+    assert answer.status_code == 302
+    moved = Holiday.objects.get(pk=arbaeen.pk)
+    assert moved.date == arbaeen.date + dt.timedelta(days=1) and not moved.tentative
+    assert AuditEvent.objects.filter(action="rules.holiday.confirm").count() == 2
 
 
 @pytest.mark.django_db

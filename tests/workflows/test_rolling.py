@@ -266,3 +266,32 @@ def test_the_roll_is_taken_out_of_a_revision_never_returned(plan, people, second
         pending_roll(plan).to_start,
         pending_roll(plan).to_end,
     ) == (1404, 1408)
+
+
+def test_an_amendment_in_flight_when_the_horizon_rolls_can_still_be_sent_back(plan, people, client):
+    """A sign-off waiting on a change to this year's target, when the integration group rolls the
+    horizon forward (the year leaves it): the text no longer applies and is not taken forward, but
+    the chair may return it (and the group reject one) rather than leave it with no way to move."""
+    from approvals.models import Decision
+    from workflows.services import amendment_withdraw
+
+    member, chair = people["waste-member"], people["waste-chair"]
+    waste = plan.committees.get(code="C02")
+    change = {"action": "change", "code": "IND3.1.1", "justification": "j", "values": {"targets.1403": {"new": 1}}}
+    drafted = amendment_draft_start(plan=plan, committee=waste, drafted_by=member, title="هدف امسال")
+    amendment_operations_set(amendment=drafted, acting_user=member, operations=[change])
+    decide(task=open_task(drafted), acting_user=member, outcome="submit")
+    rolled = roll(plan, people)
+    with pytest.raises(ChangesetInvalid):
+        decide(task=open_task(drafted), acting_user=chair, outcome="approve")
+    decide(task=open_task(drafted), acting_user=chair, outcome="return", reason="سال ۱۴۰۳ از افق بیرون رفت")
+    drafted.refresh_from_db()
+    assert drafted.status == Amendment.Status.RETURNED and open_task(drafted).flow_task.name == "draft"
+    returned = Decision.objects.get(amendment=drafted, outcome="return")
+    assert returned.diff == [] and len(returned.diff_fingerprint) == 64
+    # the roll-forward's own amendment is cancelled from the year's page, never withdrawn: a refusal, not a 500
+    client.force_login(people["integration"])
+    answer = client.post(f"/api/v1/amendments/{rolled.amendment.pk}/withdraw", {"reason": "x"}, "application/json")
+    assert answer.status_code in (404, 422), answer.content
+    with pytest.raises(DecisionRefused):
+        amendment_withdraw(amendment=rolled.amendment, acting_user=people["integration"], reason="x")

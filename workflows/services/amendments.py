@@ -15,6 +15,7 @@ from notifications.services import notify
 from people.models import User
 from people.selectors import holds_object_right
 from plan import diff as plan_diff
+from plan.changesets import ChangesetInvalid
 from plan.models import Amendment
 from plan.selectors import amendment_preview
 from plan.selectors.attachments import files_shown
@@ -102,9 +103,17 @@ def _decide(*, task_pk, user, outcome, reason, fingerprint, on_behalf_of) -> Dec
         drafting_problem(amendment, actor_for_rights)
     if outcome != Decision.Outcome.APPROVE and outcome != Decision.Outcome.SUBMIT and not reason:
         raise DecisionRefused(_("a decision other than approval needs a written reason"))
-    preview = amendment_preview(amendment)  # the exact diff decided on; invalid drafts are refused here
+    try:
+        entries = amendment_preview(amendment).entries  # the exact diff decided on
+    except ChangesetInvalid:
+        # a text that no longer applies (a roll-forward of the horizon moved its years, a committee's
+        # items moved) is refused taking forward, never sending back: the page shows it as no diff
+        # with its problems (workflows.selectors.live_text), and that is what is decided on
+        if outcome not in (Decision.Outcome.RETURN, Decision.Outcome.REJECT):
+            raise
+        entries = []
     files = files_shown(amendment)  # and the documents beside it: the fingerprint covers both
-    shown = plan_diff.fingerprint(preview.entries, files)
+    shown = plan_diff.fingerprint(entries, files)
     if fingerprint is not None and fingerprint != shown:
         raise StateChanged(_("the amendment changed while you were reading it; review the new version before deciding"))
     decision = Decision.objects.create(
@@ -117,7 +126,7 @@ def _decide(*, task_pk, user, outcome, reason, fingerprint, on_behalf_of) -> Dec
         decided_by=user,
         on_behalf_of=on_behalf_of,
         diff_fingerprint=shown,
-        diff=preview.entries,
+        diff=entries,
         files=files,
         against_version=amendment.base_version,
     )
@@ -169,6 +178,8 @@ def amendment_withdraw(*, amendment: Amendment, acting_user: User, reason: str) 
     Locks in the order a decision does (the process row, then the amendment), so a withdrawal
     racing a sign-off waits for it instead of deadlocking."""
     process = amendment_process(amendment)
+    if process is None:  # the integration group's roll-forward of the horizon: it has no drafting
+        raise DecisionRefused(_("a roll-forward of the horizon is not withdrawn: cancel it from the year's page"))
     with AmendmentFlow.lock(process.pk):
         amendment = Amendment.objects.select_for_update(no_key=True).get(pk=amendment.pk)
         if amendment_process(amendment).pk != process.pk:  # a new drafting round began meanwhile
