@@ -21,6 +21,7 @@ from core.forms import NumberField
 from core.jalali import format_jalali
 from people.models import AccessToken, CityAccess, Delegation, DirectoryRule, Membership, Municipality, User
 from people.second_factor import second_factor_reset
+from people.selectors import may_change_account
 from people.services import (
     city_access_grant,
     city_access_revoke,
@@ -77,6 +78,17 @@ class UserAdmin(GuardedModelAdminMixin, DjangoUserAdmin):
         if not request.user.is_superuser:
             fields += self.GUARDED
         return fields
+
+    def has_change_permission(self, request, obj=None):
+        # an administrator's or a superuser's account (its password page included) only a superuser changes
+        if obj is not None and not may_change_account(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not may_change_account(request.user, obj):
+            return False
+        return super().has_delete_permission(request, obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

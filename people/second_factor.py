@@ -20,6 +20,7 @@ from core.errors import BaznegarError, NotAllowed
 from core.jalali import ascii_digits
 from core.request_memo import remembered
 from people.models import User
+from people.selectors import may_change_account
 
 RECOVERY_CODES = 10
 APP_DEVICE = "authenticator"
@@ -142,7 +143,7 @@ def second_factor_reset(*, user: User, acting_user: User, reason: str) -> None:
         raise NotAllowed(_("only an administrator resets a second factor"))
     if acting_user.pk == user.pk:
         raise NotAllowed(_("another administrator resets your own second factor"))
-    if (user.is_superuser or user.groups.filter(name="administrator").exists()) and not acting_user.is_superuser:
+    if not may_change_account(acting_user, user):
         raise NotAllowed(_("only a superuser resets an administrator's second factor"))
     if not (reason or "").strip():
         raise BaznegarError(_("say why the second factor is reset"))

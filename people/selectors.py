@@ -76,6 +76,15 @@ def delegators_of(user: User, *, on=None) -> list[User]:
     return list(remembered(("delegators_of", user.pk, day), compute))
 
 
+def may_change_account(acting_user: User, user: User) -> bool:
+    """Whether the person may change this account (its password, its activation, its second factor):
+    an administrator's or a superuser's only a superuser may, or an administrator would make
+    themselves one by setting a superuser's password."""
+    if acting_user.is_superuser:
+        return True
+    return not (user.is_superuser or user.groups.filter(name="administrator").exists())
+
+
 def explicit_permissions(user: User) -> set[str]:
     """The model permissions a person holds through their roles (groups) or by name: never the
     blanket rights of a superuser. Process rights come from roles and seats only, so an

@@ -174,3 +174,30 @@ def test_the_second_factor_cannot_be_skipped(required, client, plan, people):
     later = client.__class__()
     sign_in(later, member)
     assert later.get("/").status_code == 302  # a member who turned it on is asked for it too
+
+
+def test_an_administrator_cannot_take_over_a_superuser_or_another_administrator(client):
+    """Only a superuser changes an administrator's or a superuser's account: an administrator set a
+    superuser's password (and could then enrol their own second factor as them), or deactivated them."""
+    from people.models import User
+
+    admin = UserFactory(username="keeper", roles=[Role.ADMINISTRATOR], is_staff=True)
+    root = User.objects.create_superuser("root", "root@baznegar.invalid", "x" * 20)
+    colleague = UserFactory(username="keeper-2", roles=[Role.ADMINISTRATOR], is_staff=True)
+    clerk = UserFactory(username="clerk")
+    client.force_login(admin)
+    for target in (root, colleague):
+        before = User.objects.get(pk=target.pk).password
+        answer = client.post(
+            f"/admin/people/user/{target.pk}/password/",
+            {"password1": "Taken-over-1234", "password2": "Taken-over-1234"},
+        )
+        assert answer.status_code == 403, target.username
+        assert User.objects.get(pk=target.pk).password == before
+        page = client.get(f"/admin/people/user/{target.pk}/change/")
+        assert page.status_code in (200, 403) and 'name="_save"' not in page.content.decode()
+    answer = client.post(
+        f"/admin/people/user/{clerk.pk}/password/", {"password1": "New-pass-1234x", "password2": "New-pass-1234x"}
+    )
+    assert answer.status_code == 302  # anyone else's, as before
+    assert User.objects.get(pk=clerk.pk).check_password("New-pass-1234x")
