@@ -106,6 +106,11 @@ class CommitteeAdmin(JalaliDatesAdmin):
     list_filter = ("plan",)
     search_fields = ("code", "name_fa", "name_en")
 
+    def get_readonly_fields(self, request, obj=None):
+        # the plan's items name their committee by code, and its seats are in its plan's city: a
+        # committee renamed or moved would own nothing (its drafts refused, its figures orphaned)
+        return ("code", "plan") if obj is not None else ()
+
 
 @admin.register(IssuedVersion)
 class IssuedVersionAdmin(ReadOnlyAdmin):

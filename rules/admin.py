@@ -113,6 +113,14 @@ class LegalRuleAdmin(JalaliDatesAdmin):
 
     list_display = ("code", "name_fa", "municipality", "article", "days", "city_may_override")
 
+    def get_readonly_fields(self, request, obj=None):
+        # the product reads a window by its code: renamed, it is gone (every vote or objection a 500)
+        return ("code", "municipality") if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None):
+        # a city's own window may go (the national one applies again); the national one is the law's
+        return super().has_delete_permission(request, obj) and (obj is None or obj.municipality_id is not None)
+
 
 @admin.register(CouncilRules)
 class CouncilRulesAdmin(JalaliDatesAdmin):

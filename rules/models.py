@@ -91,6 +91,9 @@ class Holiday(models.Model):
         return f"{format_jalali(self.date, language='en')} {self.name_fa}"
 
 
+MAX_WORKING_DAYS = 250  # a working year
+
+
 class ServiceLevel(models.Model):
     """How long a step may take, in working days, and when to remind and escalate (data)."""
 
@@ -109,6 +112,21 @@ class ServiceLevel(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["stage"], condition=models.Q(municipality=None), name="one_level_per_step"),
             models.UniqueConstraint(fields=["stage", "municipality"], name="one_city_level_per_step"),
+            # within a working year: a longer one has no due date the calendar can count to
+            models.CheckConstraint(
+                condition=models.Q(
+                    working_days__gte=1,
+                    working_days__lte=MAX_WORKING_DAYS,
+                    remind_days_before__lte=models.F("working_days"),
+                    escalate_days_after__gte=1,
+                    escalate_days_after__lte=MAX_WORKING_DAYS,
+                ),
+                name="service_level_within_a_year",
+                violation_error_message=_(
+                    "A step takes 1 to 250 working days, is reminded no earlier than it opens, and escalated "
+                    "1 to 250 working days after it is due."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -136,6 +154,11 @@ class LegalRule(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["code"], condition=models.Q(municipality=None), name="one_national_rule"),
             models.UniqueConstraint(fields=["code", "municipality"], name="one_city_rule"),
+            models.CheckConstraint(
+                condition=models.Q(days__gte=1, days__lte=366),
+                name="legal_window_within_a_year",
+                violation_error_message=_("A legal window is 1 to 366 days."),
+            ),
         ]
 
     def __str__(self):
@@ -174,6 +197,14 @@ class CouncilRules(models.Model):
     class Meta:
         verbose_name = _("city council rules")
         verbose_name_plural = _("city council rules")
+        constraints = [
+            # a quorum larger than the council refused every vote: its revisions could never pass it
+            models.CheckConstraint(
+                condition=models.Q(members__gte=1, quorum__gte=1, quorum__lte=models.F("members")),
+                name="council_quorum_within_members",
+                violation_error_message=_("The quorum is at least one member and at most the council's members."),
+            )
+        ]
 
     def __str__(self):
         return f"{self.members} / {self.quorum} / {self.get_majority_display()}"

@@ -237,13 +237,13 @@ def _registry():
     return sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label_lower)
 
 
-def _allowed(model_admin, superuser):
+def _allowed(model_admin, superuser, obj=None):
     request = RequestFactory().get("/")
     request.user = superuser
     return {
         "add": model_admin.has_add_permission(request),
-        "change": model_admin.has_change_permission(request),
-        "delete": model_admin.has_delete_permission(request),
+        "change": model_admin.has_change_permission(request, obj),
+        "delete": model_admin.has_delete_permission(request, obj),
     }
 
 
@@ -312,7 +312,11 @@ def test_every_admin_write_is_one_audit_event_naming_its_fields(client, plan):
                 assert changed["before"] != changed["after"], (label, changed)
             exercised.append((label, "change"))
 
-        if allowed["delete"]:
+        deletable = _allowed(model_admin, superuser, obj)["delete"]
+        if allowed["delete"] and not deletable:  # not this one (a national legal window): refused, kept
+            assert client.post(reverse(f"{prefix}_delete", args=[obj.pk]), {"post": "yes"}).status_code == 403
+            assert model._default_manager.filter(pk=obj.pk).exists(), label
+        elif allowed["delete"]:
             url = reverse(f"{prefix}_delete", args=[obj.pk])
             before = _last_id()
             response = client.post(url, {"post": "yes"})

@@ -82,3 +82,42 @@ def test_a_step_is_due_by_its_citys_service_level_and_holidays(cities):
     assert deadline.due_on == working_calendar(shushtar.pk).add_working_days(today, 2)
     # the national service level would have given another date
     assert deadline.due_on != working_calendar().add_working_days(today, service_levels()["sign_off"].working_days)
+
+
+@pytest.mark.django_db
+def test_rules_out_of_bounds_are_refused_in_the_admin_and_the_law_s_windows_kept(client):
+    """A quorum above the council's size refused every vote (its revisions could never pass), a
+    service level of thousands of working days had no due date the calendar could count to (every
+    step opening it a 500, and the reminder sweep with it), and a renamed or deleted legal window
+    made every vote or objection a 500. Each is refused, with the reason beside it."""
+    from django.db import IntegrityError, transaction
+
+    from rules.models import CouncilRules, LegalRule, ServiceLevel
+    from rules.services import legal_defaults_ensure, service_levels_ensure
+    from tests.factories import UserFactory
+
+    legal_defaults_ensure()
+    service_levels_ensure()
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    rules = CouncilRules.objects.get(municipality=None)
+    answer = client.post(
+        f"/admin/rules/councilrules/{rules.pk}/change/",
+        {"members": "13", "quorum": "15", "majority": "present"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert answer.status_code == 200 and "at most the council" in answer.content.decode()
+    assert CouncilRules.objects.get(pk=rules.pk).quorum == rules.quorum
+    level = ServiceLevel.objects.get(stage="sign_off", municipality=None)
+    answer = client.post(
+        f"/admin/rules/servicelevel/{level.pk}/change/",
+        {"stage": "sign_off", "working_days": "3000", "remind_days_before": "2", "escalate_days_after": "3"},
+    )
+    assert answer.status_code == 200 and ServiceLevel.objects.get(pk=level.pk).working_days == level.working_days
+    with pytest.raises(IntegrityError), transaction.atomic():  # and past the admin, the database refuses
+        ServiceLevel.objects.filter(pk=level.pk).update(remind_days_before=level.working_days + 1)
+    window = LegalRule.objects.get(code="conformity-objection", municipality=None)
+    page = client.get(f"/admin/rules/legalrule/{window.pk}/change/").content.decode()
+    assert 'name="code"' not in page
+    assert client.post(f"/admin/rules/legalrule/{window.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert LegalRule.objects.filter(pk=window.pk).exists()

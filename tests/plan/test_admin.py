@@ -47,3 +47,16 @@ def test_a_plan_is_added_by_importing_it_and_one_without_a_version_answers_no_se
         assert reader.get(url).status_code == 404, url
     for url in ("/", "/plan/", "/plan/diff/", "/plan/progress/", "/search/?q=هدف"):
         assert reader.get(url).status_code == 200, url
+
+
+def test_a_committees_code_and_plan_are_fixed_once_it_exists(client, plan):
+    """The plan's items name their committee by code: renamed, it would own nothing."""
+    from plan.models import Committee
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    waste = Committee.objects.get(plan=plan, code="C02")
+    page = client.get(f"/admin/plan/committee/{waste.pk}/change/").content.decode()
+    assert 'name="name_fa"' in page and 'name="code"' not in page and 'name="plan"' not in page
+    client.post(f"/admin/plan/committee/{waste.pk}/change/", {"code": "C99", "name_fa": waste.name_fa})
+    assert Committee.objects.get(pk=waste.pk).code == "C02"
