@@ -12,8 +12,13 @@ logger = logging.getLogger(__name__)
 
 @shared_task(acks_late=True)
 def fire_workflow_timers() -> int:
-    """Fire every due timer (e.g. the governorate's objection window): confirmation by silence."""
-    return fire_due_timers()
+    """Fire every due timer (e.g. the governorate's objection window): confirmation by silence;
+    and take again any such step of the system's that failed."""
+    from workflows.services.conformity import failed_system_steps_retry
+
+    fired = fire_due_timers()
+    failed_system_steps_retry()
+    return fired
 
 
 @shared_task

@@ -96,6 +96,39 @@ def test_confirmed_by_silence_then_issued(revision, people, plan, monkeypatch):
     ]
 
 
+def test_a_confirmation_by_silence_that_fails_is_taken_again_until_it_goes_through(revision, people, monkeypatch):
+    """The system's own step failing (a lock waited on too long) was kept by viewflow as an error,
+    and the revision then waited at the governorate with no open task, for ever. The timers' beat
+    takes it again; meanwhile nothing is half done."""
+    import workflows.services
+    from workflows.services.conformity import failed_system_steps_retry
+    from workflows.tasks import fire_workflow_timers
+
+    frozen(monkeypatch, dt.datetime(2025, 5, 12, 9, 0, tzinfo=dt.UTC))
+    to_governorate(revision, people, notified=NOTIFIED)
+    review = ConformityReview.objects.get(revision=revision)
+    frozen(monkeypatch, review.window_ends_at + dt.timedelta(minutes=1))
+
+    def lock_timeout(**kwargs):
+        raise RuntimeError("canceling statement due to lock timeout")
+
+    monkeypatch.setattr(workflows.services, "revision_confirm_by_silence", lock_timeout)
+    fire_due_timers()
+    revision.refresh_from_db()
+    assert revision.status == Revision.Status.GOVERNORATE and revision_open_task(revision) is None
+    assert failed_system_steps_retry() == []  # still failing: kept, tried again next minute
+    assert not Decision.objects.filter(revision=revision, outcome="confirm_by_silence").exists()
+    monkeypatch.undo()
+    frozen(monkeypatch, review.window_ends_at + dt.timedelta(minutes=2))
+    fire_workflow_timers()  # what beat runs every minute
+    revision.refresh_from_db()
+    assert revision.status == Revision.Status.CONFIRMED and step(revision) == "issuance"
+    assert Decision.objects.filter(revision=revision, outcome="confirm_by_silence").count() == 1
+    retried = AuditEvent.objects.get(action="workflows.step.retry")
+    assert "lock timeout" in retried.data["error"] and retried.actor_id is None
+    assert failed_system_steps_retry() == []  # once
+
+
 def test_objection_then_amended_reopens_the_content_and_a_new_window(revision, people, monkeypatch):
     to_governorate(revision, people)
     with pytest.raises(DecisionRefused, match="legal ground"):

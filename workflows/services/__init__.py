@@ -68,6 +68,7 @@ def register_audit_actions() -> None:
     chain.register_action("workflows.amendment.start", gettext_lazy("Amendment process started"))
     chain.register_action("workflows.amendment.submit", gettext_lazy("Amendment submitted"))
     chain.register_action("workflows.amendment.sign_off", gettext_lazy("Committee sign-off decided"))
+    chain.register_action("workflows.step.retry", gettext_lazy("A failed step of the system taken again"))
     chain.register_action("workflows.amendment.integrate", gettext_lazy("Integration decided"))
     chain.register_action("workflows.amendment.withdraw", gettext_lazy("Amendment withdrawn"))
     chain.register_action("workflows.amendment.package", gettext_lazy("Amendment put into or taken out of a revision"))

@@ -2,10 +2,13 @@
 or a confirmation, and confirmation by silence when the window closes."""
 
 import datetime as dt
+import logging
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
 from approvals.models import ConformityReview, Decision
 from audit.services import audit_record
@@ -19,6 +22,8 @@ from plan.selectors.attachments import files_shown
 from rules.selectors import legal_rule, working_calendar
 from workflows.services.steps import DecisionRefused, _set_status
 from workflows.services.text import _revision_entries
+
+logger = logging.getLogger(__name__)
 
 
 def _notify_governorate(*, revision, vote, details):
@@ -110,3 +115,35 @@ def revision_confirm_by_silence(*, process) -> None:
             "window_ends_at": review.window_ends_at.isoformat(),
         },
     )
+
+
+def failed_system_steps_retry() -> list[int]:
+    """A step the system takes itself (the confirmation by silence) that failed (a lock waited on too
+    long, a deadlock) is kept by viewflow as an ERROR task, and its process then waits with no open
+    task at all: the revision could never move again. Each is taken again (viewflow's revive), under
+    its process's lock, every minute with the timers, until it goes through. Returns those revived."""
+    revived = []
+    failed = Task.objects.filter(flow_task_type="FUNCTION", status=STATUS.ERROR).order_by("pk")
+    for task in failed.values_list("pk", flat=True):
+        try:
+            with transaction.atomic():
+                task = Task.objects.select_related("process").get(pk=task)
+                with task.flow_task.flow_class.lock(task.process_id):
+                    task.refresh_from_db()
+                    if task.status != STATUS.ERROR:
+                        continue
+                    task.flow_task.activation_class(task).revive()
+                    audit_record(
+                        action="workflows.step.retry",
+                        actor=None,
+                        obj=Revision.objects.get(pk=task.process.artifact_object_id),
+                        data={"task": task.pk, "step": task.flow_task.name, "error": _failure(task)},
+                    )
+                    revived.append(task.pk)
+        except Exception:  # it fails again: kept as it was, and tried again next minute
+            logger.exception("the failed step %s could not be taken again", task)
+    return revived
+
+
+def _failure(task) -> str:
+    return str(((task.data or {}).get("_exception") or {}).get("title", ""))[:500]
