@@ -97,6 +97,20 @@ def _interrupt(wrappers) -> None:
             logger.debug("database deadline: connection already closed (%s)", error)
 
 
+def _refusal_page(request, template: str, status: int, context=None):
+    """A page refused before the language middleware has run: in the language the person chose
+    (its cookie), else Persian; never the language a previous request left active in the thread."""
+    from django.conf import settings
+    from django.shortcuts import render
+    from django.utils import translation
+
+    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    with translation.override(language):
+        return render(request, template, context or {}, status=status)
+
+
 class RequestBodyLimitMiddleware:
     """A page's request body larger than REQUEST_MAX_BODY_BYTES (the largest document plus its form)
     is a 413 page, refused on its declared length before any of it is read: Django reads a whole
@@ -109,7 +123,6 @@ class RequestBodyLimitMiddleware:
 
     def __call__(self, request):
         from django.conf import settings
-        from django.shortcuts import render
 
         limit = settings.REQUEST_MAX_BODY_BYTES
         try:
@@ -117,7 +130,7 @@ class RequestBodyLimitMiddleware:
         except ValueError:
             declared = 0
         if declared > limit and not request.path.startswith("/api/"):
-            return render(request, "413.html", {"limit_mb": limit // (1024 * 1024)}, status=413)
+            return _refusal_page(request, "413.html", 413, {"limit_mb": limit // (1024 * 1024)})
         return self.get_response(request)
 
 
@@ -125,14 +138,18 @@ class RefuseNulMiddleware:
     """An API request's body larger than API_MAX_BODY_BYTES is a 413 problem, read no further. A
     NUL character in an API request's path, query or JSON body is refused with a 400 problem
     before any operation runs: PostgreSQL cannot store or compare text holding one, and the API's
-    typed strings would carry it to the database as a server error (found by Schemathesis). The
-    pages clean their text themselves (`tidy_text`, Django's form fields)."""
+    typed strings would carry it to the database as a server error (found by Schemathesis). A page
+    with a NUL in its address is a 400 page; their forms refuse it themselves (Django's fields)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if not request.path.startswith("/api/"):
+            # a page's query string goes into its filters as typed (?city=, ?plan=, ?committee=):
+            # one NUL there was a 500, even for an anonymous visitor; forms refuse NUL themselves
+            if self._nul_in_address(request):
+                return _refusal_page(request, "400.html", 400)
             return self.get_response(request)
         from django.conf import settings
         from django.core.exceptions import RequestDataTooBig
@@ -159,9 +176,13 @@ class RefuseNulMiddleware:
         return self.get_response(request)
 
     @staticmethod
-    def _carries_nul(request) -> bool:
+    def _nul_in_address(request) -> bool:
         query = request.META.get("QUERY_STRING", "")
-        if "\x00" in request.path or "%00" in query or "\x00" in query:
+        return "\x00" in request.path or "%00" in query or "\x00" in query
+
+    @classmethod
+    def _carries_nul(cls, request) -> bool:
+        if cls._nul_in_address(request):
             return True
         if request.method in ("POST", "PUT", "PATCH"):  # whatever its content type: the API reads any as JSON
             return b"\\u0000" in request.body or b"\x00" in request.body

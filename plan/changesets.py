@@ -93,7 +93,10 @@ def clean_value(kind: str, name: str, value, *, ctx: PlanContext, state: State):
     if spec is None:
         raise ValueError(_("this kind of item has no such field"))
     if spec.per_year:
-        year = normalize_number(name.partition(".")[2])
+        written = name.partition(".")[2]
+        year = normalize_number(written)
+        if written != str(year):  # "1405.0", "01405", "۱۴۰۵": stored as sent, they broke every reader
+            raise ValueError(_("“%(field)s” is not a field: a year is written as 1405") % {"field": name})
         if year not in ctx.years:
             raise ValueError(
                 _("the year must be inside the operational horizon %(first)s–%(last)s")

@@ -244,6 +244,10 @@ PLAN_SHEET = "plan"
 MAX_WORKBOOK_BYTES = 10 * 1024 * 1024  # a 10,000-item plan exports to about 1 MB
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 100  # an XLSX compresses some 5–20 times; far more is a zip bomb
+# a sheet's extent (its furthest cell, filled or not): a plan of 10,000 items has far fewer rows, and
+# every list far fewer columns; one value typed at XFD1048576 made openpyxl walk 17 billion cells
+MAX_SHEET_ROWS = 30_000
+MAX_SHEET_COLUMNS = 200
 TEXT_TYPES = ("text", "date", "committee", "portfolio", "direction")
 
 
@@ -287,9 +291,33 @@ def _open_workbook(data: bytes):
     if unpacked > MAX_UNZIPPED_BYTES or unpacked > MAX_RATIO * max(len(data), 1):
         _fail("", _("the workbook unpacks to far more than it weighs; it is refused (a zip bomb?)"))
     try:
-        return load_workbook(io.BytesIO(data), data_only=False)
+        book = load_workbook(io.BytesIO(data), data_only=False)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a broken file; all mean the same
         _fail("", _("the file is not an XLSX workbook openpyxl can read"))
+    for sheet in book.worksheets:
+        if sheet.max_row > MAX_SHEET_ROWS or sheet.max_column > MAX_SHEET_COLUMNS:
+            _fail(
+                _("sheet “%(sheet)s”") % {"sheet": sheet.title},
+                _(
+                    "it reaches row %(row)s and column %(column)s, more than a plan's sheet ever does "
+                    "(%(rows)s rows, %(columns)s columns): delete what was typed far off"
+                )
+                % {
+                    "row": sheet.max_row,
+                    "column": get_column_letter(sheet.max_column),
+                    "rows": MAX_SHEET_ROWS,
+                    "columns": MAX_SHEET_COLUMNS,
+                },
+            )
+    return book
+
+
+def _row_keys(sheet) -> list:
+    """Row 2's machine names, without the empty cells after the last (a sheet's extent is wider)."""
+    keys = [c.value for c in sheet[2]] if sheet.max_row >= 2 else []
+    while keys and keys[-1] in (None, ""):
+        keys.pop()
+    return keys
 
 
 def _refuse_merges_and_formulas(sheet, sheet_name: str):
@@ -300,13 +328,13 @@ def _refuse_merges_and_formulas(sheet, sheet_name: str):
             _("sheet “%(sheet)s”") % {"sheet": sheet_name},
             _("merged cells (%(range)s): unmerge them") % {"range": merged},
         )
-    for row in sheet.iter_rows():
-        for cell in row:
-            if cell.data_type == "f":
-                _fail(
-                    _sheet_place(sheet_name, cell.row, cell.column_letter, cell.coordinate),
-                    _("a formula: type the value itself"),
-                )
+    # the cells the file holds (openpyxl's own map), not every empty cell of the sheet's extent
+    for cell in sorted(sheet._cells.values(), key=lambda c: (c.row, c.column)):
+        if cell.data_type == "f":
+            _fail(
+                _sheet_place(sheet_name, cell.row, cell.column_letter, cell.coordinate),
+                _("a formula: type the value itself"),
+            )
 
 
 def document_from_workbook(data: bytes):
@@ -318,7 +346,9 @@ def document_from_workbook(data: bytes):
             _fail("", _("the sheet “%(sheet)s” is missing") % {"sheet": name})
     about = book[PLAN_SHEET]
     _refuse_merges_and_formulas(about, PLAN_SHEET)
-    meta = {row[1]: row[2] for row in about.iter_rows(min_row=2, values_only=True) if len(row) >= 3 and row[1]}
+    meta = {
+        row[1]: row[2] for row in about.iter_rows(min_row=2, max_col=3, values_only=True) if len(row) >= 3 and row[1]
+    }
 
     def year(key):
         value = meta.get(key)
@@ -346,7 +376,7 @@ def document_from_workbook(data: bytes):
         sheet = book[key]
         _refuse_merges_and_formulas(sheet, key)
         headers = [c.value for c in sheet[1]] if sheet.max_row >= 1 else []
-        keys = [c.value for c in sheet[2]] if sheet.max_row >= 2 else []
+        keys = _row_keys(sheet)
         specs = {spec.name: spec for spec in (FIELDS[kind] if kind is not None else FIELDS[Kind.OBJECTIVE])}
         allowed = {"code", *([parent_key(kind)] if kind is not None and parent_key(kind) else []), *specs}
         columns = {}
@@ -364,7 +394,7 @@ def document_from_workbook(data: bytes):
             _fail(_sheet_place(key, 2), _("the “code” column is missing: keep row 2 as exported"))
         columns_of[key] = columns
         records, rows[key] = [], []
-        for row in sheet.iter_rows(min_row=3):
+        for row in sheet.iter_rows(min_row=3, max_col=max(len(keys), 1)):
             values = {str(keys[c.column - 1]): c.value for c in row if c.column <= len(keys) and keys[c.column - 1]}
             if all(v in (None, "") for v in values.values()):
                 continue  # an empty row
@@ -454,14 +484,14 @@ def committee_changes(data: bytes, state: State, committee: str, justification: 
             _fail("", _("the sheet “%(sheet)s” is missing") % {"sheet": key})
         sheet = book[key]
         _refuse_merges_and_formulas(sheet, key)
-        keys = [c.value for c in sheet[2]] if sheet.max_row >= 2 else []
+        keys = _row_keys(sheet)
         headers = [c.value for c in sheet[1]] if sheet.max_row >= 1 else []
         for index, machine in enumerate(keys, start=1):
             base = str(machine or "").partition(".")[0]
             if machine and machine not in ("code", "name_fa") and base not in names:
                 place = _sheet_place(key, 2, get_column_letter(index), str(machine))
                 _fail(place, _("an unknown column: keep row 2 as downloaded"))
-        for row in sheet.iter_rows(min_row=3):
+        for row in sheet.iter_rows(min_row=3, max_col=max(len(keys), 1)):
             cells = {keys[c.column - 1]: c for c in row if c.column <= len(keys) and keys[c.column - 1]}
             code = cells.get("code").value if cells.get("code") else None
             if code in (None, ""):

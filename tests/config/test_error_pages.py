@@ -98,3 +98,19 @@ def test_a_body_larger_than_any_upload_is_refused_before_it_is_read(client, sett
     assert answer.status_code == 413 and "۲ مگابایت" in answer.content.decode() and read == []
     small = client.post("/public/verify/", {"number": "1404/1"})
     assert small.status_code == 200 and len(read) == 1  # within the limit, read as before
+
+
+@pytest.mark.django_db
+def test_a_nul_in_a_pages_address_is_a_400_page_not_a_500(client, demo):
+    """Pages put their query strings into their filters as typed: a NUL there reached PostgreSQL,
+    which cannot hold it, as a 500 (even on the public pages)."""
+    from people.models import User
+
+    anonymous = Client(raise_request_exception=False)
+    assert anonymous.get("/public/?city=\x00").status_code == 400
+    assert anonymous.get("/public/", {"q": "a\x00b"}).status_code == 400
+    client.force_login(User.objects.get(username="planning"))
+    for url in ("/plan/?plan=%00", "/plan/progress/?committee=%00", "/?committee=%00", "/?stage=%00"):
+        answer = client.get(url)
+        assert answer.status_code == 400 and "درخواست" in answer.content.decode(), url
+    assert client.get("/plan/?plan=ahvaz-1407").status_code == 200

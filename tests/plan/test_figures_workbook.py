@@ -137,3 +137,29 @@ def test_a_name_that_starts_with_equals_is_text_in_every_workbook_and_comes_back
     append_data(sheet, ["=SUM(A1:A9)", "+98 61", "\x07bell", 12])
     assert [c.value for c in sheet[1]] == ["=SUM(A1:A9)", "+98 61", "\ufffdbell", 12]
     assert [c.data_type for c in sheet[1]] == ["s", "s", "s", "n"]
+
+
+def test_a_value_typed_far_off_or_a_year_written_otherwise_is_refused_plainly(member, demo):
+    """One value at XFD1048576 in a 5 KB workbook made openpyxl walk every empty cell up to it (a
+    worker's memory and minutes); a per-year column renamed "budgets.1405.0" was stored as sent and
+    broke the progress page, the letter and the export once issued. Both are refused, named."""
+    import time
+
+    draft = _draft(member)
+    book = _download(member, draft)
+    book["indicators"].cell(row=1_048_576, column=16_384).value = 1
+    started = time.monotonic()
+    answer = _upload(member, draft, book)
+    assert time.monotonic() - started < 20
+    assert "XFD" in answer.content.decode() and not AmendmentOperation.objects.filter(amendment=draft).exists()
+
+    book = _download(member, draft)
+    sheet = book["projects"]
+    keys = [c.value for c in sheet[2]]
+    column = next(i for i, key in enumerate(keys, start=1) if str(key).startswith("budgets."))
+    year = keys[column - 1].partition(".")[2]
+    sheet.cell(row=2, column=column).value = f"budgets.{year}.0"
+    sheet.cell(row=3, column=column).value = 1
+    answer = _upload(member, draft, book)
+    assert f"budgets.{year}.0" in answer.content.decode() and "فیلد نیست" in answer.content.decode()
+    assert not AmendmentOperation.objects.filter(amendment=draft).exists()
