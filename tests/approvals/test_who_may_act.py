@@ -263,6 +263,8 @@ def test_a_draft_goes_no_further_with_a_member_who_lost_their_seat(plan, people,
     with pytest.raises(PermissionDenied):
         amendment_operations_set(amendment=amendment, operations=edited, acting_user=former)
     client.force_login(former)
+    page = client.get(f"/plan/amendments/{amendment.pk}/").content.decode()
+    assert "شما دیگر عضو کمیته این اصلاحیه نیستید" in page and "می‌توان پس گرفت" in page  # said before they type
     assert client.post(f"/plan/amendments/{amendment.pk}/submit/").status_code == 302  # refused, back to the draft
     assert Amendment.objects.get(pk=amendment.pk).status == "draft" and open_task(amendment).flow_task.name == "draft"
     assert list(amendment.operations.values_list("values", flat=True)) == before
