@@ -156,13 +156,17 @@ def test_highlight_marks_the_words_as_written():
         ("!!! ؟؟ ... ،،", "Type a word to search for"),
         ("%", "Type a word to search for"),
         ("50% _x_ \\ ' \" ; --", None),
-        ("\x00 پسماند", None),
+        # a NUL in any page's address is refused before the page (core.middleware): a plain 400
+        ("\x00 پسماند", "درخواست نادرست"),
     ],
 )
 @override_settings(DEBUG=False)
 def test_a_bad_query_answers_plainly(plan, people, client, query, status_text):
     client.force_login(people["waste-member"])
     response = client.get(reverse("search"), {"q": query})
+    if "\x00" in query:
+        assert response.status_code == 400 and status_text in response.content.decode()
+        return
     assert response.status_code == 200
     if status_text:
         people["waste-member"].language = "en"
