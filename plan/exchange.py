@@ -506,6 +506,11 @@ def committee_changes(data: bytes, state: State, committee: str, justification: 
             for machine, cell in cells.items():
                 if machine in ("code", "name_fa"):
                     continue
+                if isinstance(cell.value, dt.date | dt.time):  # a cell formatted as a date reads as one
+                    _fail(
+                        _sheet_place(key, cell.row, cell.column_letter, str(headers[cell.column - 1] or machine)),
+                        _("a date where a number goes: format the cell as a number and type the figure"),
+                    )
                 new = normalize_number(cell.value) if isinstance(cell.value, str) else cell.value
                 if new is None and cell.value not in (None, ""):
                     new = cell.value  # not a number: the amendment's rules name it

@@ -163,3 +163,32 @@ def test_a_value_typed_far_off_or_a_year_written_otherwise_is_refused_plainly(me
     answer = _upload(member, draft, book)
     assert f"budgets.{year}.0" in answer.content.decode() and "فیلد نیست" in answer.content.decode()
     assert not AmendmentOperation.objects.filter(amendment=draft).exists()
+
+
+def test_a_figure_cell_formatted_as_a_date_is_named(member, demo):
+    """openpyxl reads a cell formatted as a date as a date: the refusal named no cell at all."""
+    import datetime as dt
+
+    draft = _draft(member)
+    book = _download(member, draft)
+    sheet = book["projects"]
+    keys = [c.value for c in sheet[2]]
+    column = next(i for i, key in enumerate(keys, start=1) if str(key).startswith("budgets."))
+    cell = sheet.cell(row=3, column=column)
+    cell.value = dt.datetime(2026, 3, 21)
+    answer = _upload(member, draft, book).content.decode()
+    assert "تاریخ به جای عدد" in answer and f"{cell.column_letter} (" in answer and "projects" in answer
+    assert not AmendmentOperation.objects.filter(amendment=draft).exists()
+
+
+def test_a_public_search_is_not_kept_in_the_public_cache(demo, client):
+    """Every new query kept its tree in the public cache (300 entries, the change PDFs among them)."""
+    from django.core.cache import caches
+
+    public = caches["public"]
+    public.clear()
+    assert client.get("/public/").status_code == 200
+    kept = len(public._cache)  # LocMemCache: the whole tree, once
+    for n in range(5):
+        assert client.get("/public/", {"q": f"هدف {n}"}).status_code == 200
+    assert len(public._cache) == kept and kept >= 1
