@@ -97,6 +97,14 @@ def _interrupt(wrappers) -> None:
             logger.debug("database deadline: connection already closed (%s)", error)
 
 
+def _declared_length(request) -> int:
+    """The body's length as the request declares it (0 when it declares none or nonsense)."""
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 def _refusal_page(request, template: str, status: int, context=None):
     """A page refused before the language middleware has run: in the language the person chose
     (its cookie), else Persian; never the language a previous request left active in the thread."""
@@ -125,11 +133,7 @@ class RequestBodyLimitMiddleware:
         from django.conf import settings
 
         limit = settings.REQUEST_MAX_BODY_BYTES
-        try:
-            declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            declared = 0
-        if declared > limit and not request.path.startswith("/api/"):
+        if _declared_length(request) > limit and not request.path.startswith("/api/"):
             return _refusal_page(request, "413.html", 413, {"limit_mb": limit // (1024 * 1024)})
         return self.get_response(request)
 
@@ -161,12 +165,8 @@ class RefuseNulMiddleware:
             return JsonResponse(body, status=status, content_type="application/problem+json")
 
         limit = getattr(settings, "API_MAX_BODY_BYTES", 1024 * 1024)
-        try:
-            declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            declared = 0
         too_big = _("A request body may be at most %(size)s KB.") % {"size": limit // 1024}
-        if declared > limit:  # refused before a byte of it is read
+        if _declared_length(request) > limit:  # refused before a byte of it is read
             return problem(413, "Content Too Large", too_big)
         try:
             if self._carries_nul(request):

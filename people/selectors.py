@@ -8,7 +8,7 @@ from guardian.shortcuts import get_group_perms, get_user_perms
 
 from core.request_memo import remembered
 from people.models import CityAccess, Delegation, Membership, Municipality, User
-from people.roles import DELEGATION_RULES, NEVER_SUBSTITUTES, SAME_COMMITTEE
+from people.roles import DELEGATION_RULES, NEVER_SUBSTITUTES, SAME_COMMITTEE, Role
 
 NOT_A_SUBSTITUTE = _(
     "this person may not act for you: a substitute must hold a role that may stand in for yours "
@@ -82,7 +82,7 @@ def may_change_account(acting_user: User, user: User) -> bool:
     themselves one by setting a superuser's password."""
     if acting_user.is_superuser:
         return True
-    return not (user.is_superuser or user.groups.filter(name="administrator").exists())
+    return not (user.is_superuser or user.groups.filter(name=Role.ADMINISTRATOR.value).exists())
 
 
 def explicit_permissions(user: User) -> set[str]:

@@ -232,6 +232,7 @@ def _unassign(task) -> int:
     return task.pk
 
 
+@transaction.atomic
 def claims_release_unheld(*, user: User | None = None, released_by: User | None = None) -> list[int]:
     """Claimed steps whose holder may no longer take them (deactivated, or without the role or seat
     the step asks, on their own or a delegator's right) go back to their queue, audited: otherwise

@@ -25,7 +25,7 @@ from plan.selectors import (
     plans_visible_to,
     version_state,
 )
-from plan.services import amendment_operations_set, drafting_problem
+from plan.services import amendment_operations_set, require_drafter
 from workflows.selectors import attachments_context, discussion_context, latest_decided_text, open_task
 from workflows.services import amendment_draft_start, amendment_withdraw, decide
 
@@ -72,7 +72,7 @@ def amendment_edit(request, pk):
     editable = amendment.status in (Amendment.Status.DRAFT, Amendment.Status.RETURNED)
     if editable and request.method == "GET":
         try:
-            drafting_problem(amendment, request.user)
+            require_drafter(amendment, request.user)
         except NotAllowed as lost:  # their seat is gone: said before they type anything
             messages.warning(
                 request, _("%(why)s: the draft can be withdrawn, not edited or sent.") % {"why": lost.messages[0]}

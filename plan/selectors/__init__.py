@@ -75,15 +75,14 @@ def plans_visible_to(user):
     """The issued plans of the cities the person works in (people.selectors.cities_of), oldest first."""
     from people.selectors import cities_of
 
-    cities = cities_of(user) if user is not None else None
-    plans = _issued_plans()
+    return _issued_plans_in(cities_of(user) if user is not None else None)
+
+
+def _issued_plans_in(cities):
+    """Plans with an issued version (one without, added in the admin rather than imported, has
+    nothing to show or amend yet) in these cities (None: every city), oldest first."""
+    plans = Plan.objects.filter(Exists(IssuedVersion.objects.filter(plan=OuterRef("pk")))).order_by("pk")
     return plans if cities is None else plans.filter(municipality__in=cities)
-
-
-def _issued_plans():
-    """Plans with an issued version, oldest first: one without (added in the admin, not imported)
-    has nothing to show or amend yet."""
-    return Plan.objects.filter(Exists(IssuedVersion.objects.filter(plan=OuterRef("pk")))).order_by("pk")
 
 
 def plans_of_roles(user):
@@ -91,9 +90,7 @@ def plans_of_roles(user):
     role reads (an auditor's timelines, the integration group's pool), never a seat's city alone."""
     from people.selectors import role_cities
 
-    cities = role_cities(user)
-    plans = _issued_plans()
-    return plans if cities is None else plans.filter(municipality__in=cities)
+    return _issued_plans_in(role_cities(user))
 
 
 def version_in_force(plan: Plan) -> IssuedVersion | None:

@@ -165,7 +165,7 @@ def amendment_create(
     return amendment
 
 
-def drafting_problem(amendment: Amendment, user: User) -> None:
+def require_drafter(amendment: Amendment, user: User) -> None:
     """Refuse anyone but the drafter, and a drafter who has lost their seat on the amendment's
     committee since (a member removed takes no draft further; they may still withdraw it)."""
     if amendment.drafted_by_id != user.pk:
@@ -180,7 +180,7 @@ def amendment_operations_set(*, amendment: Amendment, operations: list[dict], ac
     amendment = Amendment.objects.select_for_update(no_key=True).get(pk=amendment.pk)
     if amendment.status not in (Amendment.Status.DRAFT, Amendment.Status.RETURNED):
         raise BaznegarError(_("only a draft or a returned amendment can be edited"))
-    drafting_problem(amendment, acting_user)
+    require_drafter(amendment, acting_user)
     if not operations:  # the drafter removed the last operation: an empty draft, not a changeset
         amendment.operations.all().delete()
         amendment.save(update_fields=["updated_at"])

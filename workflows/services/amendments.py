@@ -19,7 +19,7 @@ from plan.changesets import ChangesetInvalid
 from plan.models import Amendment
 from plan.selectors import amendment_preview
 from plan.selectors.attachments import files_shown
-from plan.services import amendment_create, drafting_problem
+from plan.services import amendment_create, require_drafter
 from rules.steps import Step
 from workflows.flows import AmendmentFlow
 from workflows.selectors import (
@@ -100,7 +100,7 @@ def _decide(*, task_pk, user, outcome, reason, fingerprint, on_behalf_of) -> Dec
     _refuse_conflict_of_duty(name, amendment, user, on_behalf_of)
     actor_for_rights, on_behalf_of = _acting_for(task, user, on_behalf_of)  # with the separation of duties
     if name == Step.DRAFT:  # the drafting step is the drafter's own task, held while they keep their seat
-        drafting_problem(amendment, actor_for_rights)
+        require_drafter(amendment, actor_for_rights)
     if outcome != Decision.Outcome.APPROVE and outcome != Decision.Outcome.SUBMIT and not reason:
         raise DecisionRefused(_("a decision other than approval needs a written reason"))
     try:

@@ -124,10 +124,10 @@ def failed_system_steps_retry() -> list[int]:
     its process's lock, every minute with the timers, until it goes through. Returns those revived."""
     revived = []
     failed = Task.objects.filter(flow_task_type="FUNCTION", status=STATUS.ERROR).order_by("pk")
-    for task in failed.values_list("pk", flat=True):
+    for pk in failed.values_list("pk", flat=True):
         try:
             with transaction.atomic():
-                task = Task.objects.select_related("process").get(pk=task)
+                task = Task.objects.select_related("process").get(pk=pk)
                 with task.flow_task.flow_class.lock(task.process_id):
                     task.refresh_from_db()
                     if task.status != STATUS.ERROR:
@@ -136,12 +136,12 @@ def failed_system_steps_retry() -> list[int]:
                     audit_record(
                         action="workflows.step.retry",
                         actor=None,
-                        obj=Revision.objects.get(pk=task.process.artifact_object_id),
+                        obj=task.process.artifact,
                         data={"task": task.pk, "step": task.flow_task.name, "error": _failure(task)},
                     )
                     revived.append(task.pk)
         except Exception:  # it fails again: kept as it was, and tried again next minute
-            logger.exception("the failed step %s could not be taken again", task)
+            logger.exception("the failed step %s could not be taken again", pk)
     return revived
 
 

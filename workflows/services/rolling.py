@@ -21,7 +21,7 @@ from plan.selectors import (
     version_in_force,
     version_state,
 )
-from plan.services import amendment_create, amendment_operations_set
+from plan.services import amendment_create, amendment_operations_set, require_drafter
 from workflows.services.steps import DecisionRefused
 
 
@@ -127,8 +127,7 @@ def roll_forward_figures(*, amendment: Amendment, acting_user: User) -> int:
     the roll-forward's rules; returns how many were added (none: nothing left to prefill)."""
     # the draft's operations are read under its lock, so an edit made meanwhile is never lost
     amendment = Amendment.objects.select_for_update(no_key=True).get(pk=amendment.pk)
-    if amendment.drafted_by_id != acting_user.pk:
-        raise NotAllowed(_("only the drafter edits a draft"))
+    require_drafter(amendment, acting_user)
     if amendment.committee_id is None:
         raise DecisionRefused(_("an amendment is drafted for a committee"))
     roll = pending_roll(amendment.plan)
